@@ -1,0 +1,4 @@
+import { Registry1763884800000 } from './1763884800000-Registry';
+
+/** Every migration, in order. Listed explicitly so ts-node, jest and compiled code load the same set. */
+export const migrations = [Registry1763884800000];

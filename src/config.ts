@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The development secret: fine on a laptop, refused with NODE_ENV=production. */
+export const DEVELOPMENT_JWT_SECRET = 'abasto-development-secret-change-me';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().default('0.0.0.0'),
+    DATABASE_URL: z.string().url().optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().default('.data'),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    JWT_SECRET: z.string().min(16).optional(),
+    JWKS_URL: z.string().url().optional(),
+    JWT_ISSUER: z.string().optional(),
+    JWT_AUDIENCE: z.string().optional(),
+    DEMO_DATA: bool.default('true'),
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+    MAX_QUERY_COST: z.coerce.number().int().min(10).default(25000),
+    MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+    LOG_SQL: bool.default('false'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWKS_URL) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['JWT_SECRET'],
+        message: 'JWT_SECRET or JWKS_URL is required when NODE_ENV=production',
+      });
+    }
+  });
+
+export type Config = ReturnType<typeof parseConfig>;
+
+/** Every environment variable the product reads, parsed once. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPort: e.EMBEDDED_PG_PORT,
+    auth: {
+      secret: e.JWT_SECRET ?? (e.JWKS_URL ? undefined : DEVELOPMENT_JWT_SECRET),
+      jwksUrl: e.JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+    },
+    demoData: e.DEMO_DATA,
+    limits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_ALIASES,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+    },
+    logSql: e.LOG_SQL,
+  };
+}

@@ -1,0 +1,107 @@
+import { createRemoteJWKSet, jwtVerify, JWTPayload, SignJWT } from 'jose';
+import { AuthChecker } from 'type-graphql';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { isCluesFormat, stateOfClues } from '../domain/clues';
+import { Role } from '../domain/enums';
+import { stateByCode } from '../domain/states';
+import { forbidden, unauthenticated } from './errors';
+
+/** Who is calling and what they may reach. Built from the bearer token, once per request. */
+export class Viewer {
+  constructor(
+    readonly subject: string,
+    readonly role: Role,
+    /** The CLUES a WAREHOUSE or PHARMACY user works at. */
+    readonly clues: string | null,
+    /** The INEGI state code of a STATE_COORDINATOR. */
+    readonly stateCode: string | null,
+  ) {}
+
+  get national(): boolean {
+    return this.role === Role.ADMIN || this.role === Role.CENTRAL || this.role === Role.AUDITOR;
+  }
+
+  /**
+   * Whether the caller's scope covers an establishment, decided from the CLUES alone (its prefix
+   * names the state), so that a refusal never depends on whether the CLUES exists.
+   */
+  covers(clues: string): boolean {
+    if (this.national) return true;
+    if (this.role === Role.STATE_COORDINATOR) return stateOfClues(clues)?.code === this.stateCode;
+    return this.clues === clues;
+  }
+
+  coversState(stateCode: string): boolean {
+    return this.national || (this.role === Role.STATE_COORDINATOR && this.stateCode === stateCode);
+  }
+
+  /** Throws FORBIDDEN unless the role is one of `roles` and the scope covers `clues`. */
+  assertMayWrite(roles: readonly Role[], clues: string): void {
+    if (!roles.includes(this.role) || !this.covers(clues)) throw forbidden();
+  }
+}
+
+/** Role groups used by resolvers. Every root field names one (see `Allow` in schema.ts). */
+export const Roles = {
+  anyone: Object.values(Role),
+  registryWriters: [Role.ADMIN, Role.CENTRAL, Role.STATE_COORDINATOR],
+  catalogWriters: [Role.ADMIN, Role.CENTRAL],
+  national: [Role.ADMIN, Role.CENTRAL],
+} as const;
+
+const claims = z
+  .object({
+    sub: z.string().min(1).max(200),
+    role: z.nativeEnum(Role),
+    clues: z.string().refine(isCluesFormat).optional(),
+    state: z.string().refine((s) => stateByCode(s) !== undefined).optional(),
+  })
+  .refine((c) => (c.role === Role.WAREHOUSE || c.role === Role.PHARMACY ? c.clues !== undefined : true), {
+    message: 'WAREHOUSE and PHARMACY tokens carry the clues claim',
+  })
+  .refine((c) => (c.role === Role.STATE_COORDINATOR ? c.state !== undefined : true), {
+    message: 'STATE_COORDINATOR tokens carry the state claim',
+  });
+
+export type TokenVerifier = (token: string) => Promise<Viewer>;
+
+/** HS256 with a shared secret, or RS/ES keys from an OIDC provider's JWKS. */
+export function tokenVerifier(auth: Config['auth']): TokenVerifier {
+  const options = { issuer: auth.issuer, audience: auth.audience };
+  const key = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.secret);
+  return async (token) => {
+    const { payload } = auth.jwksUrl
+      ? await jwtVerify(token, key as ReturnType<typeof createRemoteJWKSet>, options)
+      : await jwtVerify(token, key as Uint8Array, { ...options, algorithms: ['HS256'] });
+    return viewerFromClaims(payload);
+  };
+}
+
+export function viewerFromClaims(payload: JWTPayload): Viewer {
+  const c = claims.parse(payload);
+  return new Viewer(c.sub, c.role, c.role === Role.WAREHOUSE || c.role === Role.PHARMACY ? c.clues! : null,
+    c.role === Role.STATE_COORDINATOR ? c.state! : null);
+}
+
+export async function signToken(
+  secret: string,
+  claimsIn: { sub: string; role: Role; clues?: string; state?: string },
+  opts: { expiresIn?: string; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT({ role: claimsIn.role, clues: claimsIn.clues, state: claimsIn.state })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claimsIn.sub)
+    .setIssuedAt()
+    .setExpirationTime(opts.expiresIn ?? '30d');
+  if (opts.issuer) jwt = jwt.setIssuer(opts.issuer);
+  if (opts.audience) jwt = jwt.setAudience(opts.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** type-graphql's hook for `@Authorized(roles)`: no viewer → UNAUTHENTICATED; other role → FORBIDDEN. */
+export const authChecker: AuthChecker<{ viewer: Viewer | null }, Role> = ({ context }, roles) => {
+  if (!context.viewer) throw unauthenticated();
+  if (roles.length > 0 && !roles.includes(context.viewer.role)) throw forbidden();
+  return true;
+};

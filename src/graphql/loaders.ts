@@ -1,0 +1,58 @@
+import DataLoader from 'dataloader';
+import { DataSource } from 'typeorm';
+import { businessDay } from '../domain/dates';
+import { SaiStatus } from '../domain/enums';
+import { SupplyItem } from '../modules/catalog/supply-item.entity';
+import { supplyItemsByClave } from '../modules/catalog/catalog.queries';
+import { Establishment } from '../modules/registry/establishment.entity';
+import * as registry from '../modules/registry/registry.queries';
+import { State } from '../modules/registry/state.entity';
+import { Warehouse } from '../modules/registry/warehouse.entity';
+
+/** A loader that fetches rows for many keys at once and hands each key its row (or null). */
+function keyed<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K): DataLoader<K, V | null> {
+  return new DataLoader<K, V | null>(async (keys) => {
+    const rows = await fetch(keys);
+    const byKey = new Map(rows.map((r) => [keyOf(r), r]));
+    return keys.map((k) => byKey.get(k) ?? null);
+  });
+}
+
+export interface ServedPageKey {
+  warehouseId: number;
+  after: string | undefined;
+  limit: number;
+}
+
+/** Per-request loaders: every relation field goes through one, so a list costs a fixed number of queries. */
+export function createLoaders(db: DataSource) {
+  return {
+    stateByCode: keyed<string, State>((k) => registry.statesByCode(db, k), (s) => s.code),
+    establishmentById: keyed<number, Establishment>((k) => registry.establishmentsById(db, k), (e) => e.pk),
+    establishmentByClues: keyed<string, Establishment>((k) => registry.establishmentsByClues(db, k), (e) => e.clues),
+    warehouseById: keyed<number, Warehouse>((k) => registry.warehousesBy(db, 'id', k), (w) => w.pk),
+    warehouseByEstablishmentId: keyed<number, Warehouse>(
+      (k) => registry.warehousesBy(db, 'establishment_id', k),
+      (w) => w.establishmentId,
+    ),
+    warehouseByClues: keyed<string, Warehouse>((k) => registry.warehousesByClues(db, k), (w) => w.clues),
+    saiStatus: new DataLoader<number, SaiStatus>(async (ids) => {
+      const found = await registry.saiStatusOn(db, ids, businessDay());
+      return ids.map((id) => found.get(id) ?? SaiStatus.NOT_STARTED);
+    }),
+    servedPage: new DataLoader<ServedPageKey, Establishment[], string>(
+      async (requests) => {
+        const pages = await registry.servedPages(db, requests);
+        return requests.map((r) => pages.get(registry.servedKey(r.warehouseId, r.after, r.limit)) ?? []);
+      },
+      { cacheKeyFn: (r) => registry.servedKey(r.warehouseId, r.after, r.limit) },
+    ),
+    servedCount: new DataLoader<number, number>(async (ids) => {
+      const counts = await registry.servedCounts(db, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    supplyItemByClave: keyed<string, SupplyItem>((k) => supplyItemsByClave(db, k), (s) => s.clave),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

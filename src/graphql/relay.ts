@@ -1,0 +1,114 @@
+import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { badRequest } from './errors';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType({ description: 'Where a page of a connection ends (Relay).' })
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `How many items (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (an endCursor).' })
+  after?: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Array<Edge<T>>;
+  pageInfo: PageInfo;
+  /** Resolved only when the client asks for it: counting is a query of its own. */
+  readonly totalCount: Promise<number>;
+}
+
+/** The GraphQL types `<Name>Connection` and `<Name>Edge` for a node type. */
+export function connectionType<T extends object>(name: string, nodeType: ClassType<T>): ClassType<Connection<T>> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor: string;
+
+    @Field(() => nodeType)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (Relay connection).` })
+  class ConnectionType {
+    @Field(() => [EdgeType])
+    edges: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'How many items match, over all pages.' })
+    totalCount: Promise<number>;
+  }
+  return ConnectionType as unknown as ClassType<Connection<T>>;
+}
+
+/** A page request: a validated size and the sort key to start after (undefined for the first page). */
+export interface PageRequest<K> {
+  limit: number;
+  after: K | undefined;
+}
+
+export function pageRequest<K = string>(args: PageArgs): PageRequest<K> {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badRequest('PAGE_SIZE_OUT_OF_RANGE', `first debe estar entre 0 y ${MAX_PAGE_SIZE}; recibido ${first}.`);
+  }
+  return { limit: first, after: args.after ? decodeCursor<K>(args.after) : undefined };
+}
+
+/**
+ * Keyset pagination. `fetch` must return rows whose key is greater than `after`, ordered by that
+ * key, at most `limit + 1` of them (the extra row only tells whether there is a next page).
+ */
+export async function paginate<T, K>(
+  request: PageRequest<K>,
+  fetch: (after: K | undefined, limit: number) => Promise<T[]>,
+  keyOf: (row: T) => K,
+  count: () => Promise<number>,
+): Promise<Connection<T>> {
+  const rows = request.limit === 0 ? [] : await fetch(request.after, request.limit + 1);
+  const page = rows.slice(0, request.limit);
+  const edges = page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  let counted: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    get totalCount() {
+      return (counted ??= count());
+    },
+  };
+}
+
+export function encodeCursor(key: unknown): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor<K>(cursor: string): K {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (typeof key !== 'string' && typeof key !== 'number' && !Array.isArray(key)) {
+    throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');
+  }
+  return key as K;
+}

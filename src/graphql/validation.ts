@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { CLAVE_PATTERN } from '../domain/clave';
+import { CLUES_PATTERN, normalizeClues } from '../domain/clues';
+import { businessDay } from '../domain/dates';
+import { stateByCode } from '../domain/states';
+import { ErrorCode, fromZod, UserInputError } from './errors';
+import { isCalendarDate } from './scalars';
+
+/** Field schemas shared by every module's inputs; each names the stable code of its failure. */
+
+export const cluesField = z
+  .string()
+  .max(40, 'CLUES demasiado larga: tiene 11 caracteres.')
+  .transform(normalizeClues)
+  .refine((v) => CLUES_PATTERN.test(v), {
+    params: { code: ErrorCode.INVALID_CLUES },
+    message: 'CLUES con formato inválido: se esperan 2 letras de entidad, 3 de institución y 6 dígitos (p. ej. DFSSA004936).',
+  });
+
+export const claveField = z
+  .string()
+  .max(40, 'Clave demasiado larga: tiene 15 caracteres.')
+  .transform((v) => v.trim())
+  .refine((v) => CLAVE_PATTERN.test(v), {
+    params: { code: ErrorCode.INVALID_CLAVE },
+    message: 'Clave con formato inválido: se espera GGG.GGG.GGGG.VV (p. ej. 010.000.0104.00).',
+  });
+
+export const stateCodeField = z
+  .string()
+  .max(2, 'La clave de entidad tiene 2 dígitos.')
+  .refine((v) => stateByCode(v) !== undefined, {
+    params: { code: ErrorCode.UNKNOWN_STATE },
+    message: 'Entidad desconocida: use la clave INEGI de 01 a 32.',
+  });
+
+/** Trimmed text; an empty string after trimming counts as missing. */
+export function text(max: number) {
+  return z
+    .string()
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1).max(max));
+}
+
+/** A business date: a real calendar day, not after today in Mexico City. */
+export const pastOrTodayDate = z
+  .string()
+  .refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' })
+  .refine((d) => d <= businessDay(), {
+    params: { code: ErrorCode.DATE_IN_FUTURE },
+    message: 'La fecha no puede ser posterior a hoy.',
+  });
+
+/** Parses input with a schema or throws every problem as user errors. */
+export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new UserInputError(fromZod(parsed.error));
+  return parsed.data;
+}

@@ -1,0 +1,104 @@
+import { DataSource, EntityManager, In } from 'typeorm';
+import { SaiStatus } from '../../domain/enums';
+import { Establishment } from './establishment.entity';
+import { State } from './state.entity';
+import { Warehouse } from './warehouse.entity';
+
+/** Batch reads of the registry: each takes many keys and sends one statement (DataLoader's side). */
+
+type Db = DataSource | EntityManager;
+
+export function statesByCode(db: Db, codes: readonly string[]): Promise<State[]> {
+  return db.getRepository(State).findBy({ code: In([...codes]) });
+}
+
+export function establishmentsById(db: Db, ids: readonly number[]): Promise<Establishment[]> {
+  return db.getRepository(Establishment).findBy({ pk: In([...ids]) });
+}
+
+export function establishmentsByClues(db: Db, clues: readonly string[]): Promise<Establishment[]> {
+  return db.getRepository(Establishment).findBy({ clues: In([...clues]) });
+}
+
+const WAREHOUSE_SELECT = `
+  SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues
+  FROM warehouse w JOIN establishment e ON e.id = w.establishment_id`;
+
+export function toWarehouse(row: { pk: number; establishmentId: number; tier: string; clues: string }): Warehouse {
+  return Object.assign(new Warehouse(), row);
+}
+
+export async function warehousesBy(db: Db, column: 'id' | 'establishment_id', keys: readonly number[]): Promise<Warehouse[]> {
+  const rows = await db.query(`${WAREHOUSE_SELECT} WHERE w.${column} = ANY($1::int[])`, [keys]);
+  return rows.map(toWarehouse);
+}
+
+export async function warehousesByClues(db: Db, clues: readonly string[]): Promise<Warehouse[]> {
+  const rows = await db.query(`${WAREHOUSE_SELECT} WHERE e.clues = ANY($1::text[])`, [clues]);
+  return rows.map(toWarehouse);
+}
+
+/** The SAI status in force on `day` for each establishment (NOT_STARTED when none is recorded). */
+export async function saiStatusOn(db: Db, establishmentIds: readonly number[], day: string): Promise<Map<number, SaiStatus>> {
+  const rows: Array<{ establishment_id: number; status: SaiStatus }> = await db.query(
+    `SELECT DISTINCT ON (establishment_id) establishment_id, status
+       FROM sai_status_change
+      WHERE establishment_id = ANY($1::int[]) AND effective_on <= $2
+      ORDER BY establishment_id, effective_on DESC`,
+    [establishmentIds, day],
+  );
+  return new Map(rows.map((r) => [r.establishment_id, r.status]));
+}
+
+/**
+ * One page of the establishments each warehouse serves, for many warehouses in one statement:
+ * a window function numbers each warehouse's rows after the cursor.
+ */
+export async function servedPages(
+  db: Db,
+  requests: ReadonlyArray<{ warehouseId: number; after: string | undefined; limit: number }>,
+): Promise<Map<string, Establishment[]>> {
+  const ids = requests.map((r) => r.warehouseId);
+  const afters = requests.map((r) => r.after ?? '');
+  const limits = requests.map((r) => r.limit);
+  const rows: Array<{ id: number; req: number }> = await db.query(
+    `WITH req AS (
+       SELECT ord::int AS req, wid, after, lim
+         FROM unnest($1::int[], $2::text[], $3::int[]) WITH ORDINALITY AS t(wid, after, lim, ord)
+     )
+     SELECT p.id, p.req FROM req
+     CROSS JOIN LATERAL (
+       SELECT e.id, req.req FROM establishment e
+        WHERE e.supplying_warehouse_id = req.wid AND e.clues > req.after
+        ORDER BY e.clues LIMIT req.lim
+     ) p`,
+    [ids, afters, limits],
+  );
+  const found = await establishmentsById(db, rows.map((r) => r.id));
+  const byId = new Map(found.map((e) => [e.pk, e]));
+  const byRequest = new Map<number, Establishment[]>();
+  for (const row of rows) {
+    const list = byRequest.get(row.req) ?? [];
+    list.push(byId.get(row.id)!);
+    byRequest.set(row.req, list);
+  }
+  const pages = new Map<string, Establishment[]>();
+  requests.forEach((r, i) => {
+    const page = (byRequest.get(i + 1) ?? []).sort((a, b) => (a.clues < b.clues ? -1 : 1));
+    pages.set(servedKey(r.warehouseId, r.after, r.limit), page);
+  });
+  return pages;
+}
+
+export function servedKey(warehouseId: number, after: string | undefined, limit: number): string {
+  return `${warehouseId}|${after ?? ''}|${limit}`;
+}
+
+export async function servedCounts(db: Db, warehouseIds: readonly number[]): Promise<Map<number, number>> {
+  const rows: Array<{ wid: number; n: string }> = await db.query(
+    `SELECT supplying_warehouse_id AS wid, count(*) AS n FROM establishment
+      WHERE supplying_warehouse_id = ANY($1::int[]) GROUP BY 1`,
+    [warehouseIds],
+  );
+  return new Map(rows.map((r) => [r.wid, Number(r.n)]));
+}

@@ -1,0 +1,114 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { SaiStatus } from '../../domain/enums';
+import { Roles } from '../../graphql/auth';
+import { Context } from '../../graphql/context';
+import { payload } from '../../graphql/errors';
+import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
+import { Establishment } from './establishment.entity';
+import {
+  EstablishmentsArgs,
+  EstablishmentUpsertInput,
+  EstablishmentUpsertPayload,
+  SaiStatusSetInput,
+  SaiStatusSetPayload,
+  WarehousesArgs,
+  WarehouseUpsertInput,
+  WarehouseUpsertPayload,
+} from './registry.inputs';
+import * as registry from './registry.service';
+import { State } from './state.entity';
+import { Warehouse } from './warehouse.entity';
+import { normalizeClues } from '../../domain/clues';
+
+export const EstablishmentConnection = connectionType('Establishment', Establishment);
+export const WarehouseConnection = connectionType('Warehouse', Warehouse);
+
+@Resolver(() => Establishment)
+export class EstablishmentResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => [State], { description: 'The 32 federal entities.' })
+  states(@Ctx() ctx: Context): Promise<State[]> {
+    return ctx.db.getRepository(State).find({ order: { code: 'ASC' } });
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => Establishment, { nullable: true, description: 'One establishment by its CLUES.' })
+  establishment(@Arg('clues') clues: string, @Ctx() ctx: Context): Promise<Establishment | null> {
+    return ctx.loaders.establishmentByClues.load(normalizeClues(clues));
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => EstablishmentConnection, { description: 'Establishments in CLUES order.' })
+  establishments(@Args() args: EstablishmentsArgs, @Ctx() ctx: Context) {
+    return registry.listEstablishments(ctx, args.filter, args);
+  }
+
+  @Authorized(Roles.registryWriters)
+  @Mutation(() => EstablishmentUpsertPayload, {
+    description: 'Creates or updates one CLUES (ADMIN, CENTRAL, or the STATE_COORDINATOR of its state).',
+  })
+  establishmentUpsert(@Arg('input') input: EstablishmentUpsertInput, @Ctx() ctx: Context) {
+    return payload('establishment', () => registry.upsertEstablishment(ctx, input));
+  }
+
+  @Authorized(Roles.registryWriters)
+  @Mutation(() => SaiStatusSetPayload, { description: 'Records the SAI status of an establishment from a date on.' })
+  saiStatusSet(@Arg('input') input: SaiStatusSetInput, @Ctx() ctx: Context) {
+    return payload('establishment', () => registry.setSaiStatus(ctx, input));
+  }
+
+  @FieldResolver(() => State)
+  async state(@Root() e: Establishment, @Ctx() ctx: Context): Promise<State> {
+    return (await ctx.loaders.stateByCode.load(e.stateCode))!;
+  }
+
+  @FieldResolver(() => Warehouse, { nullable: true, description: 'The warehouse that supplies it.' })
+  supplyingWarehouse(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Warehouse | null> | null {
+    return e.supplyingWarehouseId ? ctx.loaders.warehouseById.load(e.supplyingWarehouseId) : null;
+  }
+
+  @FieldResolver(() => Warehouse, { nullable: true, description: 'Its warehouse role, when it distributes.' })
+  warehouse(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Warehouse | null> {
+    return ctx.loaders.warehouseByEstablishmentId.load(e.pk);
+  }
+
+  @FieldResolver(() => SaiStatus, { description: 'SAI status in force today.' })
+  saiStatus(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatus> {
+    return ctx.loaders.saiStatus.load(e.pk);
+  }
+}
+
+@Resolver(() => Warehouse)
+export class WarehouseResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => WarehouseConnection, { description: 'Warehouses (almacenes) in CLUES order.' })
+  warehouses(@Args() args: WarehousesArgs, @Ctx() ctx: Context) {
+    return registry.listWarehouses(ctx, args.stateCodes, args);
+  }
+
+  @Authorized(Roles.registryWriters)
+  @Mutation(() => WarehouseUpsertPayload, { description: 'Makes an establishment a warehouse, or changes its tier.' })
+  warehouseUpsert(@Arg('input') input: WarehouseUpsertInput, @Ctx() ctx: Context) {
+    return payload('warehouse', () => registry.upsertWarehouse(ctx, input));
+  }
+
+  @FieldResolver(() => String, { description: 'CLUES of the warehouse establishment.' })
+  clues(@Root() w: Warehouse): string {
+    return w.clues;
+  }
+
+  @FieldResolver(() => Establishment)
+  async establishment(@Root() w: Warehouse, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentById.load(w.establishmentId))!;
+  }
+
+  @FieldResolver(() => EstablishmentConnection, { description: 'Establishments this warehouse supplies, in CLUES order.' })
+  served(@Root() w: Warehouse, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    return paginate(
+      pageRequest<string>(args),
+      (after, limit) => ctx.loaders.servedPage.load({ warehouseId: w.pk, after, limit }),
+      (e) => e.clues,
+      () => ctx.loaders.servedCount.load(w.pk),
+    );
+  }
+}

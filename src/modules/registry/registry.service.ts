@@ -1,0 +1,260 @@
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { z } from 'zod';
+import { inTransaction } from '../../db/transaction';
+import { stateOfClues } from '../../domain/clues';
+import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
+import { stateByCode } from '../../domain/states';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { ErrorCode, fail, UserError, userError, UserInputError } from '../../graphql/errors';
+import { Connection, pageRequest, paginate, PageArgs } from '../../graphql/relay';
+import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '../../graphql/validation';
+import { isCalendarDate } from '../../graphql/scalars';
+import { Establishment } from './establishment.entity';
+import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
+import { toWarehouse, warehousesByClues } from './registry.queries';
+import { Warehouse } from './warehouse.entity';
+
+const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+const upsertSchema = z.object({
+  clues: cluesField,
+  name: text(250).optional().nullable(),
+  stateCode: stateCodeField.optional().nullable(),
+  municipality: nullableText(250),
+  jurisdiction: nullableText(250),
+  kind: z.nativeEnum(EstablishmentKind).optional().nullable(),
+  levelOfCare: z.nativeEnum(LevelOfCare).optional().nullable(),
+  typologyCode: nullableText(20),
+  typologyName: nullableText(250),
+  operating: z.boolean().optional().nullable(),
+  inNetwork: z.boolean().optional().nullable(),
+  inNetworkSince: z
+    .string()
+    .refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' })
+    .optional()
+    .nullable(),
+  supplyingWarehouseClues: cluesField.optional().nullable(),
+});
+
+/** Column of each updatable field. */
+const COLUMNS: Record<string, string> = {
+  name: 'name',
+  municipality: 'municipality',
+  jurisdiction: 'jurisdiction',
+  kind: 'kind',
+  levelOfCare: 'level_of_care',
+  typologyCode: 'typology_code',
+  typologyName: 'typology_name',
+  operating: 'operating',
+  inNetwork: 'in_network',
+  inNetworkSince: 'in_network_since',
+};
+
+export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsertInput): Promise<Establishment> {
+  const input = parseInput(upsertSchema, raw);
+  // Scope is decided from the CLUES prefix alone, before anything is read.
+  viewerOf(ctx).assertMayWrite(Roles.registryWriters, input.clues);
+
+  const errors: UserError[] = [];
+  const state = stateOfClues(input.clues);
+  if (!state) {
+    errors.push(userError(ErrorCode.CLUES_STATE_MISMATCH, ['clues'], `El prefijo ${input.clues.slice(0, 2)} no corresponde a ninguna entidad.`));
+  } else if (input.stateCode && input.stateCode !== state.code) {
+    errors.push(
+      userError(
+        ErrorCode.CLUES_STATE_MISMATCH,
+        ['stateCode'],
+        `La CLUES ${input.clues} empieza con ${state.cluesPrefix} (${state.name}), no con el prefijo de la entidad ${input.stateCode} (${stateByCode(input.stateCode)!.cluesPrefix}).`,
+      ),
+    );
+  }
+  if (errors.length) throw new UserInputError(errors);
+
+  return inTransaction(ctx.db, async (em) => {
+    const [existing] = await em.query('SELECT id, kind, level_of_care FROM establishment WHERE clues = $1 FOR UPDATE', [input.clues]);
+    if (!existing) {
+      if (!input.name) errors.push(userError(ErrorCode.REQUIRED, ['name'], 'El nombre es obligatorio al dar de alta una CLUES.'));
+      if (!input.kind) errors.push(userError(ErrorCode.REQUIRED, ['kind'], 'El tipo (FIXED, MOBILE o SUPPORT) es obligatorio al dar de alta una CLUES.'));
+    }
+    const kind = input.kind ?? existing?.kind;
+    const level = input.levelOfCare !== undefined ? input.levelOfCare : existing?.level_of_care;
+    if (kind === EstablishmentKind.SUPPORT && level) {
+      errors.push(userError(ErrorCode.INCONSISTENT, ['levelOfCare'], 'Un establecimiento de apoyo no tiene nivel de atención.'));
+    }
+    let warehouseId: number | null | undefined;
+    if (input.supplyingWarehouseClues !== undefined) {
+      warehouseId = input.supplyingWarehouseClues === null
+        ? null
+        : await supplyingWarehouse(em, input.clues, input.supplyingWarehouseClues, errors);
+    }
+    if (errors.length) throw new UserInputError(errors);
+
+    const values: Record<string, unknown> = {};
+    for (const [field, column] of Object.entries(COLUMNS)) {
+      const value = (input as Record<string, unknown>)[field];
+      if (value !== undefined) values[column] = value;
+    }
+    if (warehouseId !== undefined) values.supplying_warehouse_id = warehouseId;
+
+    if (existing) {
+      const columns = Object.keys(values);
+      if (columns.length) {
+        await em.query(
+          `UPDATE establishment SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
+          [existing.id, ...Object.values(values)],
+        );
+      }
+    } else {
+      values.clues = input.clues;
+      values.state_code = state!.code;
+      values.operating ??= true;
+      values.in_network ??= true;
+      if (values.in_network && values.in_network_since === undefined) values.in_network_since = state!.federalizedBy;
+      const columns = Object.keys(values);
+      await em.query(
+        `INSERT INTO establishment (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        Object.values(values),
+      );
+    }
+    return em.getRepository(Establishment).findOneByOrFail({ clues: input.clues });
+  });
+}
+
+/** The warehouse id for a supply route, or a user error: unknown, not a warehouse, itself, or a cycle. */
+async function supplyingWarehouse(em: EntityManager, clues: string, warehouseClues: string, errors: UserError[]): Promise<number | undefined> {
+  const field = ['supplyingWarehouseClues'];
+  if (warehouseClues === clues) {
+    errors.push(userError(ErrorCode.SELF_SUPPLY, field, 'Un establecimiento no puede abastecerse a sí mismo.'));
+    return undefined;
+  }
+  const [warehouse] = await warehousesByClues(em, [warehouseClues]);
+  if (!warehouse) {
+    const [exists] = await em.query('SELECT 1 FROM establishment WHERE clues = $1', [warehouseClues]);
+    errors.push(
+      exists
+        ? userError(ErrorCode.NOT_A_WAREHOUSE, field, `${warehouseClues} no es un almacén; regístrelo antes con warehouseUpsert.`)
+        : userError(ErrorCode.UNKNOWN_CLUES, field, `No existe la CLUES ${warehouseClues}.`),
+    );
+    return undefined;
+  }
+  // Walk up the chain from the new supplier: reaching `clues` would close a cycle.
+  const [cycle] = await em.query(
+    `WITH RECURSIVE chain(id, clues, next) AS (
+       SELECT e.id, e.clues, w.establishment_id FROM establishment e
+         LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id WHERE e.id = $1
+       UNION
+       SELECT e.id, e.clues, w.establishment_id FROM chain c JOIN establishment e ON e.id = c.next
+         LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id
+     ) SELECT 1 FROM chain WHERE clues = $2 LIMIT 1`,
+    [warehouse.establishmentId, clues],
+  );
+  if (cycle) {
+    errors.push(userError(ErrorCode.SUPPLY_CYCLE, field, `${warehouseClues} ya se abastece (directa o indirectamente) de ${clues}.`));
+    return undefined;
+  }
+  return warehouse.pk;
+}
+
+const warehouseSchema = z.object({ clues: cluesField, tier: z.nativeEnum(WarehouseTier) });
+
+export async function upsertWarehouse(ctx: Context, raw: WarehouseUpsertInput): Promise<Warehouse> {
+  const input = parseInput(warehouseSchema, raw);
+  const viewer = viewerOf(ctx);
+  viewer.assertMayWrite(Roles.registryWriters, input.clues);
+  if (input.tier === WarehouseTier.CENTRAL && !viewer.national) fail(ErrorCode.INVALID_VALUE, ['tier'], 'Solo el nivel central registra almacenes centrales.');
+  return inTransaction(ctx.db, async (em) => {
+    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
+    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}; dela de alta con establishmentUpsert.`);
+    const [row] = await em.query(
+      `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
+       ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()
+       RETURNING id AS pk, establishment_id AS "establishmentId", tier`,
+      [est.id, input.tier],
+    );
+    return toWarehouse({ ...row, clues: input.clues });
+  });
+}
+
+const saiSchema = z.object({ clues: cluesField, status: z.nativeEnum(SaiStatus), effectiveOn: pastOrTodayDate });
+
+export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promise<Establishment> {
+  const input = parseInput(saiSchema, raw);
+  viewerOf(ctx).assertMayWrite(Roles.registryWriters, input.clues);
+  return inTransaction(ctx.db, async (em) => {
+    const est = await em.getRepository(Establishment).findOneBy({ clues: input.clues });
+    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    await em.query(
+      `INSERT INTO sai_status_change (establishment_id, status, effective_on, actor) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (establishment_id, effective_on) DO UPDATE SET status = EXCLUDED.status, actor = EXCLUDED.actor, recorded_at = now()`,
+      [est.pk, input.status, input.effectiveOn, viewerOf(ctx).subject],
+    );
+    return est;
+  });
+}
+
+/** The establishments a filter selects, as a query builder over alias `e`. */
+function filtered(ctx: Context, filter: EstablishmentFilter | null | undefined): SelectQueryBuilder<Establishment> {
+  const qb = ctx.db.getRepository(Establishment).createQueryBuilder('e');
+  if (filter?.stateCodes) qb.andWhere('e.state_code = ANY(:stateCodes)', { stateCodes: filter.stateCodes });
+  if (filter?.kinds) qb.andWhere('e.kind = ANY(:kinds)', { kinds: filter.kinds });
+  if (filter?.levelsOfCare) qb.andWhere('e.level_of_care = ANY(:levels)', { levels: filter.levelsOfCare });
+  if (filter?.inNetwork != null) qb.andWhere('e.in_network = :inNetwork', { inNetwork: filter.inNetwork });
+  if (filter?.operating != null) qb.andWhere('e.operating = :operating', { operating: filter.operating });
+  if (filter?.search?.trim()) qb.andWhere('e.search_text LIKE :search', { search: `%${foldForSearch(filter.search)}%` });
+  return qb;
+}
+
+/** The same folding as the search_text columns: lower case, accents removed, LIKE wildcards escaped. */
+export function foldForSearch(value: string): string {
+  return value
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function listEstablishments(
+  ctx: Context,
+  filter: EstablishmentFilter | null | undefined,
+  page: PageArgs,
+): Promise<Connection<Establishment>> {
+  return paginate(
+    pageRequest<string>(page),
+    async (after, limit) => {
+      const qb = filtered(ctx, filter).orderBy('e.clues').limit(limit);
+      if (after !== undefined) qb.andWhere('e.clues > :after', { after });
+      const rows = await qb.getMany();
+      for (const e of rows) ctx.loaders.establishmentById.prime(e.pk, e);
+      return rows;
+    },
+    (e) => e.clues,
+    () => filtered(ctx, filter).getCount(),
+  );
+}
+
+export async function listWarehouses(ctx: Context, stateCodes: string[] | null | undefined, page: PageArgs): Promise<Connection<Warehouse>> {
+  const request = pageRequest<string>(page);
+  const where = stateCodes ? 'e.state_code = ANY($1::text[])' : '$1::text[] IS NULL';
+  return paginate(
+    request,
+    async (after, limit) => {
+      const rows = await ctx.db.query(
+        `SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues
+           FROM warehouse w JOIN establishment e ON e.id = w.establishment_id
+          WHERE ${where} AND e.clues > $2 ORDER BY e.clues LIMIT $3`,
+        [stateCodes ?? null, after ?? '', limit],
+      );
+      return rows.map(toWarehouse);
+    },
+    (w) => w.clues,
+    async () => {
+      const [{ n }] = await ctx.db.query(
+        `SELECT count(*) AS n FROM warehouse w JOIN establishment e ON e.id = w.establishment_id WHERE ${where}`,
+        [stateCodes ?? null],
+      );
+      return Number(n);
+    },
+  );
+}

@@ -1,0 +1,65 @@
+import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { Role } from '../../domain/enums';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { fromGlobalId, Node } from '../../graphql/node';
+import { Establishment } from '../registry/establishment.entity';
+import { State } from '../registry/state.entity';
+
+@ObjectType('Viewer', { description: 'The caller: role and scope, from the bearer token.' })
+export class ViewerInfo {
+  @Field({ description: 'Subject of the token (user id at the identity provider).' })
+  subject: string;
+
+  @Field(() => Role)
+  role: Role;
+
+  @Field({ description: 'Whether the scope is the whole country (ADMIN, CENTRAL, AUDITOR).' })
+  national: boolean;
+
+  @Field({ description: 'Whether the role may change anything at all (AUDITOR may not).' })
+  canWrite: boolean;
+
+  @Field(() => State, { nullable: true, description: 'The state of a STATE_COORDINATOR.' })
+  state: State | null;
+
+  @Field(() => Establishment, { nullable: true, description: 'The establishment of a WAREHOUSE or PHARMACY user.' })
+  establishment: Establishment | null;
+
+  @Field(() => String, { nullable: true, description: 'CLUES of a WAREHOUSE or PHARMACY user, even before it is registered.' })
+  clues: string | null;
+}
+
+/** How `node(id:)` finds each type by its natural key. */
+const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown>> = {
+  State: (ctx, key) => ctx.loaders.stateByCode.load(key),
+  Establishment: (ctx, key) => ctx.loaders.establishmentByClues.load(key),
+  Warehouse: (ctx, key) => ctx.loaders.warehouseByClues.load(key),
+  SupplyItem: (ctx, key) => ctx.loaders.supplyItemByClave.load(key),
+};
+
+@Resolver()
+export class ViewerResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => ViewerInfo, { description: 'Who the caller is and what they may reach.' })
+  async me(@Ctx() ctx: Context): Promise<ViewerInfo> {
+    const v = viewerOf(ctx);
+    return {
+      subject: v.subject,
+      role: v.role,
+      national: v.national,
+      canWrite: v.role !== Role.AUDITOR,
+      clues: v.clues,
+      state: v.stateCode ? await ctx.loaders.stateByCode.load(v.stateCode) : null,
+      establishment: v.clues ? await ctx.loaders.establishmentByClues.load(v.clues) : null,
+    };
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => Node, { nullable: true, description: 'Any object by its global ID (Relay).' })
+  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<unknown> {
+    const decoded = fromGlobalId(id);
+    const load = decoded && nodeLoaders[decoded.type];
+    return load ? load(ctx, decoded.key) : null;
+  }
+}

@@ -1,0 +1,105 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { tokenVerifier, Viewer } from './graphql/auth';
+import { Context, createContext } from './graphql/context';
+import { aliasLimit, costLimitPlugin, depthLimit } from './graphql/limits';
+import { getSchema } from './graphql/schema';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+/** The HTTP server: GraphQL at /graphql, liveness at /healthz, readiness (database and schema) at /readyz. */
+export async function createServer(db: DataSource, config: Config): Promise<{ app: express.Express; httpServer: http.Server; apollo: ApolloServer<Context> }> {
+  const schema = await getSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const verify = tokenVerifier(config.auth);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    csrfPrevention: true,
+    validationRules: [depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      costLimitPlugin(schema, config.limits.maxCost),
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+    formatError: (formatted, error) => {
+      const code = formatted.extensions?.code;
+      if (code === 'INTERNAL_SERVER_ERROR') {
+        console.error('internal error:', (error as GraphQLError)?.originalError ?? error);
+        if (config.production) return { message: 'Error interno del servidor.', extensions: { code } };
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      const pending = await db.showMigrations();
+      res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(db, config, await viewerOf(req.headers.authorization, verify)),
+    }),
+  );
+  // Body-parser failures (too large, malformed JSON) answer 4xx with a GraphQL-shaped body.
+  app.use((err: { status?: number; type?: string; message: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!err.status || err.status >= 500) return next(err);
+    res.status(err.status).json({ errors: [{ message: err.message, extensions: { code: err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  });
+  return { app, httpServer, apollo };
+}
+
+async function viewerOf(header: string | undefined, verify: (t: string) => Promise<Viewer>): Promise<Viewer | null> {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  try {
+    if (!match) throw new Error('not a bearer token');
+    return await verify(match[1]);
+  } catch {
+    throw new GraphQLError('Token inválido o vencido.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+}
+
+export async function startServer(db: DataSource, config: Config, port = config.port): Promise<RunningServer> {
+  const { httpServer, apollo } = await createServer(db, config);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, config.host, resolve);
+  });
+  const address = httpServer.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actualPort}/graphql`,
+    port: actualPort,
+    httpServer,
+    stop: () => apollo.stop(),
+  };
+}

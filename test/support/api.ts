@@ -1,0 +1,48 @@
+import { DataSource } from 'typeorm';
+import { Config, parseConfig } from '../../src/config';
+import { sqlCounter } from '../../src/db/data-source';
+import { Role } from '../../src/domain/enums';
+import { signToken } from '../../src/graphql/auth';
+import { RunningServer, startServer } from '../../src/server';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+export interface TestApi {
+  server: RunningServer;
+  config: Config;
+  /** POSTs a document as a real client would (JSON, bearer token) and returns status and body. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  token(role: Role, scope?: { clues?: string; state?: string }): Promise<string>;
+  /** SQL statements sent while `work` ran. */
+  countSql(work: () => Promise<unknown>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(db: DataSource, env: Record<string, string> = {}): Promise<TestApi> {
+  const config = parseConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...env });
+  const server = await startServer(db, config);
+  return {
+    server,
+    config,
+    async gql(query, variables, token) {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, ...((await res.json()) as object) };
+    },
+    token: (role, scope = {}) => signToken(config.auth.secret!, { sub: `test-${role.toLowerCase()}`, role, ...scope }),
+    async countSql(work) {
+      const counter = sqlCounter(db);
+      const before = counter.count;
+      await work();
+      return counter.count - before;
+    },
+    stop: () => server.stop(),
+  };
+}
