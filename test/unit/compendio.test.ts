@@ -121,7 +121,9 @@ describe('mapCompendioRow', () => {
       code: 'INVALID_CLAVE',
       message: 'Clave 10.000.0104.00: formato inválido; se espera GGG.GGG.GGGG.VV, p. ej. 010.000.0104.00',
     });
-    expect(rejected.find((r) => r.line === 15)?.message).toBe('Clave 010.000.0113.00: red_fria "frío" inválido; se espera si o no');
+    expect(rejected.find((r) => r.line === 15)?.message).toBe(
+      'Clave 010.000.0113.00: red_fria "frío" inválido; se espera si o no',
+    );
     expect(rejected.find((r) => r.line === 11)?.message).toBe(
       'Clave 010.000.0109.00: niveles "1|4" inválidos; se esperan dígitos del 1 al 3 separados por | (p. ej. 1|2|3)',
     );

@@ -5,7 +5,14 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { TableRow, readTable, requireColumns } from '../../src/cli/tabular';
 import { EstablishmentKind, LevelOfCare } from '../../src/domain/enums';
-import { DGIS_REQUIRED_COLUMNS, DgisEstablishment, RowRejection, deriveKind, mapDgisRow, parseLevelOfCare } from '../../src/modules/registry/dgis';
+import {
+  DGIS_REQUIRED_COLUMNS,
+  DgisEstablishment,
+  RowRejection,
+  deriveKind,
+  mapDgisRow,
+  parseLevelOfCare,
+} from '../../src/modules/registry/dgis';
 
 let dir: string;
 
@@ -32,6 +39,8 @@ async function importFile(path: string): Promise<{ accepted: DgisEstablishment[]
 function row(values: Record<string, string>, line = 2): TableRow {
   return { line, values: new Map(Object.entries(values)) };
 }
+
+const CENTRO_DE_SALUD = { CLUES: 'DFSSA000001', 'CLAVE DE LA ENTIDAD': '9', 'NOMBRE DE LA UNIDAD': 'Centro de Salud' };
 
 const HEADER = [
   'Clues',
@@ -98,15 +107,13 @@ describe('mapDgisRow on a Windows-1252 CSV', () => {
   });
 
   it('derives kind, level and operation for each kind of unit', () => {
-    expect(
-      result.accepted.map((e) => ({ line: e.line, clues: e.clues, kind: e.kind, levelOfCare: e.levelOfCare, operating: e.operating })),
-    ).toEqual([
-      { line: 2, clues: 'DFSSA001234', kind: EstablishmentKind.FIXED, levelOfCare: LevelOfCare.SECOND, operating: true },
-      { line: 3, clues: 'DFSSA004936', kind: EstablishmentKind.SUPPORT, levelOfCare: null, operating: true },
-      { line: 4, clues: 'MCIMB000123', kind: EstablishmentKind.FIXED, levelOfCare: LevelOfCare.FIRST, operating: true },
-      { line: 5, clues: 'SPSSA003610', kind: EstablishmentKind.MOBILE, levelOfCare: null, operating: true },
-      { line: 6, clues: 'SPSSA003593', kind: EstablishmentKind.MOBILE, levelOfCare: null, operating: true },
-      { line: 7, clues: 'DFSSA000045', kind: EstablishmentKind.FIXED, levelOfCare: LevelOfCare.FIRST, operating: false },
+    expect(result.accepted.map((e) => [e.line, e.clues, e.kind, e.levelOfCare, e.operating])).toEqual([
+      [2, 'DFSSA001234', EstablishmentKind.FIXED, LevelOfCare.SECOND, true],
+      [3, 'DFSSA004936', EstablishmentKind.SUPPORT, null, true],
+      [4, 'MCIMB000123', EstablishmentKind.FIXED, LevelOfCare.FIRST, true],
+      [5, 'SPSSA003610', EstablishmentKind.MOBILE, null, true],
+      [6, 'SPSSA003593', EstablishmentKind.MOBILE, null, true],
+      [7, 'DFSSA000045', EstablishmentKind.FIXED, LevelOfCare.FIRST, false],
     ]);
   });
 
@@ -138,7 +145,7 @@ describe('mapDgisRow on an XLSX', () => {
   it('reads numeric cells: state code 9 is 09 and coordinates are numbers', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('ESTABLECIMIENTOS');
-    sheet.addRow(['clues', 'CLAVE DE LA ENTIDAD', 'Nombre de la Unidad', 'Nombre de Tipología', 'NIVEL ATENCIÓN', 'Latitud', 'LONGITUD']);
+    sheet.addRow(['clues', 'CLAVE DE LA ENTIDAD', 'Nombre de la Unidad', 'Nombre de Tipología', 'NIVEL ATENCIÓN', 'Latitud', 'Longitud']);
     sheet.addRow(['DFSSA004936', 9, 'Almacén central', 'ALMACÉN', 'NO APLICA', 19.4326, -99.1332]);
     sheet.addRow(['DFSSA001234', 9, 'Hospital Juárez de México', 'HOSPITAL GENERAL', 3, 19.49, -99.14]);
     const path = join(dir, 'clues.xlsx');
@@ -146,9 +153,10 @@ describe('mapDgisRow on an XLSX', () => {
 
     const { accepted, rejected } = await importFile(path);
     expect(rejected).toEqual([]);
-    expect(accepted.map((e) => [e.line, e.clues, e.stateCode, e.kind, e.levelOfCare, e.latitude, e.longitude, e.institutionCode])).toEqual([
-      [2, 'DFSSA004936', '09', EstablishmentKind.SUPPORT, null, 19.4326, -99.1332, 'SSA'],
-      [3, 'DFSSA001234', '09', EstablishmentKind.FIXED, LevelOfCare.THIRD, 19.49, -99.14, 'SSA'],
+    const summary = accepted.map((e) => [e.line, e.clues, e.stateCode, e.kind, e.levelOfCare, e.latitude, e.longitude]);
+    expect(summary).toEqual([
+      [2, 'DFSSA004936', '09', EstablishmentKind.SUPPORT, null, 19.4326, -99.1332],
+      [3, 'DFSSA001234', '09', EstablishmentKind.FIXED, LevelOfCare.THIRD, 19.49, -99.14],
     ]);
   });
 });
@@ -173,8 +181,9 @@ describe('mapDgisRow details', () => {
   });
 
   it('rejects an unknown state name and a row without any state', () => {
-    const unknown = mapDgisRow(row({ CLUES: 'DFSSA000001', ENTIDAD: 'Atlantis', 'NOMBRE DE LA UNIDAD': 'Centro de Salud' }));
-    const missing = mapDgisRow(row({ CLUES: 'DFSSA000001', ENTIDAD: '', 'NOMBRE DE LA UNIDAD': 'Centro de Salud' }));
+    const { 'CLAVE DE LA ENTIDAD': _code, ...withoutCode } = CENTRO_DE_SALUD;
+    const unknown = mapDgisRow(row({ ...withoutCode, ENTIDAD: 'Atlantis' }));
+    const missing = mapDgisRow(row({ ...withoutCode, ENTIDAD: '' }));
     expect(!unknown.ok && unknown.error).toEqual({
       line: 2,
       clues: 'DFSSA000001',
@@ -185,16 +194,14 @@ describe('mapDgisRow details', () => {
   });
 
   it('takes the institution from the CLUES when the column is absent', () => {
-    const result = mapDgisRow(row({ CLUES: 'DFIMB000001', 'CLAVE DE LA ENTIDAD': '9', 'NOMBRE DE LA UNIDAD': 'Centro de Salud' }));
+    const result = mapDgisRow(row({ ...CENTRO_DE_SALUD, CLUES: 'DFIMB000001' }));
     expect(result.ok && result.value.institutionCode).toBe('IMB');
     expect(result.ok && result.value.institutionName).toBeNull();
   });
 
   it('reads the operating status, operating when the column is absent', () => {
     const status = (value?: string) => {
-      const values: Record<string, string> = { CLUES: 'DFSSA000001', 'CLAVE DE LA ENTIDAD': '09', 'NOMBRE DE LA UNIDAD': 'Centro de Salud' };
-      if (value !== undefined) values['ESTATUS DE OPERACION'] = value;
-      const result = mapDgisRow(row(values));
+      const result = mapDgisRow(row(value === undefined ? CENTRO_DE_SALUD : { ...CENTRO_DE_SALUD, 'ESTATUS DE OPERACION': value }));
       return result.ok && result.value.operating;
     };
     expect(status()).toBe(true);
@@ -206,14 +213,12 @@ describe('mapDgisRow details', () => {
   });
 
   it('accepts a comma as decimal separator in coordinates', () => {
-    const result = mapDgisRow(
-      row({ CLUES: 'DFSSA000001', 'CLAVE DE LA ENTIDAD': '9', 'NOMBRE DE LA UNIDAD': 'CS', LATITUD: '19,43', LONGITUD: '-99,13' }),
-    );
+    const result = mapDgisRow(row({ ...CENTRO_DE_SALUD, LATITUD: '19,43', LONGITUD: '-99,13' }));
     expect(result.ok && [result.value.latitude, result.value.longitude]).toEqual([19.43, -99.13]);
   });
 
   it('reports an empty CLUES as missing', () => {
-    const result = mapDgisRow(row({ CLUES: '', 'CLAVE DE LA ENTIDAD': '9', 'NOMBRE DE LA UNIDAD': 'CS' }, 14));
+    const result = mapDgisRow(row({ ...CENTRO_DE_SALUD, CLUES: '' }, 14));
     expect(!result.ok && result.error).toEqual({
       line: 14,
       clues: null,
@@ -271,6 +276,9 @@ describe('DGIS_REQUIRED_COLUMNS', () => {
   it('needs CLUES, the unit name and the state as code or name', () => {
     expect(requireColumns(['Clues', 'Nombre de la Unidad', 'Entidad'], DGIS_REQUIRED_COLUMNS)).toEqual([]);
     expect(requireColumns(['CLUES', 'NOMBRE DE LA UNIDAD', 'CLAVE DE LA ENTIDAD'], DGIS_REQUIRED_COLUMNS)).toEqual([]);
-    expect(requireColumns(['CLUES', 'MUNICIPIO'], DGIS_REQUIRED_COLUMNS)).toEqual(['NOMBRE DE LA UNIDAD', 'CLAVE DE LA ENTIDAD|ENTIDAD']);
+    expect(requireColumns(['CLUES', 'MUNICIPIO'], DGIS_REQUIRED_COLUMNS)).toEqual([
+      'NOMBRE DE LA UNIDAD',
+      'CLAVE DE LA ENTIDAD|ENTIDAD',
+    ]);
   });
 });

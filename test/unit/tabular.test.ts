@@ -118,8 +118,10 @@ describe('readTable on CSV', () => {
   });
 
   it('drops the UTF-8 BOM from the first header and fills short rows with blanks', async () => {
-    const rows = await collect(await fixture('bom.csv', '\uFEFFclave,descripcion,niveles\n010.000.0104.00,Paracetamol 500 mg\n'));
-    expect(rows.map(plain)).toEqual([{ line: 2, CLAVE: '010.000.0104.00', DESCRIPCION: 'Paracetamol 500 mg', NIVELES: '' }]);
+    const path = await fixture('bom.csv', '\uFEFFclave,descripcion,niveles\n010.000.0104.00,Paracetamol 500 mg\n');
+    expect((await collect(path)).map(plain)).toEqual([
+      { line: 2, CLAVE: '010.000.0104.00', DESCRIPCION: 'Paracetamol 500 mg', NIVELES: '' },
+    ]);
   });
 
   it('detects a semicolon delimiter, leaving commas inside values alone', async () => {
@@ -181,7 +183,15 @@ describe('readTable on XLSX', () => {
         JURISDICCION: 'Peñón',
         TOTAL: '2',
       },
-      { line: 6, CLUES: 'MCSSA000002', 'CLAVE DE LA ENTIDAD': '15', LATITUD: '-0.5', 'FECHA DE ALTA': '', JURISDICCION: '', TOTAL: '' },
+      {
+        line: 6,
+        CLUES: 'MCSSA000002',
+        'CLAVE DE LA ENTIDAD': '15',
+        LATITUD: '-0.5',
+        'FECHA DE ALTA': '',
+        JURISDICCION: '',
+        TOTAL: '',
+      },
     ]);
     expect(await countDataRows(path)).toBe(2);
   });

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import fs from 'node:fs';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../src/config';
+import { Role } from '../src/domain/enums';
+import { signToken } from '../src/graphql/auth';
+import { importCatalog } from '../src/modules/catalog/catalog-import';
+import { importClues } from '../src/modules/registry/clues-import';
+
+/**
+ * The demo network: establishments of seven federalized states in DGIS format, a catalogue in
+ * Compendio format (both loaded through the product's own importers), warehouses with supply
+ * routes, and an SAI rollout history. See seeds/demo/README.md for what is in it.
+ */
+export const DEMO_DIR = path.join(__dirname, 'demo');
+
+/** Demo users: one per role, with the scope the README's examples use. */
+export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; state?: string }> = [
+  { label: 'ADMIN', role: Role.ADMIN },
+  { label: 'CENTRAL (Coordinación de Abasto)', role: Role.CENTRAL },
+  { label: 'STATE_COORDINATOR Guerrero (12)', role: Role.STATE_COORDINATOR, state: '12' },
+  { label: 'WAREHOUSE Almacén central DFSSA004936', role: Role.WAREHOUSE, clues: 'DFSSA004936' },
+  { label: 'PHARMACY Hospital General de Chilpancingo GRSSA000164', role: Role.PHARMACY, clues: 'GRSSA000164' },
+  { label: 'AUDITOR', role: Role.AUDITOR },
+];
+
+export async function demoTokens(auth: Config['auth']): Promise<Array<{ label: string; token: string }>> {
+  return Promise.all(
+    DEMO_USERS.map(async (u) => ({
+      label: u.label,
+      token: await signToken(auth.secret!, { sub: `demo-${u.role.toLowerCase()}`, role: u.role, clues: u.clues, state: u.state }, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+      }),
+    })),
+  );
+}
+
+/** Loads the demo network when the registry is empty, all in one transaction; returns whether it did. */
+export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) => void = () => undefined): Promise<boolean> {
+  return db.transaction(async (em) => {
+    // One loader at a time: a second process starting at once waits, then finds the data there.
+    await em.query('SELECT pg_advisory_xact_lock(7246502)');
+    const [{ empty }] = await em.query('SELECT NOT EXISTS (SELECT 1 FROM establishment) AS empty');
+    if (!empty) return false;
+    const clues = await importClues(db, path.join(DEMO_DIR, 'establishments.csv'), { transaction: em });
+    log(`demo establishments: ${clues.created} created, ${clues.rejected} rejected`);
+    const catalog = await importCatalog(db, path.join(DEMO_DIR, 'catalog.csv'), { transaction: em, fromYear: 2024 });
+    log(`demo catalogue: ${catalog.created} claves`);
+    if (clues.rejected || catalog.rejected) throw new Error('the demo data files have rejected rows; fix seeds/demo');
+    const routes = await loadWarehouses(em);
+    log(`demo warehouses: ${routes.warehouses}, supply routes: ${routes.routes}`);
+    await loadSaiRollout(em);
+    return true;
+  });
+}
+
+interface WarehouseRow {
+  clues: string;
+  tier: 'CENTRAL' | 'STATE' | 'REGIONAL';
+  serves: string;
+}
+
+/**
+ * Warehouses and routes: the central warehouse supplies every state warehouse; a state warehouse
+ * supplies its state; a regional warehouse supplies its jurisdiction (overriding the state one).
+ */
+async function loadWarehouses(em: EntityManager): Promise<{ warehouses: number; routes: number }> {
+  const rows: WarehouseRow[] = parse(fs.readFileSync(path.join(DEMO_DIR, 'warehouses.csv')), { columns: true, skip_empty_lines: true });
+  const tierOrder = { CENTRAL: 0, STATE: 1, REGIONAL: 2 };
+  rows.sort((a, b) => tierOrder[a.tier] - tierOrder[b.tier]);
+  let routes = 0;
+  let central: number | undefined;
+  for (const w of rows) {
+    const [{ id }] = await em.query(
+      `INSERT INTO warehouse (establishment_id, tier) SELECT id, $2 FROM establishment WHERE clues = $1 RETURNING id`,
+      [w.clues, w.tier],
+    );
+    if (w.tier === 'CENTRAL') {
+      central = id;
+      continue;
+    }
+    const jurisdiction = w.serves.startsWith('jurisdiction:') ? w.serves.slice('jurisdiction:'.length) : null;
+    const [, count] = await em.query(
+      `UPDATE establishment e SET supplying_warehouse_id = $1
+        WHERE e.clues <> $2
+          AND e.state_code = (SELECT state_code FROM establishment WHERE clues = $2)
+          AND ($3::text IS NULL OR e.jurisdiction = $3)
+          AND ($3::text IS NOT NULL OR $4::text = e.state_code)
+          AND NOT EXISTS (SELECT 1 FROM warehouse x WHERE x.establishment_id = e.id AND x.tier <> 'REGIONAL')`,
+      [id, w.clues, jurisdiction, jurisdiction ? null : w.serves],
+    );
+    routes += count;
+    if (w.tier === 'STATE' && central !== undefined) {
+      await em.query('UPDATE establishment SET supplying_warehouse_id = $1 WHERE clues = $2', [central, w.clues]);
+      routes += 1;
+    }
+  }
+  return { warehouses: rows.length, routes };
+}
+
+/**
+ * SAI rollout: hospitals first (2024-03-01), then a share of first-level units chosen by the last
+ * digit of their CLUES, so the figures are the same on every machine.
+ */
+async function loadSaiRollout(em: EntityManager): Promise<void> {
+  await em.query(`
+    INSERT INTO sai_status_change (establishment_id, status, effective_on, actor)
+    SELECT id, s.status, s.effective_on::date, 'demo'
+      FROM establishment e
+      CROSS JOIN LATERAL (VALUES
+        (CASE WHEN e.level_of_care IN ('SECOND', 'THIRD') THEN 'IN_OPERATION'
+              WHEN right(e.clues, 1) IN ('0', '1', '2', '3') THEN 'IN_OPERATION'
+              WHEN right(e.clues, 1) IN ('4', '5') THEN 'IMPLEMENTING' END,
+         CASE WHEN e.level_of_care IN ('SECOND', 'THIRD') THEN '2024-03-01'
+              WHEN right(e.clues, 1) IN ('0', '1') THEN '2024-09-01'
+              ELSE '2025-02-01' END)
+      ) AS s(status, effective_on)
+     WHERE e.kind <> 'SUPPORT' AND e.in_network AND s.status IS NOT NULL`);
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import { parseConfig } from '../config';
+import { connect } from '../db/connect';
+import { importCatalog } from '../modules/catalog/catalog-import';
+import { flag, parseArgs, runCli } from './args';
+import { printSummary, progressFor } from './progress';
+
+const USAGE = 'usage: npm run import:catalog -- FILE.csv [--from-year 2024] [--to-year 2026]';
+
+/** Imports the Compendio catalogue CSV; safe to run again, also after being killed halfway. */
+runCli(async () => {
+  const { flags, positional } = parseArgs(process.argv.slice(2));
+  const file = positional[0];
+  if (!file || !fs.existsSync(file)) throw new Error(`${file ? `no such file: ${file}\n` : ''}${USAGE}`);
+  const year = (name: string) => {
+    const v = flag(flags, name);
+    if (v === undefined) return undefined;
+    if (!/^\d{4}$/.test(v)) throw new Error(`--${name} takes a year such as 2025\n${USAGE}`);
+    return Number(v);
+  };
+  const { db, close } = await connect(parseConfig(), { applicationName: 'abasto-import-catalog' });
+  try {
+    const progress = await progressFor(file, 'Claves');
+    const summary = await importCatalog(db, file, { fromYear: year('from-year'), toYear: year('to-year'), onProgress: progress.tick });
+    progress.stop();
+    printSummary(summary);
+  } finally {
+    await close();
+  }
+});

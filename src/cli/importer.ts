@@ -1,0 +1,76 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { readTable, requireColumns, RowRejection, TableRow } from './tabular';
+
+export interface ImportSummary {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** Rows left out on purpose (another institution, say), not errors. */
+  skipped: number;
+  rejections: RowRejection[];
+}
+
+export interface ImportPlan<T> {
+  requiredColumns: string[];
+  mapRow(row: TableRow): { ok: true; value: T } | { ok: false; error: RowRejection };
+  /** False for rows to leave out without complaint. */
+  keep?(value: T): boolean;
+  /** The row's natural key: a later row with the same key replaces an earlier one in the batch. */
+  keyOf(value: T): string;
+  /** Upserts one batch in its transaction; returns how many rows it created and updated. */
+  writeBatch(em: EntityManager, rows: T[]): Promise<{ created: number; updated: number }>;
+  batchSize?: number;
+  onProgress?(rowsRead: number): void;
+  /** Write every batch in this caller's transaction instead of one transaction per batch. */
+  transaction?: EntityManager;
+}
+
+/**
+ * Reads a table and upserts it in batches, each batch one transaction: killed halfway, the
+ * database holds whole batches only, and running the import again finishes the job (the
+ * upserts are idempotent). Bad rows are reported with their line and skipped.
+ */
+export async function importTable<T>(db: DataSource, file: string, plan: ImportPlan<T>): Promise<ImportSummary> {
+  const summary: ImportSummary = { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, rejections: [] };
+  const batchSize = plan.batchSize ?? 500;
+  let batch = new Map<string, T>();
+  let checkedHeader = false;
+
+  const flush = async () => {
+    if (!batch.size) return;
+    const rows = [...batch.values()];
+    batch = new Map();
+    const { created, updated } = plan.transaction
+      ? await plan.writeBatch(plan.transaction, rows)
+      : await db.transaction((em) => plan.writeBatch(em, rows));
+    summary.created += created;
+    summary.updated += updated;
+    summary.unchanged += rows.length - created - updated;
+  };
+
+  for await (const row of readTable(file)) {
+    if (!checkedHeader) {
+      const missing = requireColumns([...row.values.keys()], plan.requiredColumns);
+      if (missing.length) throw new Error(`Faltan columnas obligatorias en ${file}: ${missing.join(', ')}`);
+      checkedHeader = true;
+    }
+    summary.read++;
+    const mapped = plan.mapRow(row);
+    if (!mapped.ok) {
+      summary.rejected++;
+      summary.rejections.push(mapped.error);
+    } else if (plan.keep && !plan.keep(mapped.value)) {
+      summary.skipped++;
+    } else {
+      const key = plan.keyOf(mapped.value);
+      if (batch.has(key)) summary.unchanged--; // the earlier row is superseded, not written
+      batch.set(key, mapped.value);
+      if (batch.size >= batchSize) await flush();
+    }
+    plan.onProgress?.(summary.read);
+  }
+  await flush();
+  return summary;
+}

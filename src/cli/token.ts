@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { parseConfig } from '../config';
+import { isCluesFormat, normalizeClues } from '../domain/clues';
+import { Role } from '../domain/enums';
+import { stateByCode } from '../domain/states';
+import { signToken } from '../graphql/auth';
+import { flag, parseArgs, runCli } from './args';
+
+const USAGE = 'usage: npm run token -- --role ROLE [--clues CLUES] [--state CODE] [--sub NAME] [--expires 30d]';
+
+/** Prints a bearer token signed with JWT_SECRET; the token alone is the last line. */
+runCli(async () => {
+  const { flags } = parseArgs(process.argv.slice(2));
+  const config = parseConfig();
+  const role = flag(flags, 'role')?.toUpperCase() as Role | undefined;
+  if (!role || !Object.values(Role).includes(role)) throw new Error(`--role must be one of ${Object.values(Role).join(', ')}\n${USAGE}`);
+  const clues = flag(flags, 'clues') ? normalizeClues(flag(flags, 'clues')!) : undefined;
+  const state = flag(flags, 'state')?.padStart(2, '0');
+  if ((role === Role.WAREHOUSE || role === Role.PHARMACY) && (!clues || !isCluesFormat(clues))) {
+    throw new Error(`${role} needs --clues with a valid CLUES\n${USAGE}`);
+  }
+  if (role === Role.STATE_COORDINATOR && (!state || !stateByCode(state))) throw new Error(`STATE_COORDINATOR needs --state 01..32\n${USAGE}`);
+  if (!config.auth.secret) throw new Error('JWKS_URL is set: tokens come from your identity provider, not from this command');
+  const sub = flag(flags, 'sub') ?? `cli-${role.toLowerCase()}`;
+  const token = await signToken(config.auth.secret, { sub, role, clues, state }, {
+    expiresIn: flag(flags, 'expires') ?? '30d',
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+  });
+  console.log(`role ${role}${clues ? ` clues ${clues}` : ''}${state ? ` state ${state}` : ''}, subject ${sub}`);
+  console.log(token);
+});
