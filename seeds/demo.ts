@@ -21,7 +21,7 @@ export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; stat
   { label: 'CENTRAL (Coordinación de Abasto)', role: Role.CENTRAL },
   { label: 'STATE_COORDINATOR Guerrero (12)', role: Role.STATE_COORDINATOR, state: '12' },
   { label: 'WAREHOUSE Almacén central DFSSA004936', role: Role.WAREHOUSE, clues: 'DFSSA004936' },
-  { label: 'PHARMACY Hospital General de Chilpancingo GRSSA000164', role: Role.PHARMACY, clues: 'GRSSA000164' },
+  { label: 'PHARMACY Hospital General Chilpancingo GRSSA015854', role: Role.PHARMACY, clues: 'GRSSA015854' },
   { label: 'AUDITOR', role: Role.AUDITOR },
 ];
 
