@@ -52,7 +52,7 @@ export class Registry1763884800000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE establishment (
         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        clues char(11) NOT NULL UNIQUE CHECK (clues ~ '^[A-Z]{5}[0-9]{6}$'),
+        clues char(11) COLLATE "C" NOT NULL UNIQUE CHECK (clues ~ '^[A-Z]{5}[0-9]{6}$'),
         clues_prefix char(2) GENERATED ALWAYS AS (substr(clues, 1, 2)) STORED,
         institution_code char(3) GENERATED ALWAYS AS (substr(clues, 3, 3)) STORED,
         name text NOT NULL CHECK (length(name) BETWEEN 1 AND 250),
@@ -76,7 +76,7 @@ export class Registry1763884800000 implements MigrationInterface {
         FOREIGN KEY (state_code, clues_prefix) REFERENCES state (code, clues_prefix),
         -- lower-case, accent-free name and CLUES for search
         search_text text GENERATED ALWAYS AS (
-          translate(lower(clues || ' ' || name), 'áéíóúüñàèìòù', 'aeiouunaeiou')
+          translate(lower(clues || ' ' || name), 'áéíóúüñàèìòùÁÉÍÓÚÜÑÀÈÌÒÙ', 'aeiouunaeiouaeiouunaeiou')
         ) STORED
       )`);
     await q.query(`CREATE INDEX establishment_state_idx ON establishment (state_code, clues)`);
@@ -109,7 +109,7 @@ export class Registry1763884800000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE supply_item (
         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        clave char(15) NOT NULL UNIQUE CHECK (clave ~ '^[0-9]{3}\\.[0-9]{3}\\.[0-9]{4}\\.[0-9]{2}$'),
+        clave char(15) COLLATE "C" NOT NULL UNIQUE CHECK (clave ~ '^[0-9]{3}\\.[0-9]{3}\\.[0-9]{4}\\.[0-9]{2}$'),
         description text NOT NULL CHECK (length(description) BETWEEN 1 AND 500),
         kind text NOT NULL CHECK (kind IN ('MEDICINE', 'HEALING_MATERIAL', 'VACCINE', 'OTHER')),
         presentation text CHECK (length(presentation) <= 500),
@@ -124,7 +124,7 @@ export class Registry1763884800000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CHECK (authorized_to_year IS NULL OR authorized_from_year IS NULL OR authorized_from_year <= authorized_to_year),
         search_text text GENERATED ALWAYS AS (
-          translate(lower(clave || ' ' || description), 'áéíóúüñàèìòù', 'aeiouunaeiou')
+          translate(lower(clave || ' ' || description), 'áéíóúüñàèìòùÁÉÍÓÚÜÑÀÈÌÒÙ', 'aeiouunaeiouaeiouunaeiou')
         ) STORED
       )`);
     await q.query(`CREATE INDEX supply_item_kind_idx ON supply_item (kind, clave)`);
