@@ -65,7 +65,7 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
       summary.skipped++;
     } else {
       const key = plan.keyOf(mapped.value);
-      if (batch.has(key)) summary.unchanged--; // the earlier row is superseded, not written
+      if (batch.has(key)) summary.unchanged++; // the earlier row is superseded, not written: flush counts only the later one
       batch.set(key, mapped.value);
       if (batch.size >= batchSize) await flush();
     }
