@@ -40,6 +40,11 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     ],
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
+      // Apollo files every validation failure under one code; the query limits keep their own.
+      const original = (error as GraphQLError)?.originalError;
+      if (code === 'GRAPHQL_VALIDATION_FAILED' && original instanceof GraphQLError && typeof original.extensions?.code === 'string') {
+        return { ...formatted, extensions: { ...formatted.extensions, code: original.extensions.code } };
+      }
       if (code === 'INTERNAL_SERVER_ERROR') {
         console.error('internal error:', (error as GraphQLError)?.originalError ?? error);
         if (config.production) return { message: 'Error interno del servidor.', extensions: { code } };
