@@ -19,10 +19,12 @@ runCli(async () => {
     if (!/^\d{4}$/.test(v)) throw new Error(`--${name} takes a year such as 2025\n${USAGE}`);
     return Number(v);
   };
+  const fromYear = year('from-year');
+  const toYear = year('to-year');
   const { db, close } = await connect(parseConfig(), { applicationName: 'abasto-import-catalog' });
   try {
     const progress = await progressFor(file, 'Claves');
-    const summary = await importCatalog(db, file, { fromYear: year('from-year'), toYear: year('to-year'), onProgress: progress.tick });
+    const summary = await importCatalog(db, file, { fromYear, toYear, onProgress: progress.tick });
     progress.stop();
     printSummary(summary);
   } finally {

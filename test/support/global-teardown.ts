@@ -5,6 +5,8 @@ export default async function globalTeardown(): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${process.env.ABASTO_TEST_TEMPLATE} WITH (FORCE)`);
+  // Another test run may be sharing the embedded server (it reused this one's): leave it running then.
+  const [{ others }] = (await admin.query(`SELECT count(*)::int AS others FROM pg_database WHERE datname LIKE 'abasto_template_%'`)).rows;
   await admin.end();
-  await (globalThis as { __EMBEDDED_STOP__?: () => Promise<void> }).__EMBEDDED_STOP__?.();
+  if (others === 0) await (globalThis as { __EMBEDDED_STOP__?: () => Promise<void> }).__EMBEDDED_STOP__?.();
 }

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { importTable, ImportSummary } from '../../cli/importer';
+import { institutionOfClues } from '../../domain/clues';
 import { DGIS_REQUIRED_COLUMNS, DgisEstablishment, mapDgisRow } from './dgis';
 
 export interface CluesImportOptions {
@@ -20,7 +21,8 @@ export function importClues(db: DataSource, file: string, opts: CluesImportOptio
   return importTable<DgisEstablishment>(db, file, {
     requiredColumns: DGIS_REQUIRED_COLUMNS,
     mapRow: mapDgisRow,
-    keep: institutions ? (e) => institutions.has(e.institutionCode) : undefined,
+    // The institution is read from the CLUES itself (letters 3–5), as network membership is.
+    keep: institutions ? (e) => institutions.has(institutionOfClues(e.clues)) : undefined,
     keyOf: (e) => e.clues,
     writeBatch: upsertEstablishments,
     onProgress: opts.onProgress,
