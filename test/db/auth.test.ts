@@ -109,3 +109,34 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('OIDC provider (JWKS)', () => {
+  test('RS256 tokens verified against the provider’s JWKS; the development HS256 secret is then refused', async () => {
+    const { generateKeyPair, exportJWK } = await import('jose');
+    const http = await import('node:http');
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const provider = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
+    const port = (provider.address() as { port: number }).port;
+    const oidc = await startTestApi(tdb.db, { JWKS_URL: `http://127.0.0.1:${port}/jwks`, JWT_ISSUER: 'https://idp.example' });
+    try {
+      const good = await new SignJWT({ role: 'CENTRAL' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('ana@imss-bienestar').setIssuer('https://idp.example').setExpirationTime('5m').sign(privateKey);
+      const r = await oidc.gql('{ me { subject role } }', {}, good);
+      expect(r.data.me).toEqual({ subject: 'ana@imss-bienestar', role: 'CENTRAL' });
+      const wrongIssuer = await new SignJWT({ role: 'CENTRAL' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('x').setIssuer('https://evil.example').sign(privateKey);
+      expect((await oidc.gql('{ me { role } }', {}, wrongIssuer)).status).toBe(401);
+      const hs = await api.token(Role.ADMIN);
+      expect((await oidc.gql('{ me { role } }', {}, hs)).status).toBe(401);
+    } finally {
+      await oidc.stop();
+      provider.closeAllConnections();
+      provider.close();
+    }
+  });
+});

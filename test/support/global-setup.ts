@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/db/data-source';
 import { startEmbedded } from '../../src/db/embedded';
+import { dropDeadTemplates } from './templates';
 
 /**
  * One PostgreSQL for the run: TEST_DATABASE_URL's server, or an embedded one under .data/test-pg.
@@ -22,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   const { rows } = await admin.query('SHOW server_version');
-  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await dropDeadTemplates(admin);
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
 

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { dropDeadTemplates } from './templates';
 
 export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env.ABASTO_TEST_ADMIN_URL!;
@@ -6,7 +7,7 @@ export default async function globalTeardown(): Promise<void> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${process.env.ABASTO_TEST_TEMPLATE} WITH (FORCE)`);
   // Another test run may be sharing the embedded server (it reused this one's): leave it running then.
-  const [{ others }] = (await admin.query(`SELECT count(*)::int AS others FROM pg_database WHERE datname LIKE 'abasto_template_%'`)).rows;
+  const others = await dropDeadTemplates(admin);
   await admin.end();
   if (others === 0) await (globalThis as { __EMBEDDED_STOP__?: () => Promise<void> }).__EMBEDDED_STOP__?.();
 }

@@ -1,0 +1,62 @@
+import { loadDemoDataIfEmpty } from '../../seeds/demo';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(() => tdb.drop());
+
+test('the demo network loads once, through the importers, with routes and SAI history', async () => {
+  expect(await loadDemoDataIfEmpty(tdb.db)).toBe(true);
+  expect(await loadDemoDataIfEmpty(tdb.db)).toBe(false); // a second start reuses the data
+
+  const [counts] = await tdb.db.query(`
+    SELECT (SELECT count(*)::int FROM establishment) AS establishments,
+           (SELECT count(DISTINCT state_code)::int FROM establishment) AS states,
+           (SELECT count(*)::int FROM supply_item) AS claves,
+           (SELECT count(*)::int FROM warehouse) AS warehouses,
+           (SELECT count(*)::int FROM establishment WHERE kind <> 'SUPPORT' AND supplying_warehouse_id IS NULL) AS unsupplied_units`);
+  expect(counts).toEqual({ establishments: 320, states: 7, claves: 213, warehouses: 10, unsupplied_units: 0 });
+
+  const byKind = await tdb.db.query(`SELECT kind, level_of_care AS level, count(*)::int AS n FROM establishment GROUP BY 1, 2 ORDER BY 1, 2`);
+  expect(byKind).toEqual([
+    { kind: 'FIXED', level: 'FIRST', n: 247 },
+    { kind: 'FIXED', level: 'SECOND', n: 25 },
+    { kind: 'FIXED', level: 'THIRD', n: 4 },
+    { kind: 'MOBILE', level: null, n: 30 },
+    { kind: 'SUPPORT', level: null, n: 14 },
+  ]);
+
+  // The real support CLUES of the 2023 report, the almacenes as warehouses.
+  const real = await tdb.db.query(`
+    SELECT e.clues, e.kind, w.tier FROM establishment e LEFT JOIN warehouse w ON w.establishment_id = e.id
+     WHERE e.clues IN ('DFSSA004936', 'DFSSA017735', 'DFSSA017711', 'SPSSA003610') ORDER BY e.clues`);
+  expect(real).toEqual([
+    { clues: 'DFSSA004936', kind: 'SUPPORT', tier: 'CENTRAL' },
+    { clues: 'DFSSA017711', kind: 'SUPPORT', tier: null },
+    { clues: 'DFSSA017735', kind: 'SUPPORT', tier: 'STATE' },
+    { clues: 'SPSSA003610', kind: 'MOBILE', tier: null },
+  ]);
+
+  // High-cost claves are never authorised for the first level.
+  const [catalog] = await tdb.db.query(`
+    SELECT count(*) FILTER (WHERE high_cost)::int AS high_cost,
+           count(*) FILTER (WHERE high_cost AND 'FIRST' = ANY(authorized_levels))::int AS high_cost_first_level,
+           count(*) FILTER (WHERE kind = 'HEALING_MATERIAL')::int AS healing_material
+      FROM supply_item`);
+  expect(catalog).toEqual({ high_cost: 12, high_cost_first_level: 0, healing_material: 47 });
+
+  // A regional warehouse serves its jurisdiction and is itself supplied by its state warehouse.
+  const [montana] = await tdb.db.query(`
+    SELECT count(*)::int AS served FROM establishment e JOIN warehouse w ON w.id = e.supplying_warehouse_id
+      JOIN establishment we ON we.id = w.establishment_id WHERE we.clues = 'GRSSA019622'`);
+  expect(montana.served).toBeGreaterThan(0);
+  const [route] = await tdb.db.query(`
+    SELECT s.clues FROM establishment e JOIN warehouse w ON w.id = e.supplying_warehouse_id
+      JOIN establishment s ON s.id = w.establishment_id WHERE e.clues = 'GRSSA019622'`);
+  expect(route.clues).toBe('GRSSA019419');
+
+  const [sai] = await tdb.db.query(`SELECT count(DISTINCT establishment_id)::int AS n FROM sai_status_change WHERE status = 'IN_OPERATION'`);
+  expect(sai.n).toBeGreaterThan(0);
+});
