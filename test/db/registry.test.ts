@@ -230,8 +230,18 @@ describe('establishmentUpsert', () => {
     });
     r = await api.gql(UPSERT, { i: { clues: 'GRSSA000001', operating: true, jurisdiction: null } }, admin);
     expect(r.data.establishmentUpsert.establishment).toMatchObject({ jurisdiction: null, municipality: 'Tixtla de Guerrero', operating: true });
-    r = await api.gql(UPSERT, { i: { clues: 'GRSSA000001', jurisdiction: 'CENTRO' } }, admin);
+    r = await api.gql(UPSERT, { i: { clues: 'GRSSA000001', jurisdiction: 'CENTRO', name: null, operating: null } }, admin);
+    expect(r.data.establishmentUpsert.establishment).toMatchObject({ name: 'Centro de Salud Tixtla', operating: true });
     expect(r.data.establishmentUpsert.establishment.jurisdiction).toBe('CENTRO');
+  });
+
+  test('concurrent first saves of one new CLUES end as one row, without errors', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => api.gql(UPSERT, { i: { clues: 'OCSSA000050', name: `CS Tlacolula ${i}`, kind: 'FIXED' } }, admin)),
+    );
+    for (const r of results) expect([r.errors, r.data.establishmentUpsert.userErrors]).toEqual([undefined, []]);
+    expect(await tdb.db.query(`SELECT count(*)::int AS n FROM establishment WHERE clues = 'OCSSA000050'`)).toEqual([{ n: 1 }]);
+    await tdb.db.query(`DELETE FROM establishment WHERE clues = 'OCSSA000050'`);
   });
 
   test.each([

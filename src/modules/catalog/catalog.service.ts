@@ -1,5 +1,6 @@
 import { SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
+import { givenColumns, insertRow, updateRow } from '../../db/sql';
 import { inTransaction } from '../../db/transaction';
 import { kindOfClaveGroup } from '../../domain/clave';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
@@ -68,30 +69,13 @@ export async function upsertSupplyItem(ctx: Context, raw: SupplyItemUpsertInput)
     }
     if (errors.length) throw new UserInputError(errors);
 
-    const values: Record<string, unknown> = {};
-    for (const [field, column] of Object.entries(COLUMNS)) {
-      let value = (input as Record<string, unknown>)[field];
-      if (value === undefined || (value === null && NOT_NULL.has(field))) continue;
-      if (field === 'authorizedLevels') value = LEVEL_ORDER.filter((l) => (value as LevelOfCare[]).includes(l));
-      values[column] = value;
-    }
+    const values = givenColumns(input, COLUMNS, (field, value) => value !== null || !NOT_NULL.has(field));
+    if (values.authorized_levels) values.authorized_levels = LEVEL_ORDER.filter((l) => (values.authorized_levels as LevelOfCare[]).includes(l));
     if (existing) {
-      const columns = Object.keys(values);
-      if (columns.length) {
-        await em.query(
-          `UPDATE supply_item SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-          [existing.id, ...Object.values(values)],
-        );
-      }
+      await updateRow(em, 'supply_item', existing.id, values);
     } else {
       values.clave = input.clave;
-      const columns = Object.keys(values);
-      // ON CONFLICT: two first saves of one clave at once end as one row, the later one winning.
-      await em.query(
-        `INSERT INTO supply_item (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
-         ON CONFLICT (clave) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
-        Object.values(values),
-      );
+      await insertRow(em, 'supply_item', 'clave', values);
     }
     return em.getRepository(SupplyItem).findOneByOrFail({ clave: input.clave });
   });

@@ -1,5 +1,6 @@
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
+import { givenColumns, insertRow, updateRow } from '../../db/sql';
 import { inTransaction } from '../../db/transaction';
 import { stateOfClues } from '../../domain/clues';
 import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
@@ -51,6 +52,9 @@ const COLUMNS: Record<string, string> = {
   inNetworkSince: 'in_network_since',
 };
 
+/** Columns that cannot be null: a null in the input leaves them as they are. */
+const NOT_NULL = new Set(['name', 'kind', 'operating', 'inNetwork']);
+
 export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsertInput): Promise<Establishment> {
   const input = parseInput(upsertSchema, raw);
   // Scope is decided from the CLUES prefix alone, before anything is read.
@@ -90,32 +94,17 @@ export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsert
     }
     if (errors.length) throw new UserInputError(errors);
 
-    const values: Record<string, unknown> = {};
-    for (const [field, column] of Object.entries(COLUMNS)) {
-      const value = (input as Record<string, unknown>)[field];
-      if (value !== undefined) values[column] = value;
-    }
+    const values = givenColumns(input, COLUMNS, (field, value) => value !== null || !NOT_NULL.has(field));
     if (warehouseId !== undefined) values.supplying_warehouse_id = warehouseId;
-
     if (existing) {
-      const columns = Object.keys(values);
-      if (columns.length) {
-        await em.query(
-          `UPDATE establishment SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-          [existing.id, ...Object.values(values)],
-        );
-      }
+      await updateRow(em, 'establishment', existing.id, values);
     } else {
       values.clues = input.clues;
       values.state_code = state!.code;
       values.operating ??= true;
       values.in_network ??= true;
       if (values.in_network && values.in_network_since === undefined) values.in_network_since = state!.federalizedBy;
-      const columns = Object.keys(values);
-      await em.query(
-        `INSERT INTO establishment (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-        Object.values(values),
-      );
+      await insertRow(em, 'establishment', 'clues', values);
     }
     return em.getRepository(Establishment).findOneByOrFail({ clues: input.clues });
   });
