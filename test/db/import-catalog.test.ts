@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ImportSummary } from '../../src/cli/importer';
 import { importCatalog } from '../../src/modules/catalog/catalog-import';
+import { runCli as runCliScript } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
-const ROOT = resolve(__dirname, '../..');
 const HEADER = 'clave,descripcion,tipo,presentacion,piezas_por_envase,alto_costo,red_fria,niveles';
 
 let tdb: TestDatabase;
@@ -144,19 +143,8 @@ describe('importCatalog on a Compendio CSV', () => {
   });
 });
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/import-catalog.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: tdb.url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function runCli(args: string[]) {
+  return runCliScript('src/cli/import-catalog.ts', args, tdb.url);
 }
 
 describe('npm run import:catalog', () => {

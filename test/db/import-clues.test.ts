@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
 import { ImportSummary } from '../../src/cli/importer';
 import { importClues } from '../../src/modules/registry/clues-import';
+import { runCli as runCliScript } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');
@@ -588,19 +589,8 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15000): Pr
 // ---------------------------------------------------------------------------------------------
 // 5. The command line.
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/import-clues.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: tdb.url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function runCli(args: string[]) {
+  return runCliScript('src/cli/import-clues.ts', args, tdb.url);
 }
 
 describe('npm run import:clues', () => {
