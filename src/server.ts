@@ -71,7 +71,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(db, config, await viewerOf(req.headers.authorization, verify)),
+      context: async ({ req }) => createContext(db, config, await viewerFromHeader(req.headers.authorization, verify)),
     }),
   );
   // Body-parser failures (too large, malformed JSON) answer 4xx with a GraphQL-shaped body.
@@ -82,7 +82,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
   return { app, httpServer, apollo };
 }
 
-async function viewerOf(header: string | undefined, verify: (t: string) => Promise<Viewer>): Promise<Viewer | null> {
+async function viewerFromHeader(header: string | undefined, verify: (t: string) => Promise<Viewer>): Promise<Viewer | null> {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   try {
