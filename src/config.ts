@@ -27,8 +27,17 @@ const schema = z
     MAX_ALIASES: z.coerce.number().int().min(1).default(30),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
     LOG_SQL: bool.default('false'),
+    STOCK_UNIT_MIN_MONTHS: z.coerce.number().min(0).default(1),
+    STOCK_UNIT_MAX_MONTHS: z.coerce.number().min(0).default(3),
+    STOCK_WAREHOUSE_MIN_MONTHS: z.coerce.number().min(0).default(2),
+    STOCK_WAREHOUSE_MAX_MONTHS: z.coerce.number().min(0).default(6),
   })
   .superRefine((env, ctx) => {
+    for (const who of ['UNIT', 'WAREHOUSE'] as const) {
+      if (env[`STOCK_${who}_MIN_MONTHS`] > env[`STOCK_${who}_MAX_MONTHS`]) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [`STOCK_${who}_MIN_MONTHS`], message: 'must not exceed the maximum' });
+      }
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWKS_URL) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -71,5 +80,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       maxBodyBytes: e.MAX_BODY_BYTES,
     },
     logSql: e.LOG_SQL,
+    /** Months-of-stock band (SPEC §4) for units and for warehouses. */
+    stockThresholds: {
+      unit: { minMonths: e.STOCK_UNIT_MIN_MONTHS, maxMonths: e.STOCK_UNIT_MAX_MONTHS },
+      warehouse: { minMonths: e.STOCK_WAREHOUSE_MIN_MONTHS, maxMonths: e.STOCK_WAREHOUSE_MAX_MONTHS },
+    },
   };
 }

@@ -48,6 +48,8 @@ export const Roles = {
   registryWriters: [Role.ADMIN, Role.CENTRAL, Role.STATE_COORDINATOR],
   catalogWriters: [Role.ADMIN, Role.CENTRAL],
   national: [Role.ADMIN, Role.CENTRAL],
+  /** Move stock: at their own CLUES for WAREHOUSE and PHARMACY users. */
+  stockWriters: [Role.ADMIN, Role.WAREHOUSE, Role.PHARMACY],
 } as const;
 
 const claims = z

@@ -26,7 +26,15 @@ export const ErrorCode = {
   INCONSISTENT: 'INCONSISTENT',
   SELF_SUPPLY: 'SELF_SUPPLY',
   SUPPLY_CYCLE: 'SUPPLY_CYCLE',
-  HAS_DEPENDENTS: 'HAS_DEPENDENTS',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  UNKNOWN_LOT: 'UNKNOWN_LOT',
+  LOT_EXPIRED: 'LOT_EXPIRED',
+  LOT_EXPIRY_MISMATCH: 'LOT_EXPIRY_MISMATCH',
+  DUPLICATE_LINE: 'DUPLICATE_LINE',
+  UNKNOWN_MOVEMENT: 'UNKNOWN_MOVEMENT',
+  ALREADY_REVERSED: 'ALREADY_REVERSED',
+  NOT_REVERSIBLE: 'NOT_REVERSIBLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -72,7 +80,7 @@ function codeOf(issue: ZodIssue): string {
     case 'too_big':
       return issue.type === 'string' ? ErrorCode.TOO_LONG : issue.type === 'array' ? ErrorCode.TOO_MANY : ErrorCode.OUT_OF_RANGE;
     case 'too_small':
-      if (issue.type === 'string' && issue.minimum === 1) return ErrorCode.REQUIRED;
+      if ((issue.type === 'string' || issue.type === 'array') && issue.minimum === 1) return ErrorCode.REQUIRED;
       return issue.type === 'number' && issue.minimum === 1 ? ErrorCode.MUST_BE_POSITIVE : ErrorCode.OUT_OF_RANGE;
     case 'invalid_type':
       if (issue.received === 'undefined' || issue.received === 'null') return ErrorCode.REQUIRED;
@@ -95,9 +103,10 @@ function messageOf(issue: ZodIssue): string {
           : `Valor demasiado grande: máximo ${issue.maximum}.`;
     case 'too_small':
       if (issue.type === 'string' && issue.minimum === 1) return 'Campo obligatorio: no puede estar vacío.';
-      return issue.type === 'number' && issue.minimum === 1
-        ? 'Debe ser un número entero positivo.'
-        : `Valor demasiado pequeño: mínimo ${issue.minimum}.`;
+      if (issue.type === 'array' && issue.minimum === 1) return 'Incluya al menos una línea.';
+      if (issue.type === 'number' && issue.minimum === 1) return 'Debe ser un número entero positivo.';
+      if (issue.type === 'number' && issue.minimum === 0) return 'No puede ser negativo.';
+      return `Valor demasiado pequeño: mínimo ${issue.minimum}.`;
     case 'invalid_type':
       return issue.received === 'undefined' || issue.received === 'null'
         ? 'Campo obligatorio.'

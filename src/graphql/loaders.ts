@@ -8,6 +8,8 @@ import { Establishment } from '../modules/registry/establishment.entity';
 import * as registry from '../modules/registry/registry.queries';
 import { State } from '../modules/registry/state.entity';
 import { Warehouse } from '../modules/registry/warehouse.entity';
+import { lotsFor, movementsByIds, receiptById } from '../modules/stock/stock.queries';
+import { LotLevel, Receipt, StockMovement } from '../modules/stock/stock.types';
 
 /** A loader that fetches rows for many keys at once and hands each key its row (or null). */
 function keyed<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K): DataLoader<K, V | null> {
@@ -52,6 +54,15 @@ export function createLoaders(db: DataSource) {
       return ids.map((id) => counts.get(id) ?? 0);
     }),
     supplyItemByClave: keyed<string, SupplyItem>((k) => supplyItemsByClave(db, k), (s) => s.clave),
+    stockLots: new DataLoader<{ establishmentId: number; supplyItemId: number }, LotLevel[], string>(
+      async (keys) => {
+        const lots = await lotsFor(db, keys, businessDay());
+        return keys.map((k) => lots.get(`${k.establishmentId}:${k.supplyItemId}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.establishmentId}:${k.supplyItemId}` },
+    ),
+    movementById: keyed<string, StockMovement>((k) => movementsByIds(db, k), (m) => m.pk),
+    receiptById: new DataLoader<number, Receipt | null>(async (ids) => Promise.all(ids.map((id) => receiptById(db, id)))),
   };
 }
 

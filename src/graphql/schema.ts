@@ -4,13 +4,22 @@ import { GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, MiddlewareFn, NonEmptyArray } from 'type-graphql';
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
+import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { authChecker } from './auth';
 import { Context } from './context';
 import { forbidden } from './errors';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const resolvers: NonEmptyArray<Function> = [ViewerResolver, EstablishmentResolver, WarehouseResolver, SupplyItemResolver];
+const resolvers: NonEmptyArray<Function> = [
+  ViewerResolver,
+  EstablishmentResolver,
+  WarehouseResolver,
+  SupplyItemResolver,
+  StockResolver,
+  StockLevelResolver,
+  StockMovementResolver,
+];
 
 /**
  * Root fields that declare who may call them (`@Authorized(...)`). Anything else is denied:

@@ -43,3 +43,23 @@ export async function buildNetwork(api: TestApi): Promise<void> {
   await est({ clues: 'OCSSA000002', name: 'Hospital de Especialidades Oaxaca', kind: 'FIXED', levelOfCare: 'THIRD' });
   await est({ clues: 'JCSSA000001', name: 'Centro de Salud Tonalá', kind: 'FIXED', levelOfCare: 'FIRST', inNetwork: false });
 }
+
+/** Claves for stock tests: a first-level medicine, a high-cost one, and healing material without expiry. */
+export const CLAVES = {
+  paracetamol: '010.000.0104.00',
+  trastuzumab: '010.000.5432.00',
+  gasa: '060.066.0028.00',
+};
+
+export async function addClaves(api: TestApi): Promise<void> {
+  const central = await api.token(Role.CENTRAL);
+  const items = [
+    { clave: CLAVES.paracetamol, description: 'Paracetamol. Tableta 500 mg', kind: 'MEDICINE', piecesPerPackage: 10, authorizedLevels: ['FIRST', 'SECOND', 'THIRD'] },
+    { clave: CLAVES.trastuzumab, description: 'Trastuzumab 440 mg', kind: 'MEDICINE', highCost: true, coldChain: true, authorizedLevels: ['THIRD'] },
+    { clave: CLAVES.gasa, description: 'Gasa 10 x 10 cm', kind: 'HEALING_MATERIAL', authorizedLevels: ['FIRST', 'SECOND', 'THIRD'] },
+  ];
+  for (const i of items) {
+    const r = await api.gql(`mutation($i: SupplyItemUpsertInput!) { supplyItemUpsert(input: $i) { userErrors { code } } }`, { i }, central);
+    if (r.errors || r.data.supplyItemUpsert.userErrors.length) throw new Error(JSON.stringify(r));
+  }
+}

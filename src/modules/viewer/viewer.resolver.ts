@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'ty
 import { Role } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
+import { forbidden } from '../../graphql/errors';
 import { fromGlobalId, Node } from '../../graphql/node';
 import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
@@ -30,12 +31,25 @@ export class ViewerInfo {
   clues: string | null;
 }
 
-/** How `node(id:)` finds each type by its natural key. */
+/**
+ * Objects that belong to one location are visible only in the caller's scope; outside it, an
+ * existing object and a missing one both answer FORBIDDEN.
+ */
+async function scoped<T extends { clues: string }>(ctx: Context, found: Promise<T | null>): Promise<T | null> {
+  const viewer = viewerOf(ctx);
+  const object = await found;
+  if (object ? !viewer.covers(object.clues) : !viewer.national) throw forbidden();
+  return object;
+}
+
+/** How `node(id:)` finds each type by its key. */
 const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown>> = {
   State: (ctx, key) => ctx.loaders.stateByCode.load(key),
   Establishment: (ctx, key) => ctx.loaders.establishmentByClues.load(key),
   Warehouse: (ctx, key) => ctx.loaders.warehouseByClues.load(key),
   SupplyItem: (ctx, key) => ctx.loaders.supplyItemByClave.load(key),
+  StockMovement: (ctx, key) => (/^[0-9]{1,18}$/.test(key) ? scoped(ctx, ctx.loaders.movementById.load(key)) : Promise.resolve(null)),
+  Receipt: (ctx, key) => (/^[0-9]{1,9}$/.test(key) ? scoped(ctx, ctx.loaders.receiptById.load(Number(key))) : Promise.resolve(null)),
 };
 
 @Resolver()

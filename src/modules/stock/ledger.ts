@@ -1,0 +1,151 @@
+import { EntityManager } from 'typeorm';
+import { LotStock } from '../../domain/stock';
+import { ErrorCode, UserError, userError, UserInputError } from '../../graphql/errors';
+import { MovementKind } from './stock.types';
+
+/**
+ * The one place stock changes. Every mutation that moves pieces builds drafts and hands them here:
+ * balances change in the same transaction as the ledger rows are written, by set-based statements
+ * that lock rows in one fixed order (location, lot) and decrement only where enough remains — the
+ * CHECK (quantity >= 0) on stock_balance stands behind it.
+ */
+
+export interface MovementDraft {
+  /** Input path of the line that asked for it, for the error if it cannot be applied. */
+  field: Array<string | number>;
+  establishmentId: number;
+  supplyItemId: number;
+  lotId: number;
+  quantity: number;
+  kind: MovementKind;
+  reason?: string | null;
+  note?: string | null;
+  document?: string | null;
+  receiptId?: number | null;
+  occurredAt: Date;
+  reversesId?: string | null;
+}
+
+export interface LedgerMeta {
+  actor: string;
+  idempotencyKey: string;
+}
+
+export interface LockedLot extends LotStock {
+  supplyItemId: number;
+}
+
+/** Locks the balances of these claves at a location (all lots) and returns them, lot-id order. */
+export async function lockItemLots(em: EntityManager, establishmentId: number, supplyItemIds: number[]): Promise<LockedLot[]> {
+  const rows: Array<{ lot_id: number; supply_item_id: number; lot_number: string; expires_on: string | null; quantity: number }> = await em.query(
+    `SELECT b.lot_id, b.supply_item_id, l.lot_number, l.expires_on::text AS expires_on, b.quantity
+       FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+      WHERE b.establishment_id = $1 AND b.supply_item_id = ANY($2::int[])
+      ORDER BY b.lot_id
+        FOR UPDATE OF b`,
+    [establishmentId, supplyItemIds],
+  );
+  return rows.map((r) => ({ lotId: r.lot_id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on, quantity: r.quantity }));
+}
+
+/** Locks the balances of these lots at a location; returns lot id → pieces (0 for a lot never held there). */
+export async function lockLots(em: EntityManager, establishmentId: number, lotIds: number[]): Promise<Map<number, number>> {
+  const rows: Array<{ lot_id: number; quantity: number }> = await em.query(
+    `SELECT lot_id, quantity FROM stock_balance WHERE establishment_id = $1 AND lot_id = ANY($2::int[]) ORDER BY lot_id FOR UPDATE`,
+    [establishmentId, lotIds],
+  );
+  const found = new Map(rows.map((r) => [r.lot_id, r.quantity]));
+  return new Map(lotIds.map((id) => [id, found.get(id) ?? 0]));
+}
+
+/** Applies the drafts to the balances and appends them to the ledger; returns the new movement ids. */
+export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts: MovementDraft[]): Promise<string[]> {
+  if (!drafts.length) return [];
+  // Net change per balance, in lock order.
+  const net = new Map<string, { establishmentId: number; lotId: number; supplyItemId: number; delta: number; field: Array<string | number> }>();
+  for (const d of drafts) {
+    const k = `${d.establishmentId}:${d.lotId}`;
+    const entry = net.get(k) ?? { establishmentId: d.establishmentId, lotId: d.lotId, supplyItemId: d.supplyItemId, delta: 0, field: d.field };
+    entry.delta += d.quantity;
+    net.set(k, entry);
+  }
+  const changes = [...net.values()].filter((c) => c.delta !== 0).sort((a, b) => a.establishmentId - b.establishmentId || a.lotId - b.lotId);
+  const ins = changes.filter((c) => c.delta > 0);
+  const outs = changes.filter((c) => c.delta < 0);
+
+  if (outs.length) {
+    await em.query(
+      `SELECT 1 FROM stock_balance b JOIN unnest($1::int[], $2::int[]) AS o(est, lot) ON b.establishment_id = o.est AND b.lot_id = o.lot
+        ORDER BY b.establishment_id, b.lot_id FOR UPDATE OF b`,
+      [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId)],
+    );
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [updated]: [Array<{ establishment_id: number; lot_id: number }>, number] = await em.query(
+      `UPDATE stock_balance b SET quantity = b.quantity + o.delta, updated_at = now()
+         FROM unnest($1::int[], $2::int[], $3::int[]) AS o(est, lot, delta)
+        WHERE b.establishment_id = o.est AND b.lot_id = o.lot AND b.quantity + o.delta >= 0
+        RETURNING b.establishment_id, b.lot_id`,
+      [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId), outs.map((c) => c.delta)],
+    );
+    if (updated.length !== outs.length) await refuseShortfalls(em, outs, updated);
+  }
+  if (ins.length) {
+    await em.query(
+      `INSERT INTO stock_balance (establishment_id, lot_id, supply_item_id, quantity)
+       SELECT est, lot, item, delta FROM unnest($1::int[], $2::int[], $3::int[], $4::int[]) AS i(est, lot, item, delta)
+        ORDER BY est, lot
+       ON CONFLICT (establishment_id, lot_id) DO UPDATE SET quantity = stock_balance.quantity + EXCLUDED.quantity, updated_at = now()`,
+      [ins.map((c) => c.establishmentId), ins.map((c) => c.lotId), ins.map((c) => c.supplyItemId), ins.map((c) => c.delta)],
+    );
+  }
+
+  const rows: Array<{ id: string }> = await em.query(
+    `INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, note, document, receipt_id,
+                                 occurred_at, actor, idempotency_key, reverses_id)
+     SELECT est, item, lot, qty, kind, reason, note, document, receipt, occurred, $10, $11, reverses
+       FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+                   $12::timestamptz[], $13::bigint[]) WITH ORDINALITY
+            AS m(est, item, lot, qty, kind, reason, note, document, receipt, occurred, reverses, ord)
+      ORDER BY ord
+     RETURNING id::text`,
+    [
+      drafts.map((d) => d.establishmentId),
+      drafts.map((d) => d.supplyItemId),
+      drafts.map((d) => d.lotId),
+      drafts.map((d) => d.quantity),
+      drafts.map((d) => d.kind),
+      drafts.map((d) => d.reason ?? null),
+      drafts.map((d) => d.note ?? null),
+      drafts.map((d) => d.document ?? null),
+      drafts.map((d) => d.receiptId ?? null),
+      meta.actor,
+      meta.idempotencyKey,
+      drafts.map((d) => d.occurredAt.toISOString()),
+      drafts.map((d) => d.reversesId ?? null),
+    ],
+  );
+  return rows.map((r) => r.id);
+}
+
+async function refuseShortfalls(
+  em: EntityManager,
+  outs: Array<{ establishmentId: number; lotId: number; delta: number; field: Array<string | number> }>,
+  updated: Array<{ establishment_id: number; lot_id: number }>,
+): Promise<never> {
+  const done = new Set(updated.map((u) => `${u.establishment_id}:${u.lot_id}`));
+  const short = outs.filter((c) => !done.has(`${c.establishmentId}:${c.lotId}`));
+  const have: Array<{ establishment_id: number; lot_id: number; quantity: number; lot_number: string }> = await em.query(
+    `SELECT b.establishment_id, b.lot_id, b.quantity, l.lot_number FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+      WHERE (b.establishment_id, b.lot_id) IN (SELECT * FROM unnest($1::int[], $2::int[]))`,
+    [short.map((c) => c.establishmentId), short.map((c) => c.lotId)],
+  );
+  const errors: UserError[] = short.map((c) => {
+    const h = have.find((x) => x.establishment_id === c.establishmentId && x.lot_id === c.lotId);
+    return userError(
+      ErrorCode.INSUFFICIENT_STOCK,
+      c.field,
+      `Existencia insuficiente${h ? ` en el lote ${h.lot_number}` : ''}: hay ${h?.quantity ?? 0} piezas y se piden ${-c.delta}.`,
+    );
+  });
+  throw new UserInputError(errors);
+}

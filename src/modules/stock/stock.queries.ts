@@ -1,0 +1,175 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockMovement } from './stock.types';
+
+type Db = DataSource | EntityManager;
+
+const MOVEMENT_SELECT = `
+  SELECT m.id::text AS pk, m.establishment_id AS "establishmentId", m.supply_item_id AS "supplyItemId",
+         e.clues, s.clave, l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", m.quantity, m.kind,
+         m.reason, m.note, m.document, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt", m.actor,
+         m.idempotency_key AS "idempotencyKey", m.reverses_id::text AS "reversesPk", r.id::text AS "reversedByPk"
+    FROM stock_movement m
+    JOIN establishment e ON e.id = m.establishment_id
+    JOIN supply_item s ON s.id = m.supply_item_id
+    JOIN lot l ON l.id = m.lot_id
+    LEFT JOIN stock_movement r ON r.reverses_id = m.id`;
+
+function toMovement(row: Record<string, unknown>): StockMovement {
+  return Object.assign(new StockMovement(), row, { kind: row.kind as MovementKind });
+}
+
+export async function movementsByIds(db: Db, ids: readonly string[]): Promise<StockMovement[]> {
+  const rows = await db.query(`${MOVEMENT_SELECT} WHERE m.id = ANY($1::bigint[]) ORDER BY m.id`, [ids]);
+  return rows.map(toMovement);
+}
+
+export async function movementsByKey(db: Db, idempotencyKey: string): Promise<StockMovement[]> {
+  const rows = await db.query(`${MOVEMENT_SELECT} WHERE m.idempotency_key = $1 ORDER BY m.id`, [idempotencyKey]);
+  return rows.map(toMovement);
+}
+
+/** A page of a location's movements in business-time order, after the (occurredAt, id) cursor. */
+export async function movementPage(
+  db: Db,
+  q: { establishmentId: number; supplyItemId?: number; from?: Date; to?: Date; after?: [string, string]; limit: number },
+): Promise<StockMovement[]> {
+  const rows = await db.query(
+    `${MOVEMENT_SELECT}
+      WHERE m.establishment_id = $1
+        AND ($2::int IS NULL OR m.supply_item_id = $2)
+        AND ($3::timestamptz IS NULL OR m.occurred_at >= $3)
+        AND ($4::timestamptz IS NULL OR m.occurred_at < $4)
+        AND ($5::timestamptz IS NULL OR (m.occurred_at, m.id) > ($5, $6::bigint))
+      ORDER BY m.occurred_at, m.id
+      LIMIT $7`,
+    [q.establishmentId, q.supplyItemId ?? null, q.from ?? null, q.to ?? null, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
+  );
+  return rows.map(toMovement);
+}
+
+export async function countMovements(db: Db, q: { establishmentId: number; supplyItemId?: number; from?: Date; to?: Date }): Promise<number> {
+  const [{ n }] = await db.query(
+    `SELECT count(*) AS n FROM stock_movement m
+      WHERE m.establishment_id = $1 AND ($2::int IS NULL OR m.supply_item_id = $2)
+        AND ($3::timestamptz IS NULL OR m.occurred_at >= $3) AND ($4::timestamptz IS NULL OR m.occurred_at < $4)`,
+    [q.establishmentId, q.supplyItemId ?? null, q.from ?? null, q.to ?? null],
+  );
+  return Number(n);
+}
+
+export interface StockRow {
+  establishmentId: number;
+  supplyItemId: number;
+  clave: string;
+  onHand: number;
+  usable: number;
+}
+
+export interface StockFilterSql {
+  establishmentId: number;
+  day: string;
+  claves?: string[] | null;
+  /** Only claves with a lot holding pieces that expires within this many days of `day` (expired ones excluded). */
+  expiringWithinDays?: number | null;
+  /** Only claves with nothing usable (true), or with something (false). */
+  stockedOut?: boolean | null;
+}
+
+const STOCK_FROM = `
+  FROM stock_balance b
+  JOIN lot l ON l.id = b.lot_id
+  JOIN supply_item s ON s.id = b.supply_item_id
+  WHERE b.establishment_id = $1 AND ($3::text[] IS NULL OR s.clave = ANY($3::text[]))
+  GROUP BY b.supply_item_id, s.clave
+  HAVING ($4::int IS NULL OR bool_or(b.quantity > 0 AND l.expires_on >= $2::date AND l.expires_on <= $2::date + $4::int))
+     AND ($5::boolean IS NULL OR (coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) = 0) = $5)`;
+
+/** Per clave at a location: pieces on hand and usable on `day`, one page in clave order. */
+export async function stockPage(db: Db, f: StockFilterSql, after: string | undefined, limit: number): Promise<StockRow[]> {
+  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string }> = await db.query(
+    `SELECT b.supply_item_id, s.clave, sum(b.quantity) AS on_hand,
+            coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable
+     ${STOCK_FROM} AND ($6::text IS NULL OR s.clave > $6)
+      ORDER BY s.clave LIMIT $7`,
+    [f.establishmentId, f.day, f.claves ?? null, f.expiringWithinDays ?? null, f.stockedOut ?? null, after ?? null, limit],
+  );
+  return rows.map((r) => ({
+    establishmentId: f.establishmentId,
+    supplyItemId: r.supply_item_id,
+    clave: r.clave,
+    onHand: Number(r.on_hand),
+    usable: Number(r.usable),
+  }));
+}
+
+export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
+  const [{ n }] = await db.query(
+    `SELECT count(*) AS n FROM (SELECT 1 ${STOCK_FROM}) x`,
+    [f.establishmentId, f.day, f.claves ?? null, f.expiringWithinDays ?? null, f.stockedOut ?? null],
+  );
+  return Number(n);
+}
+
+/** The lots holding pieces, FEFO order, for many (location, clave) pairs in one statement. */
+export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: number; supplyItemId: number }>, day: string): Promise<Map<string, LotLevel[]>> {
+  const rows: Array<{ est: number; item: number; lot_number: string; expires_on: string | null; quantity: number }> = await db.query(
+    `SELECT b.establishment_id AS est, b.supply_item_id AS item, l.lot_number, l.expires_on::text AS expires_on, b.quantity
+       FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+       JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item
+      WHERE b.quantity > 0
+      ORDER BY l.expires_on NULLS LAST, l.lot_number`,
+    [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId)],
+  );
+  const lots = new Map<string, LotLevel[]>();
+  for (const r of rows) {
+    const key = `${r.est}:${r.item}`;
+    const list = lots.get(key) ?? [];
+    list.push({ lotNumber: r.lot_number, expiresOn: r.expires_on, quantity: r.quantity, expired: r.expires_on !== null && r.expires_on < day });
+    lots.set(key, list);
+  }
+  return lots;
+}
+
+/** Every balance (of one location, or all) against the sum of its movements. */
+export async function ledgerCheck(db: Db, establishmentId: number | null): Promise<{ checked: number; mismatches: LedgerMismatch[] }> {
+  const rows: Array<{ clues: string | null; clave: string; lot_number: string; balance: string; ledger_sum: string; n: string }> = await db.query(
+    `WITH ledger AS (
+       SELECT establishment_id, lot_id, sum(quantity) AS total FROM stock_movement
+        WHERE $1::int IS NULL OR establishment_id = $1 GROUP BY 1, 2
+     ), balances AS (
+       SELECT establishment_id, lot_id, quantity FROM stock_balance WHERE $1::int IS NULL OR establishment_id = $1
+     ), compared AS (
+       SELECT coalesce(b.establishment_id, g.establishment_id) AS est, coalesce(b.lot_id, g.lot_id) AS lot,
+              coalesce(b.quantity, 0) AS balance, coalesce(g.total, 0) AS ledger_sum
+         FROM balances b FULL JOIN ledger g ON g.establishment_id = b.establishment_id AND g.lot_id = b.lot_id
+     )
+     SELECT e.clues, s.clave, l.lot_number, c.balance, c.ledger_sum, count(*) OVER () AS n
+       FROM compared c JOIN establishment e ON e.id = c.est JOIN lot l ON l.id = c.lot JOIN supply_item s ON s.id = l.supply_item_id
+      ORDER BY (c.balance <> c.ledger_sum) DESC, e.clues, s.clave, l.lot_number`,
+    [establishmentId],
+  );
+  return {
+    checked: rows.length ? Number(rows[0].n) : 0,
+    mismatches: rows
+      .filter((r) => Number(r.balance) !== Number(r.ledger_sum))
+      .map((r) => ({ clues: r.clues!, clave: r.clave, lotNumber: r.lot_number, balance: Number(r.balance), ledgerSum: Number(r.ledger_sum) })),
+  };
+}
+
+export async function receiptById(db: Db, id: number): Promise<Receipt | null> {
+  const [r] = await db.query(
+    `SELECT r.id AS pk, e.clues, r.source, r.supplier_document AS "supplierDocument", r.order_number AS "orderNumber",
+            r.received_at AS "receivedAt", r.recorded_at AS "recordedAt", r.actor
+       FROM receipt r JOIN establishment e ON e.id = r.establishment_id WHERE r.id = $1`,
+    [id],
+  );
+  if (!r) return null;
+  const lines: ReceiptLine[] = await db.query(
+    `SELECT rl.line, s.clave, l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", rl.accepted AS "acceptedQuantity",
+            rl.rejected AS "rejectedQuantity", rl.rejection_reason AS "rejectionReason"
+       FROM receipt_line rl JOIN lot l ON l.id = rl.lot_id JOIN supply_item s ON s.id = l.supply_item_id
+      WHERE rl.receipt_id = $1 ORDER BY rl.line`,
+    [id],
+  );
+  return Object.assign(new Receipt(), r, { lines });
+}

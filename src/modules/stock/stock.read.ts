@@ -1,0 +1,103 @@
+import { businessDay } from '../../domain/dates';
+import { StockStatus, monthsOfStock, stockStatus } from '../../domain/stock';
+import { Context, viewerOf } from '../../graphql/context';
+import { badRequest, forbidden } from '../../graphql/errors';
+import { Connection, pageRequest, paginate } from '../../graphql/relay';
+import { normalizeClues } from '../../domain/clues';
+import { StockFilter, StockMovementsArgs } from './stock.inputs';
+import { countMovements, countStock, ledgerCheck, movementPage, stockPage, StockFilterSql } from './stock.queries';
+import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
+
+/** A location the caller may read: scope from the CLUES alone (no existence leak), then the row. */
+async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: number; clues: string; isWarehouse: boolean }> {
+  const clues = normalizeClues(rawClues);
+  if (!viewerOf(ctx).covers(clues)) throw forbidden();
+  const est = await ctx.loaders.establishmentByClues.load(clues);
+  if (!est) throw badRequest('UNKNOWN_CLUES', `No existe la CLUES ${clues}.`);
+  const warehouse = await ctx.loaders.warehouseByEstablishmentId.load(est.pk);
+  return { id: est.pk, clues, isWarehouse: warehouse !== null };
+}
+
+/**
+ * Which stock rows a status filter can match. Until a CPM exists every clave is either
+ * STOCKED_OUT or NO_CPM, so only those two narrow the rows; the CPM issue extends this.
+ */
+function stockedOutFilter(statuses: StockStatus[] | null | undefined): { stockedOut: boolean | null } | 'none' {
+  if (!statuses) return { stockedOut: null };
+  const out = statuses.includes(StockStatus.STOCKED_OUT);
+  const rest = statuses.includes(StockStatus.NO_CPM);
+  if (out && rest) return { stockedOut: null };
+  if (out) return { stockedOut: true };
+  if (rest) return { stockedOut: false };
+  return 'none';
+}
+
+export async function stockLevels(ctx: Context, rawClues: string, filter: StockFilter | null | undefined, page: { first?: number | null; after?: string | null }): Promise<Connection<StockLevel>> {
+  const location = await readableLocation(ctx, rawClues);
+  const day = businessDay();
+  const thresholds = location.isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
+  const status = stockedOutFilter(filter?.statuses);
+  if (filter?.expiringWithinDays != null && (filter.expiringWithinDays < 0 || filter.expiringWithinDays > 3650)) {
+    throw badRequest('OUT_OF_RANGE', 'expiringWithinDays debe estar entre 0 y 3650.');
+  }
+  const sqlFilter: StockFilterSql = {
+    establishmentId: location.id,
+    day,
+    claves: filter?.claves?.map((c) => c.trim()),
+    expiringWithinDays: filter?.expiringWithinDays,
+    stockedOut: status === 'none' ? null : status.stockedOut,
+  };
+  return paginate(
+    pageRequest<string>(page),
+    async (after, limit) => {
+      if (status === 'none') return [];
+      const rows = await stockPage(ctx.db, sqlFilter, after, limit);
+      return rows.map((r) => {
+        const cpm: number | null = null; // filled from the ratified or calculated CPM by the CPM issue
+        return Object.assign(new StockLevel(), r, {
+          expired: r.onHand - r.usable,
+          inTransit: 0,
+          cpm,
+          monthsOfStock: monthsOfStock(r.usable, cpm),
+          minMonths: thresholds.minMonths,
+          maxMonths: thresholds.maxMonths,
+          status: stockStatus(r.usable, cpm, thresholds),
+          asOf: day,
+        });
+      });
+    },
+    (s) => s.clave,
+    async () => (status === 'none' ? 0 : countStock(ctx.db, sqlFilter)),
+  );
+}
+
+export async function stockMovements(ctx: Context, args: StockMovementsArgs): Promise<Connection<StockMovement>> {
+  const location = await readableLocation(ctx, args.clues);
+  let supplyItemId: number | undefined;
+  if (args.clave) {
+    const item = await ctx.loaders.supplyItemByClave.load(args.clave.trim());
+    if (!item) throw badRequest('UNKNOWN_CLAVE', `No existe la clave ${args.clave}.`);
+    supplyItemId = item.pk;
+  }
+  const q = { establishmentId: location.id, supplyItemId, from: args.from ?? undefined, to: args.to ?? undefined };
+  return paginate(
+    pageRequest<[string, string]>(args),
+    (after, limit) => {
+      if (after && (after.length !== 2 || Number.isNaN(Date.parse(after[0])) || !/^[0-9]{1,18}$/.test(after[1]))) {
+        throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');
+      }
+      return movementPage(ctx.db, { ...q, after, limit });
+    },
+    (m): [string, string] => [m.occurredAt.toISOString(), m.pk],
+    () => countMovements(ctx.db, q),
+  );
+}
+
+export async function checkLedger(ctx: Context, rawClues: string | null | undefined): Promise<LedgerCheck> {
+  if (!rawClues) {
+    if (!viewerOf(ctx).national) throw forbidden();
+    return ledgerCheck(ctx.db, null);
+  }
+  const location = await readableLocation(ctx, rawClues);
+  return ledgerCheck(ctx.db, location.id);
+}

@@ -1,0 +1,115 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../../graphql/auth';
+import { Context } from '../../graphql/context';
+import { payload } from '../../graphql/errors';
+import { connectionType } from '../../graphql/relay';
+import { SupplyItem } from '../catalog/supply-item.entity';
+import { Establishment } from '../registry/establishment.entity';
+import {
+  ExpiredWriteOffInput,
+  StockAdjustInput,
+  StockConsumeInput,
+  StockCountInput,
+  StockLevelsArgs,
+  StockMovementReverseInput,
+  StockMovementsArgs,
+  StockMovementsPayload,
+  StockReceiveInput,
+  StockReceivePayload,
+} from './stock.inputs';
+import * as read from './stock.read';
+import * as stock from './stock.service';
+import { LedgerCheck, LotLevel, StockLevel, StockMovement } from './stock.types';
+
+export const StockLevelConnection = connectionType('StockLevel', StockLevel);
+export const StockMovementConnection = connectionType('StockMovement', StockMovement);
+
+/** Shapes a stock mutation's payload: the movements it wrote (and the receipt, for receipts). */
+async function movementsPayload(work: () => Promise<{ movements: StockMovement[] }>) {
+  const p = await payload('result', work);
+  return { movements: p.result?.movements ?? null, userErrors: p.userErrors };
+}
+
+@Resolver()
+export class StockResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => StockLevelConnection, { description: 'Stock by clave at one CLUES, with lots and expiry (in the caller’s scope).' })
+  stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: Context) {
+    return read.stockLevels(ctx, args.clues, args.filter, args);
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => StockMovementConnection, { description: 'The ledger of one CLUES in business-time order (oldest first).' })
+  stockMovements(@Args() args: StockMovementsArgs, @Ctx() ctx: Context) {
+    return read.stockMovements(ctx, args);
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => LedgerCheck, { description: 'Compares every balance with the sum of its movements (one CLUES, or all for national roles).' })
+  ledgerCheck(@Arg('clues', () => String, { nullable: true }) clues: string | null, @Ctx() ctx: Context) {
+    return read.checkLedger(ctx, clues);
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockReceivePayload, { description: 'Records pieces received (entrada) at a warehouse or unit.' })
+  async stockReceive(@Arg('input') input: StockReceiveInput, @Ctx() ctx: Context) {
+    const p = await payload('result', () => stock.receive(ctx, input));
+    return { receipt: p.result?.receipt ?? null, movements: p.result?.movements ?? null, userErrors: p.userErrors };
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockMovementsPayload, { description: 'Adjusts one lot by hand, with a reason.' })
+  stockAdjust(@Arg('input') input: StockAdjustInput, @Ctx() ctx: Context) {
+    return movementsPayload(() => stock.adjust(ctx, input));
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockMovementsPayload, { description: 'Records a physical inventory: counted lots are set to what was counted.' })
+  stockCount(@Arg('input') input: StockCountInput, @Ctx() ctx: Context) {
+    return movementsPayload(() => stock.count(ctx, input));
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockMovementsPayload, { description: 'Records ward or service use; FEFO when no lot is given.' })
+  stockConsume(@Arg('input') input: StockConsumeInput, @Ctx() ctx: Context) {
+    return movementsPayload(() => stock.consume(ctx, input));
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockMovementsPayload, { description: 'Takes every expired lot at a CLUES out of stock.' })
+  expiredWriteOff(@Arg('input') input: ExpiredWriteOffInput, @Ctx() ctx: Context) {
+    return movementsPayload(() => stock.writeOffExpired(ctx, input));
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => StockMovementsPayload, { description: 'Undoes a movement with its opposite (REVERSAL).' })
+  stockMovementReverse(@Arg('input') input: StockMovementReverseInput, @Ctx() ctx: Context) {
+    return movementsPayload(() => stock.reverse(ctx, input));
+  }
+}
+
+@Resolver(() => StockLevel)
+export class StockLevelResolver {
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() s: StockLevel, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemByClave.load(s.clave))!;
+  }
+
+  @FieldResolver(() => [LotLevel], { description: 'Lots holding pieces, the one that expires soonest first.' })
+  lots(@Root() s: StockLevel, @Ctx() ctx: Context): Promise<LotLevel[]> {
+    return ctx.loaders.stockLots.load({ establishmentId: s.establishmentId, supplyItemId: s.supplyItemId });
+  }
+}
+
+@Resolver(() => StockMovement)
+export class StockMovementResolver {
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() m: StockMovement, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemByClave.load(m.clave))!;
+  }
+
+  @FieldResolver(() => Establishment)
+  async establishment(@Root() m: StockMovement, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentById.load(m.establishmentId))!;
+  }
+}

@@ -1,0 +1,522 @@
+import { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { claimIdempotencyKey } from '../../db/idempotency';
+import { inTransaction } from '../../db/transaction';
+import { businessDay } from '../../domain/dates';
+import { allocateFefo, isUsableOn } from '../../domain/stock';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
+import { fromGlobalId } from '../../graphql/node';
+import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
+import { isCalendarDate } from '../../graphql/scalars';
+import { LockedLot, lockItemLots, lockLots, MovementDraft, writeMovements } from './ledger';
+import {
+  ExpiredWriteOffInput,
+  StockAdjustInput,
+  StockConsumeInput,
+  StockCountInput,
+  StockMovementReverseInput,
+  StockReceiveInput,
+} from './stock.inputs';
+import { movementsByKey, receiptById } from './stock.queries';
+import { AdjustmentReason, MovementKind, Receipt, ReceiptSource, RejectionReason, StockMovement } from './stock.types';
+
+/** Clock skew allowed between a client and the server for "not in the future". */
+const SKEW_MS = 5 * 60 * 1000;
+const MAX_LINES = 500;
+
+const idempotencyKey = z.string().trim().min(1).max(200);
+const lotNumber = z.string().trim().min(1).max(60);
+const pieces = z.number().int().min(1).max(100_000_000);
+const calendarDate = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
+
+/** A business instant: defaults to now, may be back-dated, not in the future. */
+const businessTime = z
+  .date()
+  .nullish()
+  .transform((d) => d ?? new Date())
+  .refine((d) => d.getTime() <= Date.now() + SKEW_MS, {
+    params: { code: ErrorCode.DATE_IN_FUTURE },
+    message: 'La fecha y hora no pueden ser posteriores a ahora.',
+  })
+  .refine((d) => d.getUTCFullYear() >= 2000, { params: { code: ErrorCode.OUT_OF_RANGE }, message: 'Fecha anterior al año 2000.' });
+
+interface Written {
+  movements: StockMovement[];
+  receipt: Receipt | null;
+}
+
+/**
+ * The frame of every stock mutation: validate, check the caller's scope from the CLUES, then in one
+ * transaction find the location, claim the idempotency key (a replay returns what the first request
+ * wrote) and do the work.
+ */
+async function stockMutation<I extends { idempotencyKey: string; clues: string }>(
+  ctx: Context,
+  operation: string,
+  raw: object,
+  input: I,
+  work: (em: EntityManager, input: I, establishmentId: number, meta: { actor: string; idempotencyKey: string }) => Promise<{ receiptId?: number }>,
+): Promise<Written> {
+  const viewer = viewerOf(ctx);
+  viewer.assertMayWrite(Roles.stockWriters, input.clues);
+  return inTransaction(ctx.db, async (em) => {
+    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
+    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    // The request as sent is what a retry repeats (defaults such as "now" would differ).
+    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation, subject: viewer.subject, input: raw });
+    let receiptId: number | undefined;
+    if (claim === 'fresh') {
+      ({ receiptId } = await work(em, input, est.id, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }));
+    } else {
+      const [r] = await em.query('SELECT id FROM receipt WHERE idempotency_key = $1', [input.idempotencyKey]);
+      receiptId = r?.id;
+    }
+    return {
+      movements: await movementsByKey(em, input.idempotencyKey),
+      receipt: receiptId ? await receiptById(em, receiptId) : null,
+    };
+  });
+}
+
+/** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
+async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>, errors: UserError[]): Promise<Map<string, number>> {
+  const rows: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY($1::text[])', [
+    [...new Set(lines.map((l) => l.clave))],
+  ]);
+  const ids = new Map(rows.map((r) => [r.clave, r.id]));
+  lines.forEach((l, i) => {
+    if (!ids.has(l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave} en el catálogo.`));
+  });
+  return ids;
+}
+
+interface LotRow {
+  id: number;
+  supplyItemId: number;
+  lotNumber: string;
+  expiresOn: string | null;
+}
+
+async function findLots(em: EntityManager, pairs: Array<{ supplyItemId: number; lotNumber: string }>): Promise<Map<string, LotRow>> {
+  const rows: Array<{ id: number; supply_item_id: number; lot_number: string; expires_on: string | null }> = await em.query(
+    `SELECT l.id, l.supply_item_id, l.lot_number, l.expires_on::text AS expires_on
+       FROM lot l JOIN unnest($1::int[], $2::text[]) AS p(item, num) ON l.supply_item_id = p.item AND l.lot_number = p.num`,
+    [pairs.map((p) => p.supplyItemId), pairs.map((p) => p.lotNumber)],
+  );
+  return new Map(rows.map((r) => [lotKey(r.supply_item_id, r.lot_number), { id: r.id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on }]));
+}
+
+const lotKey = (supplyItemId: number, lotNumber: string) => `${supplyItemId}|${lotNumber}`;
+
+function duplicateLines<L>(lines: L[], keyOf: (l: L) => string, errors: UserError[]): void {
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    const key = keyOf(l);
+    if (seen.has(key)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], 'Línea repetida: junte las piezas del mismo lote en una sola línea.'));
+    seen.add(key);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// stockReceive
+
+const receiveSchema = z.object({
+  idempotencyKey,
+  clues: cluesField,
+  orderNumber: z.string().trim().min(1).max(40).nullish(),
+  source: z.nativeEnum(ReceiptSource),
+  supplierDocument: z.string().trim().min(1).max(100).nullish(),
+  receivedAt: businessTime,
+  lines: z
+    .array(
+      z
+        .object({
+          clave: claveField,
+          lotNumber,
+          expiresOn: calendarDate.nullish(),
+          acceptedQuantity: z.number().int().min(0).max(100_000_000),
+          rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
+          rejectionReason: z.nativeEnum(RejectionReason).nullish(),
+        })
+        .superRefine((l, c) => {
+          if (l.acceptedQuantity + l.rejectedQuantity === 0) {
+            c.addIssue({ code: 'custom', path: ['acceptedQuantity'], params: { code: ErrorCode.MUST_BE_POSITIVE }, message: 'La línea no recibe ni rechaza ninguna pieza.' });
+          }
+          if (l.rejectedQuantity > 0 && !l.rejectionReason) {
+            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.REQUIRED }, message: 'Indique el motivo del rechazo.' });
+          }
+          if (l.rejectedQuantity === 0 && l.rejectionReason) {
+            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.INCONSISTENT }, message: 'Hay motivo de rechazo pero ninguna pieza rechazada.' });
+          }
+        }),
+    )
+    .min(1)
+    .max(MAX_LINES),
+});
+
+export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Written> {
+  const input = parseInput(receiveSchema, raw);
+  return stockMutation(ctx, 'stockReceive', raw, input, async (em, input, establishmentId, meta) => {
+    const errors: UserError[] = [];
+    const items = await resolveClaves(em, input.lines, errors);
+    duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
+    const day = businessDay(input.receivedAt);
+    input.lines.forEach((l, i) => {
+      // A lot already expired may arrive only to be rejected, never into stock.
+      if (l.acceptedQuantity > 0 && l.expiresOn && l.expiresOn < day) {
+        errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} caducó el ${l.expiresOn}: no puede entrar al inventario.`));
+      }
+    });
+    if (errors.length) throw new UserInputError(errors);
+
+    const lines = input.lines.map((l) => ({ ...l, supplyItemId: items.get(l.clave)! }));
+    await em.query(
+      `INSERT INTO lot (supply_item_id, lot_number, expires_on) SELECT * FROM unnest($1::int[], $2::text[], $3::date[])
+       ON CONFLICT (supply_item_id, lot_number) DO NOTHING`,
+      [lines.map((l) => l.supplyItemId), lines.map((l) => l.lotNumber), lines.map((l) => l.expiresOn ?? null)],
+    );
+    const lots = await findLots(em, lines);
+    lines.forEach((l, i) => {
+      const lot = lots.get(lotKey(l.supplyItemId, l.lotNumber))!;
+      if (lot.expiresOn !== (l.expiresOn ?? null)) {
+        errors.push(
+          userError(ErrorCode.LOT_EXPIRY_MISMATCH, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} ya está registrado con caducidad ${lot.expiresOn ?? 'sin caducidad'}.`),
+        );
+      }
+    });
+    if (errors.length) throw new UserInputError(errors);
+
+    const [receipt] = await em.query(
+      `INSERT INTO receipt (establishment_id, source, supplier_document, order_number, received_at, actor, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [establishmentId, input.source, input.supplierDocument ?? null, input.orderNumber ?? null, input.receivedAt, meta.actor, meta.idempotencyKey],
+    );
+    await em.query(
+      `INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected, rejection_reason)
+       SELECT $1, * FROM unnest($2::smallint[], $3::int[], $4::int[], $5::int[], $6::text[])`,
+      [
+        receipt.id,
+        lines.map((_, i) => i + 1),
+        lines.map((l) => lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id),
+        lines.map((l) => l.acceptedQuantity),
+        lines.map((l) => l.rejectedQuantity),
+        lines.map((l) => l.rejectionReason ?? null),
+      ],
+    );
+    await writeMovements(
+      em,
+      meta,
+      lines
+        .map((l, i): MovementDraft => ({
+          field: ['lines', i],
+          establishmentId,
+          supplyItemId: l.supplyItemId,
+          lotId: lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id,
+          quantity: l.acceptedQuantity,
+          kind: MovementKind.RECEIPT,
+          reason: input.source,
+          document: input.supplierDocument ?? input.orderNumber ?? null,
+          receiptId: receipt.id,
+          occurredAt: input.receivedAt,
+        }))
+        .filter((d) => d.quantity > 0),
+    );
+    return { receiptId: receipt.id };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// stockAdjust
+
+/** Reasons that only take pieces out, and those that only put them in. */
+const OUT_REASONS = new Set([AdjustmentReason.DAMAGE, AdjustmentReason.LOSS, AdjustmentReason.THEFT]);
+const IN_REASONS = new Set([AdjustmentReason.FOUND]);
+
+const adjustSchema = z
+  .object({
+    idempotencyKey,
+    clues: cluesField,
+    clave: claveField,
+    lotNumber,
+    quantity: z.number().int().min(-100_000_000).max(100_000_000).refine((q) => q !== 0, {
+      params: { code: ErrorCode.MUST_BE_POSITIVE },
+      message: 'El ajuste no puede ser de 0 piezas.',
+    }),
+    reason: z.nativeEnum(AdjustmentReason),
+    note: z.string().trim().max(500).nullish(),
+    occurredAt: businessTime,
+  })
+  .superRefine((a, c) => {
+    if ((OUT_REASONS.has(a.reason) && a.quantity > 0) || (IN_REASONS.has(a.reason) && a.quantity < 0)) {
+      c.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        params: { code: ErrorCode.INCONSISTENT },
+        message: `Un ajuste por ${a.reason} ${OUT_REASONS.has(a.reason) ? 'resta' : 'suma'} piezas: revise el signo.`,
+      });
+    }
+    if (a.reason === AdjustmentReason.OTHER && !a.note) {
+      c.addIssue({ code: 'custom', path: ['note'], params: { code: ErrorCode.REQUIRED }, message: 'Explique el ajuste por OTHER en la nota.' });
+    }
+  });
+
+export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Written> {
+  const input = parseInput(adjustSchema, raw);
+  return stockMutation(ctx, 'stockAdjust', raw, input, async (em, input, establishmentId, meta) => {
+    const lot = await knownLot(em, input.clave, input.lotNumber, []);
+    await writeMovements(em, meta, [
+      {
+        field: ['quantity'],
+        establishmentId,
+        supplyItemId: lot.supplyItemId,
+        lotId: lot.id,
+        quantity: input.quantity,
+        kind: MovementKind.ADJUSTMENT,
+        reason: input.reason,
+        note: input.note ?? null,
+        occurredAt: input.occurredAt,
+      },
+    ]);
+    return {};
+  });
+}
+
+/** A lot that must already exist (only a receipt brings a new lot, with its expiry). */
+async function knownLot(em: EntityManager, clave: string, lotNumber: string, field: Array<string | number>): Promise<LotRow> {
+  const [row] = await em.query(
+    `SELECT l.id, l.supply_item_id AS "supplyItemId", l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", s.id AS item
+       FROM supply_item s LEFT JOIN lot l ON l.supply_item_id = s.id AND l.lot_number = $2 WHERE s.clave = $1`,
+    [clave, lotNumber],
+  );
+  if (!row) fail(ErrorCode.UNKNOWN_CLAVE, [...field, 'clave'], `No existe la clave ${clave} en el catálogo.`);
+  if (!row.id) fail(ErrorCode.UNKNOWN_LOT, [...field, 'lotNumber'], `El lote ${lotNumber} de la clave ${clave} no ha entrado nunca: regístrelo con una entrada.`);
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// stockCount
+
+const countSchema = z.object({
+  idempotencyKey,
+  clues: cluesField,
+  countedAt: businessTime,
+  document: z.string().trim().min(1).max(100).nullish(),
+  lines: z
+    .array(z.object({ clave: claveField, lotNumber, quantity: z.number().int().min(0).max(100_000_000) }))
+    .min(1)
+    .max(MAX_LINES),
+});
+
+export async function count(ctx: Context, raw: StockCountInput): Promise<Written> {
+  const input = parseInput(countSchema, raw);
+  return stockMutation(ctx, 'stockCount', raw, input, async (em, input, establishmentId, meta) => {
+    const errors: UserError[] = [];
+    const items = await resolveClaves(em, input.lines, errors);
+    duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
+    if (errors.length) throw new UserInputError(errors);
+    const lines = input.lines.map((l) => ({ ...l, supplyItemId: items.get(l.clave)! }));
+    const lots = await findLots(em, lines);
+    lines.forEach((l, i) => {
+      if (!lots.has(lotKey(l.supplyItemId, l.lotNumber))) {
+        errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `El lote ${l.lotNumber} de la clave ${l.clave} no ha entrado nunca.`));
+      }
+    });
+    if (errors.length) throw new UserInputError(errors);
+    // The difference is taken against the balance under its row lock: a consumption that commits
+    // first is counted in, one that comes after waits for the count.
+    const held = await lockLots(em, establishmentId, lines.map((l) => lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id));
+    await writeMovements(
+      em,
+      meta,
+      lines
+        .map((l, i): MovementDraft => {
+          const lot = lots.get(lotKey(l.supplyItemId, l.lotNumber))!;
+          return {
+            field: ['lines', i],
+            establishmentId,
+            supplyItemId: l.supplyItemId,
+            lotId: lot.id,
+            quantity: l.quantity - held.get(lot.id)!,
+            kind: MovementKind.COUNT_CORRECTION,
+            document: input.document ?? null,
+            note: `contado ${l.quantity}, registrado ${held.get(lot.id)}`,
+            occurredAt: input.countedAt,
+          };
+        })
+        .filter((d) => d.quantity !== 0),
+    );
+    return {};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// stockConsume
+
+const consumeSchema = z.object({
+  idempotencyKey,
+  clues: cluesField,
+  occurredAt: businessTime,
+  lines: z
+    .array(z.object({ clave: claveField, quantity: pieces, lotNumber: lotNumber.nullish() }))
+    .min(1)
+    .max(MAX_LINES),
+});
+
+export async function consume(ctx: Context, raw: StockConsumeInput): Promise<Written> {
+  const input = parseInput(consumeSchema, raw);
+  return stockMutation(ctx, 'stockConsume', raw, input, async (em, input, establishmentId, meta) => {
+    const drafts = await takeOut(em, establishmentId, input.lines, businessDay(input.occurredAt), (line, lot, quantity, i) => ({
+      field: ['lines', i],
+      establishmentId,
+      supplyItemId: lot.supplyItemId,
+      lotId: lot.lotId,
+      quantity: -quantity,
+      kind: MovementKind.CONSUMPTION,
+      occurredAt: input.occurredAt,
+    }));
+    await writeMovements(em, meta, drafts);
+    return {};
+  });
+}
+
+/**
+ * Plans taking pieces out of a location: from the named lot, or FEFO over the lots usable on `day`.
+ * The balances are locked first, so the plan holds when it is written.
+ */
+export async function takeOut<L extends { clave: string; quantity: number; lotNumber?: string | null }>(
+  em: EntityManager,
+  establishmentId: number,
+  lines: L[],
+  day: string,
+  draft: (line: L, lot: LockedLot, quantity: number, index: number) => MovementDraft,
+): Promise<MovementDraft[]> {
+  const errors: UserError[] = [];
+  const items = await resolveClaves(em, lines, errors);
+  if (errors.length) throw new UserInputError(errors);
+  const locked = await lockItemLots(em, establishmentId, [...new Set(items.values())]);
+  const left = new Map(locked.map((l) => [l.lotId, l.quantity]));
+  const drafts: MovementDraft[] = [];
+  lines.forEach((line, i) => {
+    const supplyItemId = items.get(line.clave)!;
+    const lots = locked.filter((l) => l.supplyItemId === supplyItemId).map((l) => ({ ...l, quantity: left.get(l.lotId)! }));
+    if (line.lotNumber) {
+      const lot = lots.find((l) => l.lotNumber === line.lotNumber);
+      if (!lot) {
+        errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
+      } else if (!isUsableOn(lot.expiresOn, day)) {
+        errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
+      } else if (lot.quantity < line.quantity) {
+        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, 'quantity'], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
+      } else {
+        left.set(lot.lotId, lot.quantity - line.quantity);
+        drafts.push(draft(line, lot, line.quantity, i));
+      }
+      return;
+    }
+    const plan = allocateFefo(lots, line.quantity, day);
+    if (!plan.ok) {
+      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, 'quantity'], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
+      return;
+    }
+    for (const take of plan.takes) {
+      left.set(take.lot.lotId, left.get(take.lot.lotId)! - take.quantity);
+      drafts.push(draft(line, take.lot as LockedLot, take.quantity, i));
+    }
+  });
+  if (errors.length) throw new UserInputError(errors);
+  return drafts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// expiredWriteOff
+
+const writeOffSchema = z.object({
+  idempotencyKey,
+  clues: cluesField,
+  asOf: calendarDate
+    .nullish()
+    .transform((d) => d ?? businessDay())
+    .refine((d) => d <= businessDay(), { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser posterior a hoy.' }),
+});
+
+export async function writeOffExpired(ctx: Context, raw: ExpiredWriteOffInput): Promise<Written> {
+  const input = parseInput(writeOffSchema, raw);
+  return stockMutation(ctx, 'expiredWriteOff', raw, input, async (em, input, establishmentId, meta) => {
+    const expired: Array<{ lot_id: number; supply_item_id: number; quantity: number; expires_on: string }> = await em.query(
+      `SELECT b.lot_id, b.supply_item_id, b.quantity, l.expires_on::text AS expires_on
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        WHERE b.establishment_id = $1 AND b.quantity > 0 AND l.expires_on < $2::date
+        ORDER BY b.lot_id FOR UPDATE OF b`,
+      [establishmentId, input.asOf],
+    );
+    const occurredAt = input.asOf === businessDay() ? new Date() : endOfBusinessDay(input.asOf);
+    await writeMovements(
+      em,
+      meta,
+      expired.map((e) => ({
+        field: ['asOf'],
+        establishmentId,
+        supplyItemId: e.supply_item_id,
+        lotId: e.lot_id,
+        quantity: -e.quantity,
+        kind: MovementKind.EXPIRY_WRITE_OFF,
+        reason: 'EXPIRED',
+        note: `caducó el ${e.expires_on}`,
+        occurredAt,
+      })),
+    );
+    return {};
+  });
+}
+
+/** The last second of a Mexico City day (no daylight saving since 2022: UTC−6). */
+function endOfBusinessDay(day: string): Date {
+  return new Date(`${day}T23:59:59-06:00`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// stockMovementReverse
+
+const reverseSchema = z.object({ idempotencyKey, movementId: z.string().max(200), reason: text(500) });
+
+export async function reverse(ctx: Context, raw: StockMovementReverseInput): Promise<Written> {
+  const input = parseInput(reverseSchema, raw);
+  const viewer = viewerOf(ctx);
+  const decoded = fromGlobalId(input.movementId);
+  const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
+  return inTransaction(ctx.db, async (em) => {
+    const [m] = id
+      ? await em.query(
+          `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
+                  EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
+             FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
+          [id],
+        )
+      : [];
+    // Outside the caller's reach, a movement that exists and one that does not look the same.
+    if (!m && !viewer.national) throw forbidden();
+    if (!m) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
+    viewer.assertMayWrite(Roles.stockWriters, m.clues);
+    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'stockMovementReverse', subject: viewer.subject, input: raw });
+    if (claim === 'fresh') {
+      if (m.kind === MovementKind.REVERSAL) fail(ErrorCode.NOT_REVERSIBLE, ['movementId'], 'Una reversión no se revierte: registre el movimiento de nuevo.');
+      if (m.reversed) fail(ErrorCode.ALREADY_REVERSED, ['movementId'], 'Este movimiento ya fue revertido.');
+      await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, [
+        {
+          field: ['movementId'],
+          establishmentId: m.establishment_id,
+          supplyItemId: m.supply_item_id,
+          lotId: m.lot_id,
+          quantity: -m.quantity,
+          kind: MovementKind.REVERSAL,
+          note: input.reason,
+          occurredAt: new Date(),
+          reversesId: m.id,
+        },
+      ]);
+    }
+    return { movements: await movementsByKey(em, input.idempotencyKey), receipt: null };
+  });
+}

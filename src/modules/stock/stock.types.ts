@@ -1,0 +1,260 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { StockStatus } from '../../domain/stock';
+import { Node, toGlobalId } from '../../graphql/node';
+import { DateScalar } from '../../graphql/scalars';
+
+export enum MovementKind {
+  RECEIPT = 'RECEIPT',
+  DISPATCH = 'DISPATCH',
+  TRANSFER_IN = 'TRANSFER_IN',
+  DISPENSE = 'DISPENSE',
+  CONSUMPTION = 'CONSUMPTION',
+  ADJUSTMENT = 'ADJUSTMENT',
+  COUNT_CORRECTION = 'COUNT_CORRECTION',
+  EXPIRY_WRITE_OFF = 'EXPIRY_WRITE_OFF',
+  REVERSAL = 'REVERSAL',
+}
+
+export enum ReceiptSource {
+  PURCHASE = 'PURCHASE',
+  DONATION = 'DONATION',
+  RETURN = 'RETURN',
+  OTHER = 'OTHER',
+}
+
+export enum RejectionReason {
+  DAMAGED = 'DAMAGED',
+  EXPIRED = 'EXPIRED',
+  SHORT_SHIPPED = 'SHORT_SHIPPED',
+  WRONG_ITEM = 'WRONG_ITEM',
+  LOST_IN_TRANSIT = 'LOST_IN_TRANSIT',
+  OTHER = 'OTHER',
+}
+
+export enum AdjustmentReason {
+  DAMAGE = 'DAMAGE',
+  LOSS = 'LOSS',
+  THEFT = 'THEFT',
+  FOUND = 'FOUND',
+  RECLASSIFICATION = 'RECLASSIFICATION',
+  OTHER = 'OTHER',
+}
+
+registerEnumType(MovementKind, { name: 'MovementKind', description: 'What moved the pieces.' });
+registerEnumType(ReceiptSource, { name: 'ReceiptSource', description: 'Where received pieces come from.' });
+registerEnumType(RejectionReason, { name: 'RejectionReason', description: 'Why pieces were rejected at receipt.' });
+registerEnumType(AdjustmentReason, { name: 'AdjustmentReason', description: 'Why stock was adjusted by hand.' });
+registerEnumType(StockStatus, {
+  name: 'StockStatus',
+  description: 'STOCKED_OUT: no usable piece; UNDERSTOCKED / ADEQUATE / OVERSTOCKED against the months-of-stock band; NO_CPM: no CPM to judge by.',
+});
+
+export const DateTimeScalar = DateTimeResolver;
+
+@ObjectType({ implements: Node, description: 'One entry of the append-only stock ledger (movimiento de inventario).' })
+export class StockMovement implements Node {
+  /** Numeric id, as text (bigint). */
+  pk: string;
+  establishmentId: number;
+  supplyItemId: number;
+  reversesPk: string | null;
+  reversedByPk: string | null;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('StockMovement', this.pk);
+  }
+
+  @Field({ description: 'CLUES of the location whose stock moved.' })
+  clues: string;
+
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiresOn: string | null;
+
+  @Field(() => Int, { description: 'Signed pieces: positive in, negative out.' })
+  quantity: number;
+
+  @Field(() => MovementKind)
+  kind: MovementKind;
+
+  @Field(() => String, { nullable: true, description: 'Reason code (receipt source, adjustment reason, reversal reason…).' })
+  reason: string | null;
+
+  @Field(() => String, { nullable: true })
+  note: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Reference document: supplier document, count sheet, folio…' })
+  document: string | null;
+
+  @Field(() => DateTimeScalar, { description: 'Business time: when it happened (may be back-dated).' })
+  occurredAt: Date;
+
+  @Field(() => DateTimeScalar, { description: 'When it was recorded.' })
+  recordedAt: Date;
+
+  @Field({ description: 'Who recorded it (token subject).' })
+  actor: string;
+
+  @Field({ description: 'The idempotency key of the request that wrote it.' })
+  idempotencyKey: string;
+
+  @Field(() => ID, { nullable: true, description: 'The movement this reversal undoes.' })
+  get reverses(): string | null {
+    return this.reversesPk ? toGlobalId('StockMovement', this.reversesPk) : null;
+  }
+
+  @Field(() => ID, { nullable: true, description: 'The reversal that undid this movement, if any.' })
+  get reversedBy(): string | null {
+    return this.reversedByPk ? toGlobalId('StockMovement', this.reversedByPk) : null;
+  }
+}
+
+@ObjectType({ description: 'Pieces of one lot at a location.' })
+export class LotLevel {
+  @Field()
+  lotNumber: string;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Expiry date (caducidad); null when the lot does not expire.' })
+  expiresOn: string | null;
+
+  @Field(() => Int)
+  quantity: number;
+
+  @Field({ description: 'Whether the lot has expired today (its pieces count as zero usable).' })
+  expired: boolean;
+}
+
+@ObjectType({
+  description:
+    'Stock of one clave at one location, with the inputs of every computed figure: usable = pieces in lots not expired today; ' +
+    'monthsOfStock = usable / cpm; status from monthsOfStock against minMonths–maxMonths.',
+})
+export class StockLevel {
+  establishmentId: number;
+  supplyItemId: number;
+
+  @Field()
+  clave: string;
+
+  @Field(() => Int, { description: 'All pieces on the shelf, expired included.' })
+  onHand: number;
+
+  @Field(() => Int, { description: 'Pieces in lots whose expiry is today or later (or none).' })
+  usable: number;
+
+  @Field(() => Int, { description: 'Pieces in expired lots (not usable).' })
+  expired: number;
+
+  @Field(() => Int, { description: 'Pieces dispatched to this location and not yet received.' })
+  inTransit: number;
+
+  @Field(() => Int, { nullable: true, description: 'Consumo promedio mensual used for the figures below (null: none yet).' })
+  cpm: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'usable / cpm (null without a CPM or with a CPM of 0).' })
+  monthsOfStock: number | null;
+
+  @Field(() => Float, { description: 'Minimum months of stock for this location (units 1, warehouses 2 by default).' })
+  minMonths: number;
+
+  @Field(() => Float, { description: 'Maximum months of stock for this location (units 3, warehouses 6 by default).' })
+  maxMonths: number;
+
+  @Field(() => StockStatus)
+  status: StockStatus;
+
+  @Field(() => DateScalar, { description: 'Day the figures are taken at (today in Mexico City).' })
+  asOf: string;
+}
+
+@ObjectType({ description: 'A balance that does not equal the sum of its ledger movements.' })
+export class LedgerMismatch {
+  @Field()
+  clues: string;
+
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => Int)
+  balance: number;
+
+  @Field(() => Int)
+  ledgerSum: number;
+}
+
+@ObjectType({ description: 'Every balance compared with the sum of its movements.' })
+export class LedgerCheck {
+  @Field(() => Int, { description: 'Balances (location × lot) compared.' })
+  checked: number;
+
+  @Field(() => [LedgerMismatch])
+  mismatches: LedgerMismatch[];
+}
+
+@ObjectType({ description: 'One line of a receipt: a lot, the pieces accepted into stock and those rejected.' })
+export class ReceiptLine {
+  @Field(() => Int)
+  line: number;
+
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiresOn: string | null;
+
+  @Field(() => Int)
+  acceptedQuantity: number;
+
+  @Field(() => Int)
+  rejectedQuantity: number;
+
+  @Field(() => RejectionReason, { nullable: true })
+  rejectionReason: RejectionReason | null;
+}
+
+@ObjectType({ implements: Node, description: 'A receipt (entrada): the document received pieces are traceable to.' })
+export class Receipt implements Node {
+  pk: number;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('Receipt', this.pk);
+  }
+
+  @Field()
+  clues: string;
+
+  @Field(() => ReceiptSource)
+  source: ReceiptSource;
+
+  @Field(() => String, { nullable: true })
+  supplierDocument: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Order (orden de suministro) the pieces arrive against.' })
+  orderNumber: string | null;
+
+  @Field(() => DateTimeScalar)
+  receivedAt: Date;
+
+  @Field(() => DateTimeScalar)
+  recordedAt: Date;
+
+  @Field()
+  actor: string;
+
+  @Field(() => [ReceiptLine])
+  lines: ReceiptLine[];
+}
