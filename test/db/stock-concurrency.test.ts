@@ -1,0 +1,201 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Role } from '../../src/domain/enums';
+import { startTestApi, TestApi } from '../support/api';
+import { ROOT } from '../support/cli';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { addClaves, buildNetwork, CLAVES } from '../support/network';
+
+/** Stock never goes negative and no update is lost, under many connections and two server processes. */
+
+let tdb: TestDatabase;
+let api: TestApi;
+let admin: string;
+const { paracetamol: PARA, gasa: GASA } = CLAVES;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  api = await startTestApi(tdb.db);
+  await buildNetwork(api);
+  await addClaves(api);
+  admin = await api.token(Role.ADMIN);
+});
+afterAll(async () => {
+  await api.stop();
+  await tdb.drop();
+});
+
+const RECEIVE = `mutation($i: StockReceiveInput!) { stockReceive(input: $i) { receipt { id } movements { id quantity } userErrors { code } } }`;
+const CONSUME = `mutation($i: StockConsumeInput!) { stockConsume(input: $i) { movements { id lotNumber quantity } userErrors { code } } }`;
+const ADJUST = `mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { movements { id } userErrors { code } } }`;
+const COUNT = `mutation($i: StockCountInput!) { stockCount(input: $i) { movements { id } userErrors { code } } }`;
+
+async function receive(url: string | null, clues: string, lines: Array<Record<string, unknown>>, key: string) {
+  const r = await gqlAt(url, RECEIVE, { i: { idempotencyKey: key, clues, lines } });
+  expect(r.data.stockReceive.userErrors).toEqual([]);
+  return r.data.stockReceive;
+}
+
+/** POST to the in-process server, or to another server's URL. */
+async function gqlAt(url: string | null, query: string, variables: Record<string, unknown>): Promise<any> {
+  if (!url) return api.gql(query, variables, admin);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return res.json();
+}
+
+async function balances(clues: string): Promise<Array<{ lot_number: string; quantity: number }>> {
+  return tdb.db.query(
+    `SELECT l.lot_number, b.quantity FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
+      WHERE e.clues = $1 ORDER BY l.lot_number`,
+    [clues],
+  );
+}
+
+async function ledgerSum(clues: string): Promise<number> {
+  const [{ s }] = await tdb.db.query(
+    `SELECT coalesce(sum(m.quantity), 0)::int AS s FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE e.clues = $1`,
+    [clues],
+  );
+  return s;
+}
+
+async function ledgerClean(): Promise<void> {
+  const r = await api.gql(`{ ledgerCheck { checked mismatches { clues lotNumber balance ledgerSum } } }`, {}, admin);
+  expect(r.data.ledgerCheck.mismatches).toEqual([]);
+  expect(r.data.ledgerCheck.checked).toBeGreaterThan(0);
+}
+
+test('50 concurrent consumptions of 1 piece against 30 usable: exactly 30 succeed', async () => {
+  const clues = 'OCSSA000001';
+  // 30 usable in two lots, plus 12 expired pieces that must never be taken.
+  await receive(null, clues, [
+    { clave: PARA, lotNumber: 'C-A', expiresOn: '2027-01-31', acceptedQuantity: 20 },
+    { clave: PARA, lotNumber: 'C-B', expiresOn: '2028-01-31', acceptedQuantity: 10 },
+  ], 'c50-receipt');
+  // The expired lot arrived back-dated, when it was still good.
+  const old = await gqlAt(null, RECEIVE, {
+    i: { idempotencyKey: 'c50-old', clues, receivedAt: '2024-01-05T10:00:00Z', lines: [{ clave: PARA, lotNumber: 'C-OLD', expiresOn: '2024-12-31', acceptedQuantity: 12 }] },
+  });
+  expect(old.data.stockReceive.userErrors).toEqual([]);
+
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => gqlAt(null, CONSUME, { i: { idempotencyKey: `c50-${i}`, clues, lines: [{ clave: PARA, quantity: 1 }] } })),
+  );
+  const codes = results.map((r) => (r.errors ? r.errors[0].extensions.code : r.data.stockConsume.userErrors[0]?.code ?? 'OK'));
+  expect(codes.filter((c) => c === 'OK')).toHaveLength(30);
+  expect(codes.filter((c) => c === 'INSUFFICIENT_STOCK')).toHaveLength(20);
+  expect(await balances(clues)).toEqual([
+    { lot_number: 'C-A', quantity: 0 },
+    { lot_number: 'C-B', quantity: 0 },
+    { lot_number: 'C-OLD', quantity: 12 },
+  ]);
+  expect(await ledgerSum(clues)).toBe(12);
+  await ledgerClean();
+});
+
+test('10 concurrent retries of one receipt write it once', async () => {
+  const input = { idempotencyKey: 'same-receipt', clues: 'OCSSA000002', lines: [{ clave: GASA, lotNumber: 'G-SAME', acceptedQuantity: 7 }] };
+  const results = await Promise.all(Array.from({ length: 10 }, () => gqlAt(null, RECEIVE, { i: input })));
+  const ids = new Set(results.map((r) => JSON.stringify([r.data.stockReceive.receipt.id, r.data.stockReceive.movements.map((m: any) => m.id)])));
+  expect(ids.size).toBe(1);
+  expect(await balances('OCSSA000002')).toEqual([{ lot_number: 'G-SAME', quantity: 7 }]);
+  expect(await tdb.db.query(`SELECT count(*)::int AS n FROM receipt WHERE idempotency_key = 'same-receipt'`)).toEqual([{ n: 1 }]);
+});
+
+test('multi-lot consumptions in opposite line orders do not deadlock or lose pieces', async () => {
+  const clues = 'GRSSA000002';
+  await receive(null, clues, [
+    { clave: PARA, lotNumber: 'D-1', expiresOn: '2027-01-31', acceptedQuantity: 200 },
+    { clave: GASA, lotNumber: 'D-2', acceptedQuantity: 100 },
+  ], 'dl-receipt');
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => {
+      const lines = [{ clave: PARA, quantity: 3, lotNumber: 'D-1' }, { clave: GASA, quantity: 2, lotNumber: 'D-2' }];
+      return gqlAt(null, CONSUME, { i: { idempotencyKey: `dl-${i}`, clues, lines: i % 2 ? lines : lines.reverse() } });
+    }),
+  );
+  expect(results.every((r) => !r.errors && r.data.stockConsume.userErrors.length === 0)).toBe(true);
+  // D-1: 200 − 40 × 3 = 80; D-2: 100 − 40 × 2 = 20.
+  expect(await balances(clues)).toEqual([
+    { lot_number: 'D-1', quantity: 80 },
+    { lot_number: 'D-2', quantity: 20 },
+  ]);
+});
+
+describe('two server processes on one database', () => {
+  let child: ChildProcess;
+  let otherUrl: string;
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', NODE_ENV: 'test', JWT_SECRET: api.config.auth.secret },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    otherUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`second server did not start:\n${out}`)), 30_000);
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /GraphQL API on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1].replace('localhost', '127.0.0.1'));
+        }
+      });
+      child.stderr!.on('data', (d) => (out += d));
+    });
+  });
+  afterAll(() => {
+    child.kill('SIGTERM');
+  });
+
+  test('receipts, FEFO consumptions, adjustments and counts racing on the same lots end consistent', async () => {
+    const clues = 'GRSSA000003';
+    await receive(otherUrl, clues, [
+      { clave: PARA, lotNumber: 'R-1', expiresOn: '2026-12-31', acceptedQuantity: 50 },
+      { clave: PARA, lotNumber: 'R-2', expiresOn: '2027-12-31', acceptedQuantity: 50 },
+    ], 'race-start');
+    const servers = [null, otherUrl];
+    const ops: Array<Promise<any>> = [];
+    for (let i = 0; i < 120; i++) {
+      const url = servers[i % 2];
+      const k = `race-${i}`;
+      if (i % 4 === 0) ops.push(gqlAt(url, RECEIVE, { i: { idempotencyKey: k, clues, lines: [{ clave: PARA, lotNumber: i % 8 ? 'R-1' : 'R-2', expiresOn: i % 8 ? '2026-12-31' : '2027-12-31', acceptedQuantity: 5 }] } }));
+      else if (i % 4 === 3) ops.push(gqlAt(url, ADJUST, { i: { idempotencyKey: k, clues, clave: PARA, lotNumber: 'R-2', quantity: -1, reason: 'LOSS' } }));
+      else ops.push(gqlAt(url, CONSUME, { i: { idempotencyKey: k, clues, lines: [{ clave: PARA, quantity: 4 }] } }));
+    }
+    // Two physical counts of R-2 in the middle of the storm.
+    ops.push(gqlAt(otherUrl, COUNT, { i: { idempotencyKey: 'race-count-1', clues, lines: [{ clave: PARA, lotNumber: 'R-2', quantity: 40 }] } }));
+    ops.push(gqlAt(null, COUNT, { i: { idempotencyKey: 'race-count-2', clues, lines: [{ clave: PARA, lotNumber: 'R-2', quantity: 35 }] } }));
+    const results = await Promise.all(ops);
+    for (const r of results) {
+      expect(r.errors).toBeUndefined();
+      const p = Object.values(r.data)[0] as { userErrors: Array<{ code: string }> };
+      for (const e of p.userErrors) expect(e.code).toBe('INSUFFICIENT_STOCK');
+    }
+    const rows = await balances(clues);
+    for (const b of rows) expect(b.quantity).toBeGreaterThanOrEqual(0);
+    const onHand = rows.reduce((s, b) => s + b.quantity, 0);
+    expect(onHand).toBe(await ledgerSum(clues));
+    await ledgerClean();
+
+    // Every piece is accounted for: start + receipts − consumptions − losses + count corrections.
+    const [byKind] = await tdb.db.query(
+      `SELECT coalesce(sum(m.quantity) FILTER (WHERE m.kind = 'RECEIPT'), 0)::int AS received,
+              coalesce(sum(m.quantity) FILTER (WHERE m.kind = 'CONSUMPTION'), 0)::int AS consumed,
+              coalesce(sum(m.quantity) FILTER (WHERE m.kind = 'ADJUSTMENT'), 0)::int AS adjusted,
+              coalesce(sum(m.quantity) FILTER (WHERE m.kind = 'COUNT_CORRECTION'), 0)::int AS counted
+         FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE e.clues = $1`,
+      [clues],
+    );
+    const succeeded = (kind: string) => results.filter((r) => r.data[kind] && r.data[kind].userErrors.length === 0).length;
+    expect(byKind.received).toBe(100 + 5 * 30);
+    expect(byKind.consumed).toBe(-4 * (succeeded('stockConsume')));
+    expect(byKind.adjusted).toBe(-1 * succeeded('stockAdjust'));
+    expect(onHand).toBe(byKind.received + byKind.consumed + byKind.adjusted + byKind.counted);
+  });
+});
