@@ -7,6 +7,7 @@ import { Role } from '../src/domain/enums';
 import { signToken } from '../src/graphql/auth';
 import { importCatalog } from '../src/modules/catalog/catalog-import';
 import { importClues } from '../src/modules/registry/clues-import';
+import { loadDemoStock } from './demo-stock';
 
 /**
  * The demo network: establishments of seven federalized states in DGIS format, a catalogue in
@@ -52,6 +53,8 @@ export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) =>
     const routes = await loadWarehouses(em);
     log(`demo warehouses: ${routes.warehouses}, supply routes: ${routes.routes}`);
     await loadSaiRollout(em);
+    const stock = await loadDemoStock(em);
+    log(`demo stock: ${stock.movements} ledger entries at ${stock.locations} locations`);
     return true;
   });
 }

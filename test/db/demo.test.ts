@@ -59,4 +59,21 @@ test('the demo network loads once, through the importers, with routes and SAI hi
 
   const [sai] = await tdb.db.query(`SELECT count(DISTINCT establishment_id)::int AS n FROM sai_status_change WHERE status = 'IN_OPERATION'`);
   expect(sai.n).toBeGreaterThan(0);
+
+  // Demo stock: a consistent ledger with six months of history, expired lots and stock-outs to look at.
+  const [stock] = await tdb.db.query(`
+    SELECT (SELECT count(*)::int FROM stock_movement) AS movements,
+           (SELECT count(*)::int FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.quantity > 0 AND l.expires_on < current_date) AS expired_lots,
+           (SELECT count(*)::int FROM (SELECT 1 FROM stock_balance b JOIN lot l ON l.id = b.lot_id GROUP BY b.establishment_id, b.supply_item_id
+              HAVING coalesce(sum(b.quantity) FILTER (WHERE l.expires_on >= current_date), 0) = 0) x) AS stocked_out,
+           (SELECT count(*)::int FROM stock_balance WHERE quantity < 0) AS negative`);
+  expect(stock.movements).toBeGreaterThan(10_000);
+  expect(stock.expired_lots).toBeGreaterThan(0);
+  expect(stock.stocked_out).toBeGreaterThan(0);
+  expect(stock.negative).toBe(0);
+  const [{ mismatches }] = await tdb.db.query(`
+    SELECT count(*)::int AS mismatches FROM stock_balance b
+      LEFT JOIN (SELECT establishment_id, lot_id, sum(quantity) AS s FROM stock_movement GROUP BY 1, 2) m USING (establishment_id, lot_id)
+     WHERE b.quantity <> coalesce(m.s, 0)`);
+  expect(mismatches).toBe(0);
 });

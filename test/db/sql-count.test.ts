@@ -14,6 +14,18 @@ beforeAll(async () => {
   expect(await loadDemoDataIfEmpty(tdb.db)).toBe(true);
   api = await startTestApi(tdb.db);
   token = await api.token(Role.AUDITOR);
+  // 120 claves in stock at the demo hospital, two lots each, for the stock pages below.
+  const claves: Array<{ clave: string }> = await tdb.db.query('SELECT clave FROM supply_item ORDER BY clave LIMIT 120');
+  const lines = claves.flatMap(({ clave }, i) => [
+    { clave, lotNumber: `A${i}`, expiresOn: '2027-01-31', acceptedQuantity: 10 + i },
+    { clave, lotNumber: `B${i}`, expiresOn: '2028-01-31', acceptedQuantity: 5 },
+  ]);
+  const r = await api.gql(
+    `mutation($i: StockReceiveInput!) { stockReceive(input: $i) { userErrors { code } } }`,
+    { i: { idempotencyKey: 'sql-count-stock', clues: 'GRSSA015854', lines } },
+    await api.token(Role.ADMIN),
+  );
+  expect(r.data.stockReceive.userErrors).toEqual([]);
 });
 afterAll(async () => {
   await api.stop();
@@ -46,6 +58,16 @@ test.each([
        served(first: 30) { totalCount edges { node { clues saiStatus supplyingWarehouse { clues } } } } } } } }`,
   ],
   ['the catalogue', `query($first: Int) { supplyItems(first: $first) { totalCount edges { node { clave kind authorizedLevels } } } }`],
+  [
+    'a pharmacy stock page: claves with lots',
+    `query($first: Int) { stockLevels(clues: "GRSSA015854", first: $first) { totalCount edges { node { clave onHand usable expired status
+       supplyItem { description highCost } lots { lotNumber expiresOn quantity expired } } } } }`,
+  ],
+  [
+    'the ledger with its relations',
+    `query($first: Int) { stockMovements(clues: "GRSSA015854", first: $first) { totalCount edges { node { quantity kind lotNumber
+       supplyItem { description } establishment { name state { name } } } } } }`,
+  ],
 ])('%s', async (_name, query) => {
   const small = await statements(query, 5);
   const large = await statements(query, 100);
