@@ -24,12 +24,12 @@ export async function loadDemoStock(em: EntityManager, today: Date = new Date())
   for (const loc of locations) {
     const rand = mulberry32(hash(loc.clues));
     const eligible = items.filter((i) => loc.warehouse || (loc.level !== null && i.levels.includes(loc.level)));
-    const chosen = eligible.filter(() => rand() < (loc.warehouse ? 0.6 : 0.25));
+    const chosen = eligible.filter(() => rand() < (loc.warehouse ? 0.6 : loc.level === 'FIRST' ? 0.25 : 0.45));
     const plans = chosen.map((item) => {
       const monthly = Math.round(5 + rand() * (loc.warehouse ? 400 : 120));
       const lots = [
-        { lotNumber: `D${item.clave.slice(8, 12)}-${loc.clues.slice(-3)}A`, expiresOn: lastDayOfMonth(today, Math.round(rand() * 14) - 2), arrives: monthDay(today, -6, 2), quantity: monthly * (2 + Math.round(rand() * 3)) },
-        { lotNumber: `D${item.clave.slice(8, 12)}-${loc.clues.slice(-3)}B`, expiresOn: lastDayOfMonth(today, 6 + Math.round(rand() * 24)), arrives: monthDay(today, -3, 2), quantity: monthly * (1 + Math.round(rand() * 3)) },
+        { lotNumber: `${loc.clues}-${item.clave.slice(8, 12)}A`, expiresOn: lastDayOfMonth(today, Math.round(rand() * 8) - 1), arrives: monthDay(today, -6, 2), quantity: monthly * (3 + Math.round(rand() * 4)) },
+        { lotNumber: `${loc.clues}-${item.clave.slice(8, 12)}B`, expiresOn: lastDayOfMonth(today, 6 + Math.round(rand() * 24)), arrives: monthDay(today, -3, 2), quantity: monthly * (2 + Math.round(rand() * 3)) },
       ];
       const uses = [-6, -5, -4, -3, -2, -1].map((m) => ({ at: monthDay(today, m, 15), quantity: Math.round(monthly * (0.7 + rand() * 0.6)) }));
       return { item, lots, uses };

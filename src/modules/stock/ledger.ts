@@ -69,8 +69,9 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
     entry.delta += d.quantity;
     net.set(k, entry);
   }
-  const changes = [...net.values()].filter((c) => c.delta !== 0).sort((a, b) => a.establishmentId - b.establishmentId || a.lotId - b.lotId);
-  const ins = changes.filter((c) => c.delta > 0);
+  const changes = [...net.values()].sort((a, b) => a.establishmentId - b.establishmentId || a.lotId - b.lotId);
+  // Net zero still gets its balance row: a lot received and used up in one go stays visible, at 0.
+  const ins = changes.filter((c) => c.delta >= 0);
   const outs = changes.filter((c) => c.delta < 0);
 
   if (outs.length) {
