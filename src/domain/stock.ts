@@ -1,6 +1,7 @@
 /**
- * Stock rules of SPEC §4 that need no database: which pieces are usable on a day, first-expiry-
- * first-out allocation, and the stock status of a clave at a location.
+ * Stock rules of SPEC §4 that need no database: which pieces are usable on a day and first-expiry-
+ * first-out allocation. The stock status is computed where the lists are filtered, in SQL
+ * (stock_status, migration Cpm).
  */
 
 /** A lot is usable on `day` when it has no expiry date or expires on that day or later. */
@@ -54,27 +55,4 @@ export enum StockStatus {
   ADEQUATE = 'ADEQUATE',
   OVERSTOCKED = 'OVERSTOCKED',
   NO_CPM = 'NO_CPM',
-}
-
-export interface StockThresholds {
-  minMonths: number;
-  maxMonths: number;
-}
-
-/** Months of stock = usable / CPM; null without a CPM or with a CPM of 0. */
-export function monthsOfStock(usable: number, cpm: number | null): number | null {
-  return cpm === null || cpm === 0 ? null : usable / cpm;
-}
-
-/**
- * STOCKED_OUT when nothing is usable; else NO_CPM without a CPM, UNDERSTOCKED below the minimum
- * months, OVERSTOCKED above the maximum, ADEQUATE between (both ends included).
- */
-export function stockStatus(usable: number, cpm: number | null, t: StockThresholds): StockStatus {
-  if (usable <= 0) return StockStatus.STOCKED_OUT;
-  const months = monthsOfStock(usable, cpm);
-  if (months === null) return StockStatus.NO_CPM;
-  if (months < t.minMonths) return StockStatus.UNDERSTOCKED;
-  if (months > t.maxMonths) return StockStatus.OVERSTOCKED;
-  return StockStatus.ADEQUATE;
 }

@@ -50,6 +50,8 @@ export const Roles = {
   national: [Role.ADMIN, Role.CENTRAL],
   /** Move stock: at their own CLUES for WAREHOUSE and PHARMACY users. */
   stockWriters: [Role.ADMIN, Role.WAREHOUSE, Role.PHARMACY],
+  /** Propose, edit and ratify a CPM: the location's own user, or central. */
+  cpmEditors: [Role.ADMIN, Role.CENTRAL, Role.WAREHOUSE, Role.PHARMACY],
 } as const;
 
 const claims = z

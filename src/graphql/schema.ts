@@ -4,6 +4,7 @@ import { GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, MiddlewareFn, NonEmptyArray } from 'type-graphql';
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
+import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { authChecker } from './auth';
@@ -19,6 +20,8 @@ const resolvers: NonEmptyArray<Function> = [
   StockResolver,
   StockLevelResolver,
   StockMovementResolver,
+  CpmResolver,
+  CpmSubmissionLineResolver,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { allocateFefo, isUsableOn, LotStock, monthsOfStock, StockStatus, stockStatus } from '../../src/domain/stock';
+import { allocateFefo, isUsableOn, LotStock } from '../../src/domain/stock';
 
 const lots: LotStock[] = [
   { lotId: 1, lotNumber: 'L-NOEXP', expiresOn: null, quantity: 100 },
@@ -29,18 +29,4 @@ test('FEFO takes the soonest usable expiry first, skips expired and empty lots, 
 test('FEFO reports the usable total when it is not enough (expired pieces do not count)', () => {
   expect(allocateFefo(lots, 116, '2025-11-23')).toEqual({ ok: false, usable: 115 });
   expect(allocateFefo(lots, 111, '2026-01-01')).toEqual({ ok: false, usable: 110 }); // 100 + 10: L-2025-12 has expired
-});
-
-test('months of stock and status against 1–3 months', () => {
-  const unit = { minMonths: 1, maxMonths: 3 };
-  expect(monthsOfStock(150, 100)).toBe(1.5);
-  expect(monthsOfStock(150, 0)).toBeNull();
-  expect(stockStatus(0, 100, unit)).toBe(StockStatus.STOCKED_OUT);
-  expect(stockStatus(0, null, unit)).toBe(StockStatus.STOCKED_OUT);
-  expect(stockStatus(50, null, unit)).toBe(StockStatus.NO_CPM);
-  expect(stockStatus(50, 0, unit)).toBe(StockStatus.NO_CPM);
-  expect(stockStatus(99, 100, unit)).toBe(StockStatus.UNDERSTOCKED);
-  expect(stockStatus(100, 100, unit)).toBe(StockStatus.ADEQUATE);
-  expect(stockStatus(300, 100, unit)).toBe(StockStatus.ADEQUATE);
-  expect(stockStatus(301, 100, unit)).toBe(StockStatus.OVERSTOCKED);
 });

@@ -79,6 +79,12 @@ export class EstablishmentUpsertInput {
 
   @Field(() => String, { nullable: true, description: 'CLUES of the warehouse that supplies it; null removes the route.' })
   supplyingWarehouseClues?: string | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'Day a change of `operating` or `inNetwork` takes effect (default today); indicators read the status as of a date.',
+  })
+  statusEffectiveOn?: string | null;
 }
 
 @ObjectType()

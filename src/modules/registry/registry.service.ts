@@ -36,6 +36,7 @@ const upsertSchema = z.object({
     .optional()
     .nullable(),
   supplyingWarehouseClues: cluesField.optional().nullable(),
+  statusEffectiveOn: pastOrTodayDate.optional().nullable(),
 });
 
 /** Column of each updatable field. */
@@ -94,6 +95,11 @@ export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsert
     }
     if (errors.length) throw new UserInputError(errors);
 
+    // The status-history trigger reads who changed it and from which day.
+    await em.query(`SELECT set_config('abasto.actor', $1, true), set_config('abasto.status_effective_on', $2, true)`, [
+      viewerOf(ctx).subject,
+      input.statusEffectiveOn ?? '',
+    ]);
     const values = givenColumns(input, COLUMNS, (field, value) => value !== null || !NOT_NULL.has(field));
     if (warehouseId !== undefined) values.supplying_warehouse_id = warehouseId;
     if (existing) {

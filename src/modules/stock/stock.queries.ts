@@ -63,50 +63,86 @@ export interface StockRow {
   clave: string;
   onHand: number;
   usable: number;
+  cpm: number | null;
+  cpmSource: string | null;
+  status: string;
 }
 
 export interface StockFilterSql {
   establishmentId: number;
   day: string;
+  year: number;
+  month: string;
+  minMonths: number;
+  maxMonths: number;
   claves?: string[] | null;
   /** Only claves with a lot holding pieces that expires within this many days of `day` (expired ones excluded). */
   expiringWithinDays?: number | null;
-  /** Only claves with nothing usable (true), or with something (false). */
-  stockedOut?: boolean | null;
+  statuses?: string[] | null;
 }
 
-const STOCK_FROM = `
-  FROM stock_balance b
-  JOIN lot l ON l.id = b.lot_id
-  JOIN supply_item s ON s.id = b.supply_item_id
-  WHERE b.establishment_id = $1 AND ($3::text[] IS NULL OR s.clave = ANY($3::text[]))
-  GROUP BY b.supply_item_id, s.clave
-  HAVING ($4::int IS NULL OR bool_or(b.quantity > 0 AND l.expires_on >= $2::date AND l.expires_on <= $2::date + $4::int))
-     AND ($5::boolean IS NULL OR (coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) = 0) = $5)`;
+/**
+ * Per clave at a location: pieces on hand and usable on `day`, the CPM in force (the ratified one
+ * of the year, else the latest calculation) and the status. Claves with a ratified CPM appear even
+ * with no stock ever received: those are stock-outs too.
+ */
+const STOCK_SQL = `
+  WITH ratified AS (
+    SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
+     WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
+  ),
+  items AS (
+    SELECT b.supply_item_id,
+           sum(b.quantity) AS on_hand,
+           coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
+           bool_or(b.quantity > 0 AND l.expires_on >= $2::date AND l.expires_on <= $2::date + $8::int) AS expiring
+      FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+     WHERE b.establishment_id = $1
+     GROUP BY 1
+    UNION ALL
+    SELECT r.supply_item_id, 0, 0, false FROM ratified r
+     WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = r.supply_item_id)
+  ),
+  levels AS (
+    SELECT i.supply_item_id, s.clave, i.on_hand, i.usable, i.expiring, c.cpm, c.source,
+           stock_status(i.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
+      FROM items i
+      JOIN supply_item s ON s.id = i.supply_item_id
+      LEFT JOIN LATERAL (
+        SELECT r.cpm, 'RATIFIED' AS source FROM ratified r WHERE r.supply_item_id = i.supply_item_id
+        UNION ALL
+        (SELECT cc.value, 'CALCULATED' FROM cpm_calculation cc
+          WHERE cc.establishment_id = $1 AND cc.supply_item_id = i.supply_item_id AND cc.month <= $4::date AND cc.value IS NOT NULL
+          ORDER BY cc.month DESC LIMIT 1)
+        LIMIT 1
+      ) c ON true
+     WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[]))
+  )
+  SELECT * FROM levels
+   WHERE ($8::int IS NULL OR expiring) AND ($9::text[] IS NULL OR status = ANY ($9::text[]))`;
 
-/** Per clave at a location: pieces on hand and usable on `day`, one page in clave order. */
+function stockParams(f: StockFilterSql): unknown[] {
+  return [f.establishmentId, f.day, f.year, f.month, f.minMonths, f.maxMonths, f.claves ?? null, f.expiringWithinDays ?? null, f.statuses ?? null];
+}
+
+/** One page of a location's stock levels in clave order. */
 export async function stockPage(db: Db, f: StockFilterSql, after: string | undefined, limit: number): Promise<StockRow[]> {
-  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string }> = await db.query(
-    `SELECT b.supply_item_id, s.clave, sum(b.quantity) AS on_hand,
-            coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable
-     ${STOCK_FROM} AND ($6::text IS NULL OR s.clave > $6)
-      ORDER BY s.clave LIMIT $7`,
-    [f.establishmentId, f.day, f.claves ?? null, f.expiringWithinDays ?? null, f.stockedOut ?? null, after ?? null, limit],
-  );
+  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string; cpm: number | null; source: string | null; status: string }> =
+    await db.query(`${STOCK_SQL} AND ($10::text IS NULL OR clave > $10) ORDER BY clave LIMIT $11`, [...stockParams(f), after ?? null, limit]);
   return rows.map((r) => ({
     establishmentId: f.establishmentId,
     supplyItemId: r.supply_item_id,
     clave: r.clave,
     onHand: Number(r.on_hand),
     usable: Number(r.usable),
+    cpm: r.cpm,
+    cpmSource: r.source,
+    status: r.status,
   }));
 }
 
 export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
-  const [{ n }] = await db.query(
-    `SELECT count(*) AS n FROM (SELECT 1 ${STOCK_FROM}) x`,
-    [f.establishmentId, f.day, f.claves ?? null, f.expiringWithinDays ?? null, f.stockedOut ?? null],
-  );
+  const [{ n }] = await db.query(`SELECT count(*) AS n FROM (${STOCK_SQL}) x`, stockParams(f));
   return Number(n);
 }
 

@@ -1,5 +1,5 @@
 import { businessDay } from '../../domain/dates';
-import { StockStatus, monthsOfStock, stockStatus } from '../../domain/stock';
+import { StockStatus } from '../../domain/stock';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden } from '../../graphql/errors';
 import { Connection, pageRequest, paginate } from '../../graphql/relay';
@@ -18,56 +18,42 @@ async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: n
   return { id: est.pk, clues, isWarehouse: warehouse !== null };
 }
 
-/**
- * Which stock rows a status filter can match. Until a CPM exists every clave is either
- * STOCKED_OUT or NO_CPM, so only those two narrow the rows; the CPM issue extends this.
- */
-function stockedOutFilter(statuses: StockStatus[] | null | undefined): { stockedOut: boolean | null } | 'none' {
-  if (!statuses) return { stockedOut: null };
-  const out = statuses.includes(StockStatus.STOCKED_OUT);
-  const rest = statuses.includes(StockStatus.NO_CPM);
-  if (out && rest) return { stockedOut: null };
-  if (out) return { stockedOut: true };
-  if (rest) return { stockedOut: false };
-  return 'none';
-}
-
 export async function stockLevels(ctx: Context, rawClues: string, filter: StockFilter | null | undefined, page: { first?: number | null; after?: string | null }): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
   const day = businessDay();
   const thresholds = location.isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
-  const status = stockedOutFilter(filter?.statuses);
   if (filter?.expiringWithinDays != null && (filter.expiringWithinDays < 0 || filter.expiringWithinDays > 3650)) {
     throw badRequest('OUT_OF_RANGE', 'expiringWithinDays debe estar entre 0 y 3650.');
   }
   const sqlFilter: StockFilterSql = {
     establishmentId: location.id,
     day,
+    year: Number(day.slice(0, 4)),
+    month: `${day.slice(0, 7)}-01`,
+    minMonths: thresholds.minMonths,
+    maxMonths: thresholds.maxMonths,
     claves: filter?.claves?.map((c) => c.trim()),
     expiringWithinDays: filter?.expiringWithinDays,
-    stockedOut: status === 'none' ? null : status.stockedOut,
+    statuses: filter?.statuses,
   };
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      if (status === 'none') return [];
       const rows = await stockPage(ctx.db, sqlFilter, after, limit);
-      return rows.map((r) => {
-        const cpm: number | null = null; // filled from the ratified or calculated CPM by the CPM issue
-        return Object.assign(new StockLevel(), r, {
+      return rows.map((r) =>
+        Object.assign(new StockLevel(), r, {
           expired: r.onHand - r.usable,
           inTransit: 0,
-          cpm,
-          monthsOfStock: monthsOfStock(r.usable, cpm),
+          monthsOfStock: r.cpm ? r.usable / r.cpm : null,
           minMonths: thresholds.minMonths,
           maxMonths: thresholds.maxMonths,
-          status: stockStatus(r.usable, cpm, thresholds),
+          status: r.status as StockStatus,
           asOf: day,
-        });
-      });
+        }),
+      );
     },
     (s) => s.clave,
-    async () => (status === 'none' ? 0 : countStock(ctx.db, sqlFilter)),
+    () => countStock(ctx.db, sqlFilter),
   );
 }
 

@@ -158,6 +158,9 @@ export class StockLevel {
   @Field(() => Int, { nullable: true, description: 'Consumo promedio mensual used for the figures below (null: none yet).' })
   cpm: number | null;
 
+  @Field(() => String, { nullable: true, description: 'Where the CPM comes from: RATIFIED (the year’s ratified submission) or CALCULATED (the latest stored calculation).' })
+  cpmSource: string | null;
+
   @Field(() => Float, { nullable: true, description: 'usable / cpm (null without a CPM or with a CPM of 0).' })
   monthsOfStock: number | null;
 
