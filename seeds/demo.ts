@@ -8,6 +8,8 @@ import { signToken } from '../src/graphql/auth';
 import { importCatalog } from '../src/modules/catalog/catalog-import';
 import { importClues } from '../src/modules/registry/clues-import';
 import { loadDemoStock } from './demo-stock';
+import { businessDay } from '../src/domain/dates';
+import { storeCpmBatch } from '../src/modules/cpm/cpm.queries';
 
 /**
  * The demo network: establishments of seven federalized states in DGIS format, a catalogue in
@@ -55,6 +57,9 @@ export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) =>
     await loadSaiRollout(em);
     const stock = await loadDemoStock(em);
     log(`demo stock: ${stock.movements} ledger entries at ${stock.locations} locations`);
+    const ids = (await em.query('SELECT id FROM establishment ORDER BY id')).map((r: { id: number }) => r.id);
+    const calculations = await storeCpmBatch(em, ids, `${businessDay().slice(0, 7)}-01`, 6);
+    log(`demo CPM for this month: ${calculations} calculations`);
     return true;
   });
 }

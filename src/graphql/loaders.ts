@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { In } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { businessDay } from '../domain/dates';
 import { SaiStatus } from '../domain/enums';
@@ -54,6 +55,7 @@ export function createLoaders(db: DataSource) {
       return ids.map((id) => counts.get(id) ?? 0);
     }),
     supplyItemByClave: keyed<string, SupplyItem>((k) => supplyItemsByClave(db, k), (s) => s.clave),
+    supplyItemById: keyed<number, SupplyItem>((k) => db.getRepository(SupplyItem).findBy({ pk: In([...k]) }), (s) => s.pk),
     stockLots: new DataLoader<{ establishmentId: number; supplyItemId: number }, LotLevel[], string>(
       async (keys) => {
         const lots = await lotsFor(db, keys, businessDay());

@@ -5,6 +5,7 @@ import { buildSchema, getMetadataStorage, MiddlewareFn, NonEmptyArray } from 'ty
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
 import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
+import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { authChecker } from './auth';
@@ -22,6 +23,8 @@ const resolvers: NonEmptyArray<Function> = [
   StockMovementResolver,
   CpmResolver,
   CpmSubmissionLineResolver,
+  IndicatorResolver,
+  IndicatorRowResolver,
 ];
 
 /**

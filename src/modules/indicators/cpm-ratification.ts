@@ -1,0 +1,34 @@
+import { IndicatorCode, IndicatorDimension } from './indicator.types';
+import { NETWORK_GROUP_COLUMNS, networkParams, registerIndicator, UNITS_ON_DAY_SQL } from './indicators';
+
+/**
+ * Official indicator 51 (PAT 2024, strategy 3.4): units that ratified their CPM for the fiscal year
+ * on or before the day / units of the network that day × 100. A submission counts as ratified when
+ * its latest RATIFIED-or-RETURNED event up to the end of that day is RATIFIED.
+ */
+registerIndicator({
+  code: IndicatorCode.CPM_RATIFICATION,
+  name: 'Unidades con CPM ratificado (indicador 51)',
+  formula:
+    'unidades con su CPM del año fiscal ratificado a la fecha / unidades de la red a la fecha (FIXED o MOBILE, en operación y en IMSS-BIENESTAR) × 100',
+  unit: '%',
+  target: 100,
+  dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
+  compute: (db, q) => {
+    const cols = q.groupBy.map((d) => NETWORK_GROUP_COLUMNS[d]!);
+    return db.query(
+      `WITH units AS (${UNITS_ON_DAY_SQL}),
+            flagged AS (
+              SELECT u.*, coalesce((
+                SELECT ev.action = 'RATIFIED' FROM cpm_submission cs JOIN cpm_submission_event ev ON ev.submission_id = cs.id
+                 WHERE cs.establishment_id = u.establishment_id AND cs.year = u.fiscal AND ev.action IN ('RATIFIED', 'RETURNED')
+                   AND ev.at < ((u.day + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
+                 ORDER BY ev.at DESC, ev.id DESC LIMIT 1), false) AS ratified
+                FROM units u
+            )
+       SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE ratified) AS numerator, count(*) AS denominator
+         FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
+      networkParams(q),
+    );
+  },
+});

@@ -1,0 +1,47 @@
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../../graphql/auth';
+import { Context } from '../../graphql/context';
+import { SupplyItem } from '../catalog/supply-item.entity';
+import { Establishment } from '../registry/establishment.entity';
+import { State } from '../registry/state.entity';
+import { Warehouse } from '../registry/warehouse.entity';
+import './cpm-ratification';
+import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
+import { indicator } from './indicators';
+
+@Resolver()
+export class IndicatorResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => IndicatorResult, { description: 'An indicator with numerator, denominator and formula, in total and broken down.' })
+  indicator(
+    @Arg('code', () => IndicatorCode) code: IndicatorCode,
+    @Arg('filter', () => IndicatorFilter, { nullable: true }) filter: IndicatorFilter | null,
+    @Arg('groupBy', () => [IndicatorDimension], { nullable: true }) groupBy: IndicatorDimension[] | null,
+    @Ctx() ctx: Context,
+  ) {
+    return indicator(ctx, code, filter, groupBy);
+  }
+}
+
+@Resolver(() => IndicatorRow)
+export class IndicatorRowResolver {
+  @FieldResolver(() => State, { nullable: true })
+  state(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
+    return r.stateCode ? ctx.loaders.stateByCode.load(r.stateCode) : null;
+  }
+
+  @FieldResolver(() => Establishment, { nullable: true })
+  establishment(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
+    return r.establishmentId ? ctx.loaders.establishmentById.load(r.establishmentId) : null;
+  }
+
+  @FieldResolver(() => Warehouse, { nullable: true })
+  warehouse(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
+    return r.warehouseId ? ctx.loaders.warehouseById.load(r.warehouseId) : null;
+  }
+
+  @FieldResolver(() => SupplyItem, { nullable: true })
+  supplyItem(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
+    return r.supplyItemId ? ctx.loaders.supplyItemById.load(r.supplyItemId) : null;
+  }
+}

@@ -1,0 +1,112 @@
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LevelOfCare, SupplyKind } from '../../domain/enums';
+import { DateScalar } from '../../graphql/scalars';
+
+export enum IndicatorCode {
+  CPM_RATIFICATION = 'CPM_RATIFICATION',
+  SAI_ROLLOUT = 'SAI_ROLLOUT',
+  PIECES_ISSUED_DELIVERED = 'PIECES_ISSUED_DELIVERED',
+  QUANTITY_FILL_RATE = 'QUANTITY_FILL_RATE',
+  LINE_FILL_RATE = 'LINE_FILL_RATE',
+  ORDER_FILL_RATE = 'ORDER_FILL_RATE',
+  ON_TIME_IN_FULL = 'ON_TIME_IN_FULL',
+  PRESCRIPTION_COMPLETE_FILL = 'PRESCRIPTION_COMPLETE_FILL',
+}
+
+export enum IndicatorDimension {
+  STATE = 'STATE',
+  MONTH = 'MONTH',
+  LEVEL_OF_CARE = 'LEVEL_OF_CARE',
+  SUPPLY_KIND = 'SUPPLY_KIND',
+  WAREHOUSE = 'WAREHOUSE',
+  ESTABLISHMENT = 'ESTABLISHMENT',
+  CLAVE = 'CLAVE',
+}
+
+registerEnumType(IndicatorCode, { name: 'IndicatorCode', description: 'The indicators Abasto computes (SPEC §4).' });
+registerEnumType(IndicatorDimension, { name: 'IndicatorDimension', description: 'What an indicator can be broken down by.' });
+
+@InputType({ description: 'Which records an indicator counts.' })
+export class IndicatorFilter {
+  @Field(() => DateScalar, { nullable: true, description: 'Start of the period (inclusive).' })
+  from?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'End of the period (inclusive).' })
+  to?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'The day the state is read at (default today).' })
+  asOf?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Fiscal year (default the year of asOf).' })
+  year?: number | null;
+
+  @Field(() => [String], { nullable: true })
+  stateCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only these establishments.' })
+  clues?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  warehouseClues?: string | null;
+
+  @Field(() => [SupplyKind], { nullable: true })
+  supplyKinds?: SupplyKind[] | null;
+
+  @Field(() => [LevelOfCare], { nullable: true })
+  levelsOfCare?: LevelOfCare[] | null;
+}
+
+@ObjectType({ description: 'One figure of an indicator: numerator, denominator and value = numerator / denominator × 100.' })
+export class IndicatorRow {
+  stateCode: string | null;
+  establishmentId: number | null;
+  warehouseId: number | null;
+  supplyItemId: number | null;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM, when grouped by MONTH.' })
+  month: string | null;
+
+  @Field(() => LevelOfCare, { nullable: true })
+  levelOfCare: LevelOfCare | null;
+
+  @Field(() => SupplyKind, { nullable: true })
+  supplyKind: SupplyKind | null;
+
+  @Field(() => Float)
+  numerator: number;
+
+  @Field(() => Float)
+  denominator: number;
+
+  @Field(() => Float, { nullable: true, description: 'null when the denominator is 0.' })
+  get value(): number | null {
+    return this.denominator === 0 ? null : (this.numerator / this.denominator) * 100;
+  }
+}
+
+@ObjectType({ description: 'An indicator with its definition, a total and the rows of the breakdown asked for.' })
+export class IndicatorResult {
+  @Field(() => IndicatorCode)
+  code: IndicatorCode;
+
+  @Field()
+  name: string;
+
+  @Field({ description: 'How it is computed, numerator and denominator included.' })
+  formula: string;
+
+  @Field()
+  unit: string;
+
+  @Field(() => Float, { nullable: true, description: 'Official target, where there is one.' })
+  target: number | null;
+
+  @Field(() => DateScalar, { description: 'The day the state was read at.' })
+  asOf: string;
+
+  @Field(() => IndicatorRow)
+  total: IndicatorRow;
+
+  @Field(() => [IndicatorRow])
+  rows: IndicatorRow[];
+}

@@ -1,0 +1,156 @@
+import { DataSource } from 'typeorm';
+import { normalizeClues } from '../../domain/clues';
+import { businessDay } from '../../domain/dates';
+import { Context } from '../../graphql/context';
+import { badRequest } from '../../graphql/errors';
+import { isCalendarDate } from '../../graphql/scalars';
+import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
+
+/** What an indicator's computation receives: the filter resolved to concrete values. */
+export interface IndicatorQuery {
+  asOf: string;
+  year: number | null;
+  from: string;
+  to: string;
+  stateCodes: string[] | null;
+  clues: string[] | null;
+  levelsOfCare: string[] | null;
+  groupBy: IndicatorDimension[];
+}
+
+/** A group's key columns (snake_case, as SQL returns them) and its counts. */
+export type RawRow = Record<string, unknown> & { numerator: string | number; denominator: string | number };
+
+/**
+ * The one framework every indicator plugs into: a definition (name, formula, unit, target, the
+ * breakdowns it supports) and a set-based computation that returns numerator and denominator per
+ * group. Totals are computed the same way with no breakdown, never summed from rounded values.
+ */
+export interface IndicatorDefinition {
+  code: IndicatorCode;
+  name: string;
+  formula: string;
+  unit: string;
+  target: number | null;
+  dimensions: IndicatorDimension[];
+  compute(db: DataSource, q: IndicatorQuery): Promise<RawRow[]>;
+}
+
+const registry = new Map<IndicatorCode, IndicatorDefinition>();
+
+export function registerIndicator(def: IndicatorDefinition): void {
+  registry.set(def.code, def);
+}
+
+export async function indicator(
+  ctx: Context,
+  code: IndicatorCode,
+  filter: IndicatorFilter | null | undefined,
+  groupBy: IndicatorDimension[] | null | undefined,
+): Promise<IndicatorResult> {
+  const def = registry.get(code);
+  if (!def) throw badRequest('INDICATOR_NOT_AVAILABLE', `El indicador ${code} todavía no se calcula en esta versión.`);
+  const dims = [...new Set(groupBy ?? [])];
+  const unsupported = dims.filter((d) => !def.dimensions.includes(d));
+  if (unsupported.length) {
+    throw badRequest('UNSUPPORTED_DIMENSION', `${code} no se desglosa por ${unsupported.join(', ')}; sí por ${def.dimensions.join(', ')}.`);
+  }
+  const today = businessDay();
+  const asOf = checkDate(filter?.asOf, 'asOf') ?? today;
+  if (asOf > today) throw badRequest('DATE_IN_FUTURE', 'asOf no puede ser posterior a hoy.');
+  const to = checkDate(filter?.to, 'to') ?? asOf;
+  const from = checkDate(filter?.from, 'from') ?? monthsBefore(to, 11);
+  if (from > to) throw badRequest('INCONSISTENT', 'from es posterior a to.');
+  if (filter?.year != null && (filter.year < 2000 || filter.year > 2200)) throw badRequest('OUT_OF_RANGE', 'year fuera de rango.');
+  const base: IndicatorQuery = {
+    asOf,
+    year: filter?.year ?? null,
+    from,
+    to,
+    stateCodes: filter?.stateCodes ?? null,
+    clues: filter?.clues?.map(normalizeClues) ?? null,
+    levelsOfCare: filter?.levelsOfCare ?? null,
+    groupBy: [],
+  };
+  const [total] = await def.compute(ctx.db, base);
+  const rows = dims.length ? await def.compute(ctx.db, { ...base, groupBy: dims }) : [];
+  return Object.assign(new IndicatorResult(), {
+    code,
+    name: def.name,
+    formula: def.formula,
+    unit: def.unit,
+    target: def.target,
+    asOf,
+    total: toRow(total ?? { numerator: 0, denominator: 0 }),
+    rows: rows.map(toRow),
+  });
+}
+
+function toRow(r: RawRow): IndicatorRow {
+  return Object.assign(new IndicatorRow(), {
+    stateCode: (r.state_code as string) ?? null,
+    establishmentId: (r.establishment_id as number) ?? null,
+    warehouseId: (r.warehouse_id as number) ?? null,
+    supplyItemId: (r.supply_item_id as number) ?? null,
+    month: (r.month as string) ?? null,
+    levelOfCare: r.level_of_care ?? null,
+    supplyKind: r.supply_kind ?? null,
+    numerator: Number(r.numerator),
+    denominator: Number(r.denominator),
+  });
+}
+
+function checkDate(value: string | null | undefined, field: string): string | undefined {
+  if (value == null) return undefined;
+  if (!isCalendarDate(value)) throw badRequest('INVALID_DATE', `${field}: fecha inválida.`);
+  return value;
+}
+
+function monthsBefore(day: string, months: number): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The days a network indicator is read at: `asOf`, or with a MONTH breakdown the last day of each
+ * month from `from` to `to` (never after `asOf`). SQL text with parameters $1 asOf, $2 from, $3 to,
+ * $4 by-month, $5 year.
+ */
+export const AS_OF_DAYS_SQL = `
+  SELECT to_char(m, 'YYYY-MM') AS month, LEAST((m + interval '1 month' - interval '1 day')::date, $1::date) AS day,
+         coalesce($5::int, extract(year FROM m)::int) AS fiscal
+    FROM generate_series(date_trunc('month', $2::date), date_trunc('month', LEAST($3::date, $1::date)), interval '1 month') AS m
+   WHERE $4::boolean
+  UNION ALL
+  SELECT NULL, $1::date, coalesce($5::int, extract(year FROM $1::date)::int) WHERE NOT $4::boolean`;
+
+/**
+ * The network's units on each as-of day (SPEC §4): FIXED and MOBILE establishments operating and in
+ * the network that day, from the status history. Parameters $6 states, $7 CLUES, $8 levels.
+ */
+export const UNITS_ON_DAY_SQL = `
+  SELECT a.month, a.day, a.fiscal, e.id AS establishment_id, e.state_code, e.level_of_care
+    FROM (${AS_OF_DAYS_SQL}) a
+   CROSS JOIN establishment e
+    JOIN LATERAL (
+      SELECT sc.operating, sc.in_network FROM establishment_status_change sc
+       WHERE sc.establishment_id = e.id AND sc.effective_on <= a.day ORDER BY sc.effective_on DESC LIMIT 1
+    ) st ON true
+   WHERE e.kind IN ('FIXED', 'MOBILE') AND st.operating AND st.in_network
+     AND (e.in_network_since IS NULL OR e.in_network_since <= a.day)
+     AND ($6::text[] IS NULL OR e.state_code = ANY ($6::text[]))
+     AND ($7::text[] IS NULL OR e.clues = ANY ($7::text[]))
+     AND ($8::text[] IS NULL OR e.level_of_care = ANY ($8::text[]))`;
+
+/** Group-by columns a network indicator can use, by dimension. */
+export const NETWORK_GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
+  [IndicatorDimension.STATE]: 'state_code',
+  [IndicatorDimension.LEVEL_OF_CARE]: 'level_of_care',
+  [IndicatorDimension.ESTABLISHMENT]: 'establishment_id',
+  [IndicatorDimension.MONTH]: 'month',
+};
+
+export function networkParams(q: IndicatorQuery): unknown[] {
+  return [q.asOf, q.from, q.to, q.groupBy.includes(IndicatorDimension.MONTH), q.year, q.stateCodes, q.clues, q.levelsOfCare];
+}
