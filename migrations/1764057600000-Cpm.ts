@@ -168,7 +168,7 @@ export class Cpm1764057600000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE establishment_status_change (
         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        establishment_id integer NOT NULL REFERENCES establishment (id),
+        establishment_id integer NOT NULL REFERENCES establishment (id) ON DELETE CASCADE,
         effective_on date NOT NULL,
         operating boolean NOT NULL,
         in_network boolean NOT NULL,

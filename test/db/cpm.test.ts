@@ -326,22 +326,22 @@ describe('CPM as CSV', () => {
         `GRSSA000003,${PARA},x,`,
       ].join('\n') + '\n',
     );
-    const imported = await runCli('src/cli/import-cpm.ts', [file, '--year', '2026'], tdb.url);
+    const imported = await runCli('src/cli/import-cpm.ts', [file, '--year', '2024'], tdb.url);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toMatch(/leídas 4 · creadas 2 · actualizadas 0 · sin cambios 0 · rechazadas 2/);
     expect(imported.stdout).toMatch(/línea 5 \(GRSSA000003\): INVALID_CPM/);
     expect(imported.stdout).toMatch(/línea 4 \(GRSSA000003\): JUSTIFICATION_REQUIRED/);
     const lines = await tdb.db.query(`
       SELECT e.clues, s.clave, l.cpm, cs.status FROM cpm_submission_line l JOIN cpm_submission cs ON cs.id = l.submission_id
-        JOIN establishment e ON e.id = cs.establishment_id JOIN supply_item s ON s.id = l.supply_item_id WHERE cs.year = 2026 ORDER BY 1, 2`);
+        JOIN establishment e ON e.id = cs.establishment_id JOIN supply_item s ON s.id = l.supply_item_id WHERE cs.year = 2024 ORDER BY 1, 2`);
     expect(lines).toEqual([
       { clues: 'OCSSA000002', clave: CLAVES.trastuzumab, cpm: 3, status: 'PROPOSED' },
       { clues: 'OCSSA000002', clave: GASA, cpm: 12, status: 'PROPOSED' },
     ]);
     const central = await api.token(Role.CENTRAL);
-    await api.gql(`mutation { cpmSubmissionRatify(input: { clues: "OCSSA000002", year: 2026 }) { userErrors { code } } }`, {}, central);
+    await api.gql(`mutation { cpmSubmissionRatify(input: { clues: "OCSSA000002", year: 2024 }) { userErrors { code } } }`, {}, central);
     const out = join(dir, 'out.csv');
-    const exported = await runCli('src/cli/export-cpm.ts', ['--year', '2026', '--out', out], tdb.url);
+    const exported = await runCli('src/cli/export-cpm.ts', ['--year', '2024', '--out', out], tdb.url);
     expect(exported.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(`clues,clave,cpm\nOCSSA000002,${CLAVES.trastuzumab},3\nOCSSA000002,${GASA},12\n`);
   });
