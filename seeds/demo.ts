@@ -60,6 +60,8 @@ export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) =>
     const ids = (await em.query('SELECT id FROM establishment ORDER BY id')).map((r: { id: number }) => r.id);
     const calculations = await storeCpmBatch(em, ids, `${businessDay().slice(0, 7)}-01`, 6);
     log(`demo CPM for this month: ${calculations} calculations`);
+    const ratified = await loadDemoSubmissions(em, Number(businessDay().slice(0, 4)), `${businessDay().slice(0, 7)}-01`);
+    log(`demo CPM submissions ratified this year: ${ratified}`);
     return true;
   });
 }
@@ -126,4 +128,32 @@ async function loadSaiRollout(em: EntityManager): Promise<void> {
               ELSE '2025-02-01' END)
       ) AS s(status, effective_on)
      WHERE e.kind <> 'SUPPORT' AND e.in_network AND s.status IS NOT NULL`);
+}
+
+/**
+ * This year's CPM submissions, proposed from the calculation and ratified, at most of the units
+ * that hold stock (not those whose CLUES ends in 3 or 7), so indicator 51 has something to show.
+ */
+async function loadDemoSubmissions(em: EntityManager, year: number, month: string): Promise<number> {
+  const subs: Array<{ id: number }> = await em.query(
+    `INSERT INTO cpm_submission (establishment_id, year, status, calculated_from, proposed_by, ratified_at, ratified_by)
+     SELECT DISTINCT c.establishment_id, $1::int, 'RATIFIED', $2::date, 'demo', now(), 'demo'
+       FROM cpm_calculation c JOIN establishment e ON e.id = c.establishment_id
+      WHERE c.month = $2 AND c.value IS NOT NULL AND e.kind <> 'SUPPORT' AND right(e.clues, 1) NOT IN ('3', '7')
+     RETURNING id`,
+    [year, month],
+  );
+  await em.query(
+    `INSERT INTO cpm_submission_line (submission_id, supply_item_id, cpm, calculated)
+     SELECT s.id, c.supply_item_id, c.value, c.value FROM cpm_submission s
+       JOIN cpm_calculation c ON c.establishment_id = s.establishment_id AND c.month = $2 AND c.value IS NOT NULL
+      WHERE s.id = ANY ($1::int[])`,
+    [subs.map((s) => s.id), month],
+  );
+  await em.query(
+    `INSERT INTO cpm_submission_event (submission_id, action, actor, reason)
+     SELECT id, a, 'demo', NULL FROM unnest($1::int[]) AS id CROSS JOIN (VALUES ('PROPOSED'), ('RATIFIED')) AS v(a)`,
+    [subs.map((s) => s.id)],
+  );
+  return subs.length;
 }

@@ -76,4 +76,11 @@ test('the demo network loads once, through the importers, with routes and SAI hi
       LEFT JOIN (SELECT establishment_id, lot_id, sum(quantity) AS s FROM stock_movement GROUP BY 1, 2) m USING (establishment_id, lot_id)
      WHERE b.quantity <> coalesce(m.s, 0)`);
   expect(mismatches).toBe(0);
+
+  // This month's CPM for every CLUES × authorised clave, and ratified submissions for indicator 51.
+  const [cpm] = await tdb.db.query(`
+    SELECT (SELECT count(*)::int FROM cpm_calculation WHERE value IS NOT NULL) AS with_value,
+           (SELECT count(*)::int FROM cpm_submission WHERE status = 'RATIFIED') AS ratified`);
+  expect(cpm.with_value).toBeGreaterThan(1000);
+  expect(cpm.ratified).toBeGreaterThan(10);
 });
