@@ -7,6 +7,7 @@ import { Role } from '../../domain/enums';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
+import { requireEstablishment } from '../registry/registry.queries';
 import { calculateCpm } from './cpm.queries';
 import { CPM_FORMULA, CpmCalculation, CpmSubmission, CpmSubmissionLine, CpmSubmissionStatus } from './cpm.types';
 
@@ -111,8 +112,7 @@ export async function propose(ctx: Context, raw: { clues: string; year: number }
   assertMayEdit(ctx, input.clues);
   const actor = viewerOf(ctx).subject;
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const est = await requireEstablishment(em, input.clues);
     const existing = await findSubmission(em, est.id, input.year, true);
     if (existing?.status === CpmSubmissionStatus.RATIFIED) {
       fail('SUBMISSION_FROZEN', ['year'], 'El CPM de ese año ya está ratificado; debe devolverse antes de cambiarlo.');
@@ -163,8 +163,7 @@ export async function update(ctx: Context, raw: { clues: string; year: number; l
   assertMayEdit(ctx, input.clues);
   const actor = viewerOf(ctx).subject;
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id, level_of_care FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año: propóngala primero (cpmSubmissionPropose).');
     if (sub.status === CpmSubmissionStatus.RATIFIED) fail('SUBMISSION_FROZEN', ['year'], 'El CPM ya está ratificado; debe devolverse antes de cambiarlo.');
@@ -183,7 +182,7 @@ export async function update(ctx: Context, raw: { clues: string; year: number; l
       if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
       seen.add(l.clave);
       if (!item) return errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-      if (!isWarehouse && !item.levels.includes(est.level_of_care)) {
+      if (!isWarehouse && !item.levels.includes(est.levelOfCare!)) {
         errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de esta unidad.`));
       }
       const far = item.calculated === null || item.calculated === undefined ? true : Math.abs(l.cpm - item.calculated) > 0.5 * item.calculated;
@@ -220,8 +219,7 @@ export async function ratify(ctx: Context, raw: { clues: string; year: number })
   assertMayEdit(ctx, input.clues);
   const actor = viewerOf(ctx).subject;
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
     if (sub.status !== CpmSubmissionStatus.PROPOSED) fail('INVALID_STATUS', ['year'], `Solo se ratifica una propuesta; esta está ${sub.status}.`);
@@ -241,8 +239,7 @@ export async function returnSubmission(ctx: Context, raw: { clues: string; year:
   const v = viewerOf(ctx);
   if (v.role !== Role.ADMIN && v.role !== Role.CENTRAL) throw forbidden();
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
     if (sub.status === CpmSubmissionStatus.RETURNED) fail('INVALID_STATUS', ['year'], 'Ya está devuelta.');

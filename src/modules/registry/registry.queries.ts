@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SaiStatus } from '../../domain/enums';
+import { ErrorCode, fail } from '../../graphql/errors';
 import { Establishment } from './establishment.entity';
 import { State } from './state.entity';
 import { Warehouse } from './warehouse.entity';
@@ -101,4 +102,11 @@ export async function servedCounts(db: Db, warehouseIds: readonly number[]): Pro
     [warehouseIds],
   );
   return new Map(rows.map((r) => [r.wid, Number(r.n)]));
+}
+
+/** The id of a registered CLUES, or the user error UNKNOWN_CLUES at `field`. */
+export async function requireEstablishment(db: Db, clues: string, field: Array<string | number> = ['clues']): Promise<{ id: number; levelOfCare: string | null }> {
+  const [row] = await db.query('SELECT id, level_of_care AS "levelOfCare" FROM establishment WHERE clues = $1', [clues]);
+  if (!row) fail(ErrorCode.UNKNOWN_CLUES, field, `No existe la CLUES ${clues}.`);
+  return row;
 }

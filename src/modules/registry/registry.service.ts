@@ -13,7 +13,7 @@ import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '.
 import { isCalendarDate } from '../../graphql/scalars';
 import { Establishment } from './establishment.entity';
 import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
-import { toWarehouse, warehousesByClues } from './registry.queries';
+import { requireEstablishment, toWarehouse, warehousesByClues } from './registry.queries';
 import { Warehouse } from './warehouse.entity';
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -159,8 +159,7 @@ export async function upsertWarehouse(ctx: Context, raw: WarehouseUpsertInput): 
   viewer.assertMayWrite(Roles.registryWriters, input.clues);
   if (input.tier === WarehouseTier.CENTRAL && !viewer.national) fail(ErrorCode.INVALID_VALUE, ['tier'], 'Solo el nivel central registra almacenes centrales.');
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}; dela de alta con establishmentUpsert.`);
+    const est = await requireEstablishment(em, input.clues);
     const [row] = await em.query(
       `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
        ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()

@@ -10,6 +10,7 @@ import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from
 import { fromGlobalId } from '../../graphql/node';
 import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
+import { requireEstablishment } from '../registry/registry.queries';
 import { LockedLot, lockItemLots, lockLots, MovementDraft, writeMovements } from './ledger';
 import {
   ExpiredWriteOffInput,
@@ -62,8 +63,7 @@ async function stockMutation<I extends { idempotencyKey: string; clues: string }
   const viewer = viewerOf(ctx);
   viewer.assertMayWrite(Roles.stockWriters, input.clues);
   return inTransaction(ctx.db, async (em) => {
-    const [est] = await em.query('SELECT id FROM establishment WHERE clues = $1', [input.clues]);
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const est = await requireEstablishment(em, input.clues);
     // The request as sent is what a retry repeats (defaults such as "now" would differ).
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation, subject: viewer.subject, input: raw });
     let receiptId: number | undefined;
