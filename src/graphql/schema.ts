@@ -6,6 +6,7 @@ import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
 import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
 import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
+import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { authChecker } from './auth';
@@ -25,6 +26,8 @@ const resolvers: NonEmptyArray<Function> = [
   CpmSubmissionLineResolver,
   IndicatorResolver,
   IndicatorRowResolver,
+  OrderResolver,
+  OrderLineResolver,
 ];
 
 /**

@@ -66,6 +66,7 @@ export interface StockRow {
   cpm: number | null;
   cpmSource: string | null;
   status: string;
+  inTransit: number;
 }
 
 export interface StockFilterSql {
@@ -91,6 +92,12 @@ const STOCK_SQL = `
     SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
      WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
   ),
+  transit AS (
+    SELECT sl.supply_item_id, sum(sl.quantity) AS pieces
+      FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN shipment_line sl ON sl.shipment_id = sh.id
+     WHERE sh.status = 'IN_TRANSIT' AND o.requesting_id = $1
+     GROUP BY 1
+  ),
   items AS (
     SELECT b.supply_item_id,
            sum(b.quantity) AS on_hand,
@@ -100,22 +107,16 @@ const STOCK_SQL = `
      WHERE b.establishment_id = $1
      GROUP BY 1
     UNION ALL
-    SELECT r.supply_item_id, 0, 0, false FROM ratified r
-     WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = r.supply_item_id)
+    SELECT x.supply_item_id, 0, 0, false FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
+     WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id)
   ),
   levels AS (
-    SELECT i.supply_item_id, s.clave, i.on_hand, i.usable, i.expiring, c.cpm, c.source,
+    SELECT i.supply_item_id, s.clave, i.on_hand, i.usable, i.expiring, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit,
            stock_status(i.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
       FROM items i
       JOIN supply_item s ON s.id = i.supply_item_id
-      LEFT JOIN LATERAL (
-        SELECT r.cpm, 'RATIFIED' AS source FROM ratified r WHERE r.supply_item_id = i.supply_item_id
-        UNION ALL
-        (SELECT cc.value, 'CALCULATED' FROM cpm_calculation cc
-          WHERE cc.establishment_id = $1 AND cc.supply_item_id = i.supply_item_id AND cc.month <= $4::date AND cc.value IS NOT NULL
-          ORDER BY cc.month DESC LIMIT 1)
-        LIMIT 1
-      ) c ON true
+      LEFT JOIN LATERAL cpm_in_force($1, i.supply_item_id, $3, $4::date) c ON true
+      LEFT JOIN transit t ON t.supply_item_id = i.supply_item_id
      WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[]))
   )
   SELECT * FROM levels
@@ -127,7 +128,7 @@ function stockParams(f: StockFilterSql): unknown[] {
 
 /** One page of a location's stock levels in clave order. */
 export async function stockPage(db: Db, f: StockFilterSql, after: string | undefined, limit: number): Promise<StockRow[]> {
-  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string; cpm: number | null; source: string | null; status: string }> =
+  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string; cpm: number | null; source: string | null; status: string; in_transit: string }> =
     await db.query(`${STOCK_SQL} AND ($10::text IS NULL OR clave > $10) ORDER BY clave LIMIT $11`, [...stockParams(f), after ?? null, limit]);
   return rows.map((r) => ({
     establishmentId: f.establishmentId,
@@ -138,6 +139,7 @@ export async function stockPage(db: Db, f: StockFilterSql, after: string | undef
     cpm: r.cpm,
     cpmSource: r.source,
     status: r.status,
+    inTransit: Number(r.in_transit),
   }));
 }
 

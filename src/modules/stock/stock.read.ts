@@ -43,7 +43,6 @@ export async function stockLevels(ctx: Context, rawClues: string, filter: StockF
       return rows.map((r) =>
         Object.assign(new StockLevel(), r, {
           expired: r.onHand - r.usable,
-          inTransit: 0,
           monthsOfStock: r.cpm ? r.usable / r.cpm : null,
           minMonths: thresholds.minMonths,
           maxMonths: thresholds.maxMonths,

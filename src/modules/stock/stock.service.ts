@@ -10,6 +10,7 @@ import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from
 import { fromGlobalId } from '../../graphql/node';
 import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
+import { applyPurchaseReceipt } from '../orders/purchase-receipt';
 import { requireEstablishment } from '../registry/registry.queries';
 import { LockedLot, lockItemLots, lockLots, MovementDraft, writeMovements } from './ledger';
 import {
@@ -188,10 +189,14 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
     });
     if (errors.length) throw new UserInputError(errors);
 
+    // A supplier's delivery against a purchase order counts on that order (never beyond what was approved).
+    const orderId = input.orderNumber
+      ? await applyPurchaseReceipt(em, input.orderNumber, establishmentId, lines.map((l) => ({ ...l, rejectedQuantity: l.rejectedQuantity })))
+      : null;
     const [receipt] = await em.query(
-      `INSERT INTO receipt (establishment_id, source, supplier_document, order_number, received_at, actor, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [establishmentId, input.source, input.supplierDocument ?? null, input.orderNumber ?? null, input.receivedAt, meta.actor, meta.idempotencyKey],
+      `INSERT INTO receipt (establishment_id, source, supplier_document, order_number, order_id, received_at, actor, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [establishmentId, input.source, input.supplierDocument ?? null, input.orderNumber ?? null, orderId, input.receivedAt, meta.actor, meta.idempotencyKey],
     );
     await em.query(
       `INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected, rejection_reason)

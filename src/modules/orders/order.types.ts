@@ -1,0 +1,351 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserError } from '../../graphql/errors';
+import { Node, toGlobalId } from '../../graphql/node';
+import { DateScalar } from '../../graphql/scalars';
+import { DateTimeScalar, RejectionReason } from '../stock/stock.types';
+
+export enum OrderKind {
+  REPLENISHMENT = 'REPLENISHMENT',
+  PURCHASE = 'PURCHASE',
+}
+
+export enum OrderStatus {
+  DRAFT = 'DRAFT',
+  SUBMITTED = 'SUBMITTED',
+  APPROVED = 'APPROVED',
+  PARTIALLY_FULFILLED = 'PARTIALLY_FULFILLED',
+  FULFILLED = 'FULFILLED',
+  CLOSED = 'CLOSED',
+  CANCELLED = 'CANCELLED',
+}
+
+export enum ShipmentStatus {
+  IN_TRANSIT = 'IN_TRANSIT',
+  RECEIVED = 'RECEIVED',
+}
+
+registerEnumType(OrderKind, { name: 'OrderKind', description: 'REPLENISHMENT: a unit or warehouse asks its supplying warehouse; PURCHASE: a warehouse buys from a supplier.' });
+registerEnumType(OrderStatus, { name: 'OrderStatus', description: 'DRAFT → SUBMITTED → APPROVED (emitida) → PARTIALLY_FULFILLED → FULFILLED, or CLOSED / CANCELLED.' });
+registerEnumType(ShipmentStatus, { name: 'ShipmentStatus' });
+
+@ObjectType({ description: 'One clave of an order: requested, approved (emitidas), and what became of them.' })
+export class OrderLine {
+  supplyItemId: number;
+
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  requested: number;
+
+  @Field(() => Int, { nullable: true, description: 'Pieces approved (emitidas); null before approval.' })
+  approved: number | null;
+
+  @Field(() => Int, { description: 'Pieces sent (for a purchase: delivered by the supplier).' })
+  dispatched: number;
+
+  @Field(() => Int, { description: 'Pieces accepted at the destination (entregadas).' })
+  accepted: number;
+
+  @Field(() => Int, { description: 'Pieces rejected at the destination.' })
+  rejected: number;
+
+  @Field(() => Int, { description: 'dispatched − accepted − rejected: on the way.' })
+  get inTransit(): number {
+    return this.dispatched - this.accepted - this.rejected;
+  }
+
+  @Field(() => Int, { description: 'approved − accepted − in transit: what may still be sent.' })
+  get remaining(): number {
+    return this.approved === null ? 0 : Math.max(0, this.approved - this.accepted - this.inTransit);
+  }
+}
+
+@ObjectType({ implements: Node, description: 'An order (orden de suministro).' })
+export class Order implements Node {
+  pk: number;
+  requestingId: number;
+  supplyingId: number | null;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('Order', this.number);
+  }
+
+  @Field({ description: 'Human-readable unique number, e.g. OS-2026-000123.' })
+  number: string;
+
+  @Field(() => OrderKind)
+  kind: OrderKind;
+
+  @Field(() => OrderStatus)
+  status: OrderStatus;
+
+  @Field({ description: 'CLUES that asks.' })
+  requestingClues: string;
+
+  @Field(() => String, { nullable: true, description: 'CLUES of the supplying warehouse (replenishment).' })
+  supplyingClues: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Supplier (purchase).' })
+  supplier: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  promisedOn: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt: Date;
+
+  @Field()
+  createdBy: string;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  submittedAt: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was approved (emitida).' })
+  approvedAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  approvedBy: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was closed, cancelled or fulfilled.' })
+  endedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Reason for closing or cancelling.' })
+  endReason: string | null;
+
+  @Field(() => [OrderLine])
+  lines: OrderLine[];
+}
+
+@ObjectType()
+export class ShipmentLine {
+  @Field(() => Int)
+  line: number;
+
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiresOn: string | null;
+
+  @Field(() => Int)
+  quantity: number;
+
+  @Field(() => Int, { nullable: true })
+  acceptedQuantity: number | null;
+
+  @Field(() => Int, { nullable: true })
+  rejectedQuantity: number | null;
+
+  @Field(() => RejectionReason, { nullable: true })
+  rejectionReason: RejectionReason | null;
+}
+
+@ObjectType({ implements: Node, description: 'A shipment (remisión) against one order.' })
+export class Shipment implements Node {
+  pk: number;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('Shipment', this.number);
+  }
+
+  @Field()
+  number: string;
+
+  @Field()
+  orderNumber: string;
+
+  @Field(() => ShipmentStatus)
+  status: ShipmentStatus;
+
+  @Field()
+  fromClues: string;
+
+  @Field()
+  toClues: string;
+
+  @Field(() => DateTimeScalar)
+  dispatchedAt: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  receivedAt: Date | null;
+
+  @Field(() => [ShipmentLine])
+  lines: ShipmentLine[];
+}
+
+@InputType()
+export class OrderLineInput {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  quantity: number;
+}
+
+@InputType({ description: 'A new order, as DRAFT: lines given, or the suggested replenishment (fromSuggestion).' })
+export class OrderCreateInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field(() => OrderKind)
+  kind: OrderKind;
+
+  @Field()
+  requestingClues: string;
+
+  @Field(() => String, { nullable: true, description: 'Replenishment: the supplying warehouse (default: the requesting CLUES’s own).' })
+  supplyingClues?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Purchase: the supplier.' })
+  supplier?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Purchase: the open contract it is bought under.' })
+  contractId?: number | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  promisedOn?: string | null;
+
+  @Field(() => [OrderLineInput], { nullable: true })
+  lines?: OrderLineInput[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Take the lines from suggestedOrder (replenishment).' })
+  fromSuggestion?: boolean | null;
+}
+
+@InputType()
+export class OrderNumberInput {
+  @Field()
+  number: string;
+}
+
+@InputType()
+export class OrderApproveLineInput {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  approvedQuantity: number;
+}
+
+@InputType({ description: 'Approves (emite) a submitted order; lines left out are approved as requested.' })
+export class OrderApproveInput {
+  @Field()
+  number: string;
+
+  @Field(() => [OrderApproveLineInput], { nullable: true })
+  lines?: OrderApproveLineInput[] | null;
+}
+
+@InputType()
+export class OrderEndInput {
+  @Field()
+  number: string;
+
+  @Field()
+  reason: string;
+}
+
+@InputType()
+export class ShipmentDispatchLineInput {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  quantity: number;
+
+  @Field(() => String, { nullable: true, description: 'Leave out for FEFO.' })
+  lotNumber?: string | null;
+}
+
+@InputType({ description: 'Sends pieces against an approved order from its supplying warehouse.' })
+export class ShipmentDispatchInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field()
+  orderNumber: string;
+
+  @Field(() => [ShipmentDispatchLineInput])
+  lines: ShipmentDispatchLineInput[];
+}
+
+@InputType()
+export class ShipmentReceiveLineInput {
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => Int)
+  acceptedQuantity: number;
+
+  @Field(() => Int, { nullable: true })
+  rejectedQuantity?: number | null;
+
+  @Field(() => RejectionReason, { nullable: true })
+  rejectionReason?: RejectionReason | null;
+}
+
+@InputType({ description: 'Receives a shipment at the requesting CLUES: every shipped lot, accepted + rejected = shipped.' })
+export class ShipmentReceiveInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field()
+  shipmentNumber: string;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  receivedAt?: Date | null;
+
+  @Field(() => [ShipmentReceiveLineInput])
+  lines: ShipmentReceiveLineInput[];
+}
+
+@ObjectType()
+export class OrderPayload {
+  @Field(() => Order, { nullable: true })
+  order: Order | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class ShipmentPayload {
+  @Field(() => Shipment, { nullable: true })
+  shipment: Shipment | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: 'Suggested replenishment of one clave (SPEC §4).' })
+export class SuggestedOrderLine {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  cpm: number;
+
+  @Field(() => Int)
+  usable: number;
+
+  @Field(() => Int)
+  inTransit: number;
+
+  @Field(() => Int, { description: 'Approved on open orders but not yet sent.' })
+  pending: number;
+
+  @Field(() => Float)
+  maxMonths: number;
+
+  @Field(() => Int, { description: 'max(0, ⌈cpm × maxMonths⌉ − usable − inTransit − pending).' })
+  quantity: number;
+}
