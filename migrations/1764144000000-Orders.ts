@@ -21,6 +21,10 @@ export class Orders1764144000000 implements MigrationInterface {
           ORDER BY c.month DESC LIMIT 1)
         LIMIT 1
       $fn$`);
+    // The level whose claves a CLUES may use: its level of care; mobile units give first-level care.
+    await q.query(`
+      ALTER TABLE establishment ADD COLUMN care_level text
+        GENERATED ALWAYS AS (coalesce(level_of_care, CASE WHEN kind = 'MOBILE' THEN 'FIRST' END)) STORED`);
     await q.query(`CREATE SEQUENCE order_number_seq`);
     await q.query(`CREATE SEQUENCE shipment_number_seq`);
     await q.query(`
@@ -134,5 +138,6 @@ export class Orders1764144000000 implements MigrationInterface {
     await q.query('DROP SEQUENCE shipment_number_seq');
     await q.query('DROP SEQUENCE order_number_seq');
     await q.query('DROP FUNCTION cpm_in_force(int, int, int, date)');
+    await q.query('ALTER TABLE establishment DROP COLUMN care_level');
   }
 }

@@ -129,11 +129,11 @@ describe('batch', () => {
   test('stores the same value as the single calculation for every location × authorised clave', async () => {
     const ids: Array<{ id: number }> = await tdb.db.query('SELECT id FROM establishment ORDER BY id');
     const stored = await storeCpmBatch(tdb.db, ids.map((r) => r.id), '2025-04-01', 3);
-    // 9 establishments; FIRST/SECOND/THIRD units get the claves authorised for their level, warehouses all 3:
-    // paracetamol and gasa are authorised for every level, trastuzumab only THIRD.
+    // 9 establishments; units get the claves authorised for their level (a mobile unit, the first level's),
+    // warehouses all 3: paracetamol and gasa are authorised for every level, trastuzumab only THIRD.
     const [{ expected }] = await tdb.db.query(`
       SELECT count(*)::int AS expected FROM establishment e JOIN supply_item s
-          ON EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.level_of_care = ANY (s.authorized_levels)`);
+          ON EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.care_level = ANY (s.authorized_levels)`);
     expect(stored).toBe(expected);
     const rows = await tdb.db.query(`
       SELECT e.clues, s.clave, c.value, c.reason FROM cpm_calculation c JOIN establishment e ON e.id = c.establishment_id

@@ -85,7 +85,6 @@ describe('receipts', () => {
       clues: CLUES,
       source: 'PURCHASE',
       supplierDocument: 'REM-2025-0001',
-      orderNumber: 'OS-GR-000123',
       receivedAt: '2025-11-03T10:15:00-06:00',
       lines: [
         { clave: PARA, lotNumber: 'P-2027A', expiresOn: '2027-06-30', acceptedQuantity: 100 },
@@ -97,7 +96,6 @@ describe('receipts', () => {
       clues: CLUES,
       source: 'PURCHASE',
       supplierDocument: 'REM-2025-0001',
-      orderNumber: 'OS-GR-000123',
       lines: [
         { line: 1, clave: PARA, lotNumber: 'P-2027A', expiresOn: '2027-06-30', acceptedQuantity: 100, rejectedQuantity: 0, rejectionReason: null },
         { line: 2, clave: PARA, lotNumber: 'P-2026B', expiresOn: '2026-12-31', acceptedQuantity: 50, rejectedQuantity: 5, rejectionReason: 'DAMAGED' },

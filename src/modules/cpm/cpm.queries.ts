@@ -53,7 +53,7 @@ export async function calculateCpm(
 const PAIRS_SQL = `
   SELECT e.id AS est, s.id AS item
     FROM establishment e
-    JOIN supply_item s ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.level_of_care = ANY (s.authorized_levels))
+    JOIN supply_item s ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.care_level = ANY (s.authorized_levels))
      AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
    WHERE e.id = ANY ($1::int[])`;
 

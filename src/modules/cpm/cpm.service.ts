@@ -120,7 +120,7 @@ export async function propose(ctx: Context, raw: { clues: string; year: number }
     const month = proposalMonth(input.year);
     const pairs: Array<{ est: number; item: number }> = await em.query(
       `SELECT e.id AS est, s.id AS item FROM establishment e JOIN supply_item s
-          ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.level_of_care = ANY (s.authorized_levels))
+          ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.care_level = ANY (s.authorized_levels))
          AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
        WHERE e.id = $1`,
       [est.id, input.year],
@@ -182,7 +182,7 @@ export async function update(ctx: Context, raw: { clues: string; year: number; l
       if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
       seen.add(l.clave);
       if (!item) return errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-      if (!isWarehouse && !item.levels.includes(est.levelOfCare!)) {
+      if (!isWarehouse && (!est.careLevel || !item.levels.includes(est.careLevel))) {
         errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de esta unidad.`));
       }
       const far = item.calculated === null || item.calculated === undefined ? true : Math.abs(l.cpm - item.calculated) > 0.5 * item.calculated;

@@ -137,7 +137,7 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
       seen.add(l.clave);
       if (!item) return errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
       const inYears = (item.from_year ?? 0) <= year && (item.to_year ?? 9999) >= year;
-      if (!isWarehouse && (!requesting.levelOfCare || !item.levels.includes(requesting.levelOfCare) || !inYears)) {
+      if (!isWarehouse && (!requesting.careLevel || !item.levels.includes(requesting.careLevel) || !inYears)) {
         errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de ${input.requestingClues}.`));
       }
     });
@@ -462,10 +462,10 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
   const day = businessDay();
   const maxMonths = (isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit).maxMonths;
   return em.query(
-    `WITH est AS (SELECT id, level_of_care FROM establishment WHERE id = $1),
+    `WITH est AS (SELECT id, care_level FROM establishment WHERE id = $1),
           items AS (
             SELECT s.id, s.clave FROM supply_item s, est
-             WHERE ($4 OR est.level_of_care = ANY (s.authorized_levels))
+             WHERE ($4 OR est.care_level = ANY (s.authorized_levels))
                AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
           ),
           usable AS (

@@ -105,8 +105,12 @@ export async function servedCounts(db: Db, warehouseIds: readonly number[]): Pro
 }
 
 /** The id of a registered CLUES, or the user error UNKNOWN_CLUES at `field`. */
-export async function requireEstablishment(db: Db, clues: string, field: Array<string | number> = ['clues']): Promise<{ id: number; levelOfCare: string | null }> {
-  const [row] = await db.query('SELECT id, level_of_care AS "levelOfCare" FROM establishment WHERE clues = $1', [clues]);
+export async function requireEstablishment(
+  db: Db,
+  clues: string,
+  field: Array<string | number> = ['clues'],
+): Promise<{ id: number; levelOfCare: string | null; careLevel: string | null }> {
+  const [row] = await db.query('SELECT id, level_of_care AS "levelOfCare", care_level AS "careLevel" FROM establishment WHERE clues = $1', [clues]);
   if (!row) fail(ErrorCode.UNKNOWN_CLUES, field, `No existe la CLUES ${clues}.`);
   return row;
 }
