@@ -7,6 +7,7 @@ import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/re
 import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
 import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
 import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver';
+import { PrescriptionResolver } from '../modules/prescriptions/prescription';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { authChecker } from './auth';
@@ -28,6 +29,7 @@ const resolvers: NonEmptyArray<Function> = [
   IndicatorRowResolver,
   OrderResolver,
   OrderLineResolver,
+  PrescriptionResolver,
 ];
 
 /**

@@ -396,6 +396,7 @@ export async function takeOut<L extends { clave: string; quantity: number; lotNu
   lines: L[],
   day: string,
   draft: (line: L, lot: LockedLot, quantity: number, index: number) => MovementDraft,
+  quantityField = 'quantity',
 ): Promise<MovementDraft[]> {
   const errors: UserError[] = [];
   const items = await resolveClaves(em, lines, errors);
@@ -413,7 +414,7 @@ export async function takeOut<L extends { clave: string; quantity: number; lotNu
       } else if (!isUsableOn(lot.expiresOn, day)) {
         errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
       } else if (lot.quantity < line.quantity) {
-        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, 'quantity'], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
+        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
       } else {
         left.set(lot.lotId, lot.quantity - line.quantity);
         drafts.push(draft(line, lot, line.quantity, i));
@@ -422,7 +423,7 @@ export async function takeOut<L extends { clave: string; quantity: number; lotNu
     }
     const plan = allocateFefo(lots, line.quantity, day);
     if (!plan.ok) {
-      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, 'quantity'], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
+      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
       return;
     }
     for (const take of plan.takes) {

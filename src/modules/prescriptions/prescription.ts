@@ -1,0 +1,203 @@
+import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { claimIdempotencyKey } from '../../db/idempotency';
+import { inTransaction } from '../../db/transaction';
+import { normalizeClues } from '../../domain/clues';
+import { businessDay } from '../../domain/dates';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { badRequest, ErrorCode, forbidden, payload, UserError, userError, UserInputError } from '../../graphql/errors';
+import { Node, toGlobalId } from '../../graphql/node';
+import { DateScalar } from '../../graphql/scalars';
+import { claveField, cluesField, parseInput, pastOrTodayDate } from '../../graphql/validation';
+import { requireEstablishment } from '../registry/registry.queries';
+import { writeMovements } from '../stock/ledger';
+import { takeOut } from '../stock/stock.service';
+import { MovementKind } from '../stock/stock.types';
+
+/** A prescription (receta) and what the pharmacy dispensed of it: the base of PRESCRIPTION_COMPLETE_FILL. */
+
+export enum PrescriptionFill {
+  COMPLETE = 'COMPLETE',
+  PARTIAL = 'PARTIAL',
+  NOT_FILLED = 'NOT_FILLED',
+}
+registerEnumType(PrescriptionFill, { name: 'PrescriptionFill', description: 'COMPLETE: every line in full; NOT_FILLED: nothing dispensed; PARTIAL otherwise.' });
+
+@ObjectType()
+export class PrescriptionLine {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  prescribed: number;
+
+  @Field(() => Int)
+  dispensed: number;
+}
+
+@ObjectType({ implements: Node, description: 'A prescription (receta) dispensed at a pharmacy.' })
+export class Prescription implements Node {
+  pk: number;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('Prescription', this.pk);
+  }
+
+  @Field()
+  clues: string;
+
+  @Field()
+  folio: string;
+
+  @Field(() => DateScalar)
+  issuedOn: string;
+
+  @Field(() => [PrescriptionLine])
+  lines: PrescriptionLine[];
+
+  @Field(() => PrescriptionFill)
+  get fill(): PrescriptionFill {
+    if (this.lines.every((l) => l.dispensed >= l.prescribed)) return PrescriptionFill.COMPLETE;
+    return this.lines.some((l) => l.dispensed > 0) ? PrescriptionFill.PARTIAL : PrescriptionFill.NOT_FILLED;
+  }
+}
+
+@InputType()
+class PrescriptionLineInput {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  prescribed: number;
+
+  @Field(() => Int, { description: 'Pieces handed over now (0 when there are none); FEFO lots.' })
+  dispensed: number;
+}
+
+@InputType({ description: 'Records a prescription and dispenses it from the lots that expire first.' })
+class PrescriptionDispenseInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field()
+  clues: string;
+
+  @Field()
+  folio: string;
+
+  @Field(() => DateScalar)
+  issuedOn: string;
+
+  @Field(() => [PrescriptionLineInput])
+  lines: PrescriptionLineInput[];
+}
+
+@ObjectType()
+class PrescriptionPayload {
+  @Field(() => Prescription, { nullable: true })
+  prescription: Prescription | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+const schema = z.object({
+  idempotencyKey: z.string().trim().min(1).max(200),
+  clues: cluesField,
+  folio: z.string().trim().min(1).max(40),
+  issuedOn: pastOrTodayDate,
+  lines: z
+    .array(z.object({ clave: claveField, prescribed: z.number().int().min(1).max(100_000), dispensed: z.number().int().min(0).max(100_000) }))
+    .min(1)
+    .max(100),
+});
+
+async function load(em: EntityManager, where: string, params: unknown[]): Promise<Prescription | null> {
+  const [p] = await em.query(
+    `SELECT p.id AS pk, e.clues, p.folio, p.issued_on::text AS "issuedOn" FROM prescription p JOIN establishment e ON e.id = p.establishment_id WHERE ${where}`,
+    params,
+  );
+  if (!p) return null;
+  const lines = await em.query(
+    `SELECT s.clave, l.prescribed, l.dispensed FROM prescription_line l JOIN supply_item s ON s.id = l.supply_item_id WHERE l.prescription_id = $1 ORDER BY s.clave`,
+    [p.pk],
+  );
+  return Object.assign(new Prescription(), p, { lines });
+}
+
+export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Promise<Prescription> {
+  const input = parseInput(schema, raw);
+  const viewer = viewerOf(ctx);
+  viewer.assertMayWrite(Roles.stockWriters, input.clues);
+  return inTransaction(ctx.db, async (em) => {
+    const est = await requireEstablishment(em, input.clues);
+    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'prescriptionDispense', subject: viewer.subject, input: raw });
+    if (claim === 'replay') return (await load(em, 'p.idempotency_key = $1', [input.idempotencyKey]))!;
+    const errors: UserError[] = [];
+    const seen = new Set<string>();
+    input.lines.forEach((l, i) => {
+      if (l.dispensed > l.prescribed) errors.push(userError('EXCEEDS_PRESCRIBED', ['lines', i, 'dispensed'], `Se recetaron ${l.prescribed} piezas; no se pueden surtir ${l.dispensed}.`));
+      if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
+      seen.add(l.clave);
+    });
+    const [dup] = await em.query('SELECT 1 FROM prescription WHERE establishment_id = $1 AND folio = $2', [est.id, input.folio]);
+    if (dup) errors.push(userError('DUPLICATE_FOLIO', ['folio'], `El folio ${input.folio} ya se registró en ${input.clues}.`));
+    const items: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY ($1::text[])', [input.lines.map((l) => l.clave)]);
+    input.lines.forEach((l, i) => {
+      if (!items.some((x) => x.clave === l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
+    });
+    if (errors.length) throw new UserInputError(errors);
+    const now = new Date();
+    // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors.
+    const drafts = await takeOut(
+      em,
+      est.id,
+      input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
+      businessDay(now),
+      (_line, lot, quantity, i) => ({
+          field: ['lines', i, 'dispensed'],
+          establishmentId: est.id,
+          supplyItemId: lot.supplyItemId,
+          lotId: lot.lotId,
+          quantity: -quantity,
+          kind: MovementKind.DISPENSE,
+          document: `receta ${input.folio}`,
+          occurredAt: now,
+        }),
+      'dispensed',
+    );
+    const complete = input.lines.every((l) => l.dispensed >= l.prescribed);
+    const [p] = await em.query(
+      `INSERT INTO prescription (establishment_id, folio, issued_on, actor, idempotency_key, complete) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [est.id, input.folio, input.issuedOn, viewer.subject, input.idempotencyKey, complete],
+    );
+    await em.query(
+      `INSERT INTO prescription_line (prescription_id, supply_item_id, prescribed, dispensed) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[])`,
+      [p.id, input.lines.map((l) => items.find((x) => x.clave === l.clave)!.id), input.lines.map((l) => l.prescribed), input.lines.map((l) => l.dispensed)],
+    );
+    await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, drafts);
+    return (await load(em, 'p.id = $1', [p.id]))!;
+  });
+}
+
+@Resolver()
+export class PrescriptionResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => Prescription, { nullable: true, description: 'A prescription by CLUES and folio (in the caller’s scope).' })
+  async prescription(@Arg('clues') clues: string, @Arg('folio') folio: string, @Ctx() ctx: Context) {
+    const c = normalizeClues(clues);
+    if (!viewerOf(ctx).covers(c)) throw forbidden();
+    if (!(await ctx.loaders.establishmentByClues.load(c))) throw badRequest('UNKNOWN_CLUES', `No existe la CLUES ${c}.`);
+    return load(ctx.db.manager, 'e.clues = $1 AND p.folio = $2', [c, folio.trim()]);
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => PrescriptionPayload, { description: 'Dispenses a prescription: DISPENSE movements from FEFO lots, never beyond usable stock.' })
+  prescriptionDispense(@Arg('input') input: PrescriptionDispenseInput, @Ctx() ctx: Context) {
+    return payload('prescription', () => dispense(ctx, input));
+  }
+}
+
