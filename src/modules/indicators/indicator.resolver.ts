@@ -6,6 +6,7 @@ import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
 import { Warehouse } from '../registry/warehouse.entity';
 import './cpm-ratification';
+import './order-indicators';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
 import { indicator } from './indicators';
 
@@ -35,9 +36,9 @@ export class IndicatorRowResolver {
     return r.establishmentId ? ctx.loaders.establishmentById.load(r.establishmentId) : null;
   }
 
-  @FieldResolver(() => Warehouse, { nullable: true })
+  @FieldResolver(() => Warehouse, { nullable: true, description: 'The supplying warehouse (for a purchase, the buying one).' })
   warehouse(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
-    return r.warehouseId ? ctx.loaders.warehouseById.load(r.warehouseId) : null;
+    return r.warehouseId ? ctx.loaders.warehouseByEstablishmentId.load(r.warehouseId) : null;
   }
 
   @FieldResolver(() => SupplyItem, { nullable: true })

@@ -56,10 +56,35 @@ export class IndicatorFilter {
   levelsOfCare?: LevelOfCare[] | null;
 }
 
+@ObjectType()
+export class RejectedPieces {
+  @Field()
+  reason: string;
+
+  @Field(() => Float)
+  pieces: number;
+}
+
+@ObjectType({ description: 'Pieces approved but not accepted (Σ approved − Σ accepted), by where they are.' })
+export class Shortfall {
+  @Field(() => Float, { description: 'Approved pieces the supplier has not sent (approved − dispatched).' })
+  notDispatched: number;
+
+  @Field(() => Float, { description: 'Sent and not yet received.' })
+  inTransit: number;
+
+  @Field(() => Float, { description: 'Rejected at the destination.' })
+  rejected: number;
+
+  @Field(() => [RejectedPieces])
+  rejectedByReason: RejectedPieces[];
+}
+
 @ObjectType({ description: 'One figure of an indicator: numerator, denominator and value = numerator / denominator × 100.' })
 export class IndicatorRow {
   stateCode: string | null;
   establishmentId: number | null;
+  /** Establishment id of the warehouse. */
   warehouseId: number | null;
   supplyItemId: number | null;
 
@@ -74,6 +99,9 @@ export class IndicatorRow {
 
   @Field(() => Float)
   numerator: number;
+
+  @Field(() => Shortfall, { nullable: true, description: 'QUANTITY_FILL_RATE and PIECES_ISSUED_DELIVERED: where the missing pieces are.' })
+  shortfall: Shortfall | null;
 
   @Field(() => Float)
   denominator: number;

@@ -15,6 +15,8 @@ export interface IndicatorQuery {
   stateCodes: string[] | null;
   clues: string[] | null;
   levelsOfCare: string[] | null;
+  warehouseClues: string | null;
+  supplyKinds: string[] | null;
   groupBy: IndicatorDimension[];
 }
 
@@ -70,6 +72,8 @@ export async function indicator(
     stateCodes: filter?.stateCodes ?? null,
     clues: filter?.clues?.map(normalizeClues) ?? null,
     levelsOfCare: filter?.levelsOfCare ?? null,
+    warehouseClues: filter?.warehouseClues ? normalizeClues(filter.warehouseClues) : null,
+    supplyKinds: filter?.supplyKinds ?? null,
     groupBy: [],
   };
   const [total] = await def.compute(ctx.db, base);
@@ -97,8 +101,19 @@ function toRow(r: RawRow): IndicatorRow {
     supplyKind: r.supply_kind ?? null,
     numerator: Number(r.numerator),
     denominator: Number(r.denominator),
+    shortfall:
+      r.not_dispatched === undefined
+        ? null
+        : {
+            notDispatched: Number(r.not_dispatched),
+            inTransit: Number(r.in_transit),
+            rejected: Number(r.rejected),
+            rejectedByReason: REASONS.map((reason) => ({ reason, pieces: Number(r[`r_${reason.toLowerCase()}`] ?? 0) })).filter((x) => x.pieces > 0),
+          },
   });
 }
+
+const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_TRANSIT', 'OTHER'];
 
 function checkDate(value: string | null | undefined, field: string): string | undefined {
   if (value == null) return undefined;

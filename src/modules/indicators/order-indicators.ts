@@ -1,0 +1,185 @@
+import { IndicatorCode, IndicatorDimension } from './indicator.types';
+import { IndicatorQuery, registerIndicator } from './indicators';
+
+/**
+ * Order indicators (SPEC §4). Cohort: orders approved (emitidas) in the period, read as of a day:
+ * pieces count as dispatched, accepted or rejected when the shipment left or was received (or the
+ * supplier's receipt was recorded) by the end of that day. Lines of medicines and healing material
+ * unless `supplyKinds` says otherwise. Every figure comes from the documents themselves.
+ *
+ * Parameters: $1 from, $2 to, $3 asOf, $4 states, $5 CLUES, $6 levels, $7 warehouse CLUES, $8 supply kinds.
+ */
+const LINE_FACTS = `
+  WITH bounds AS (
+    SELECT ($1::date::timestamp AT TIME ZONE 'America/Mexico_City') AS t_from,
+           (($2::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City') AS t_to,
+           (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City') AS t_asof
+  ),
+  lines AS (
+    SELECT o.id AS order_id, o.kind, o.promised_on, l.supply_item_id, l.approved,
+           to_char(o.approved_at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM') AS month,
+           r.state_code, r.level_of_care, r.id AS establishment_id, coalesce(o.supplying_id, o.requesting_id) AS warehouse_id,
+           si.kind AS supply_kind
+      FROM supply_order o, bounds b
+      JOIN supply_order_line l ON true
+      JOIN establishment r ON true
+      JOIN supply_item si ON true
+     WHERE l.order_id = o.id AND r.id = o.requesting_id AND si.id = l.supply_item_id
+       AND o.approved_at >= b.t_from AND o.approved_at < b.t_to AND o.approved_at < b.t_asof
+       AND o.status <> 'CANCELLED'
+       AND si.kind = ANY (coalesce($8::text[], ARRAY['MEDICINE', 'HEALING_MATERIAL']))
+       AND ($4::text[] IS NULL OR r.state_code = ANY ($4::text[]))
+       AND ($5::text[] IS NULL OR r.clues = ANY ($5::text[]))
+       AND ($6::text[] IS NULL OR r.level_of_care = ANY ($6::text[]))
+       AND ($7::text IS NULL OR coalesce(o.supplying_id, o.requesting_id) = (SELECT id FROM establishment WHERE clues = $7))
+  ),
+  -- What each line's documents say by the end of asOf (and by the end of its promised day).
+  moves AS (
+    SELECT sh.order_id, sl.supply_item_id, sl.quantity AS sent,
+           CASE WHEN sh.received_at < b.t_asof THEN sl.accepted ELSE 0 END AS accepted,
+           CASE WHEN sh.received_at < b.t_asof THEN sl.rejected ELSE 0 END AS rejected,
+           CASE WHEN sh.received_at < b.t_asof THEN sl.rejection_reason END AS reason,
+           sh.received_at
+      FROM shipment sh JOIN shipment_line sl ON sl.shipment_id = sh.id, bounds b
+     WHERE sh.dispatched_at < b.t_asof AND sh.order_id IN (SELECT order_id FROM lines)
+    UNION ALL
+    SELECT rc.order_id, lt.supply_item_id, rl.accepted + rl.rejected, rl.accepted, rl.rejected, rl.rejection_reason, rc.received_at
+      FROM receipt rc JOIN receipt_line rl ON rl.receipt_id = rc.id JOIN lot lt ON lt.id = rl.lot_id, bounds b
+     WHERE rc.received_at < b.t_asof AND rc.order_id IN (SELECT order_id FROM lines)
+  ),
+  facts AS (
+    SELECT ln.*,
+           coalesce(sum(m.sent), 0) AS dispatched,
+           coalesce(sum(m.accepted), 0) AS accepted,
+           coalesce(sum(m.rejected), 0) AS rejected,
+           coalesce(sum(m.accepted) FILTER (WHERE m.received_at < ((ln.promised_on + 1)::timestamp AT TIME ZONE 'America/Mexico_City')), 0) AS accepted_by_promise,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'DAMAGED'), 0) AS r_damaged,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'EXPIRED'), 0) AS r_expired,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'SHORT_SHIPPED'), 0) AS r_short_shipped,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'WRONG_ITEM'), 0) AS r_wrong_item,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'LOST_IN_TRANSIT'), 0) AS r_lost_in_transit,
+           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'OTHER'), 0) AS r_other
+      FROM lines ln LEFT JOIN moves m ON m.order_id = ln.order_id AND m.supply_item_id = ln.supply_item_id
+     GROUP BY ln.order_id, ln.kind, ln.promised_on, ln.supply_item_id, ln.approved, ln.month, ln.state_code, ln.level_of_care,
+              ln.establishment_id, ln.warehouse_id, ln.supply_kind
+  )`;
+
+const GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
+  [IndicatorDimension.STATE]: 'state_code',
+  [IndicatorDimension.MONTH]: 'month',
+  [IndicatorDimension.LEVEL_OF_CARE]: 'level_of_care',
+  [IndicatorDimension.ESTABLISHMENT]: 'establishment_id',
+  [IndicatorDimension.WAREHOUSE]: 'warehouse_id',
+  [IndicatorDimension.SUPPLY_KIND]: 'supply_kind',
+  [IndicatorDimension.CLAVE]: 'supply_item_id',
+};
+const ALL_DIMENSIONS = Object.keys(GROUP_COLUMNS) as IndicatorDimension[];
+
+function params(q: IndicatorQuery): unknown[] {
+  return [q.from, q.to, q.asOf, q.stateCodes, q.clues, q.levelsOfCare, q.warehouseClues, q.supplyKinds];
+}
+
+const SHORTFALL = `sum(approved - dispatched) AS not_dispatched, sum(dispatched - accepted - rejected) AS in_transit, sum(rejected) AS rejected,
+  sum(r_damaged) AS r_damaged, sum(r_expired) AS r_expired, sum(r_short_shipped) AS r_short_shipped, sum(r_wrong_item) AS r_wrong_item,
+  sum(r_lost_in_transit) AS r_lost_in_transit, sum(r_other) AS r_other`;
+
+/** Line-level measures: one row per order line. */
+function lineQuery(q: IndicatorQuery, measures: string): string {
+  const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+  return `${LINE_FACTS}
+    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
+      FROM facts ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+}
+
+/** Order-level measures: one row per order (and group), its lines folded first. */
+function orderQuery(q: IndicatorQuery, perOrder: string, measures: string): string {
+  const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+  return `${LINE_FACTS},
+    orders AS (SELECT order_id, ${cols.map((c) => `${c}, `).join('')}${perOrder} FROM facts GROUP BY order_id${cols.map((c) => `, ${c}`).join('')})
+    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
+      FROM orders ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+}
+
+const COHORT = 'orders approved (emitidas) in the period; pieces as received by the end of asOf; medicines and healing material unless filtered';
+
+registerIndicator({
+  code: IndicatorCode.QUANTITY_FILL_RATE,
+  name: 'Surtimiento en piezas',
+  formula: `Σ piezas aceptadas (entregadas) / Σ piezas aprobadas (emitidas) × 100 — ${COHORT}`,
+  unit: '%',
+  target: 100,
+  dimensions: ALL_DIMENSIONS,
+  compute: (db, q) => db.query(lineQuery(q, `sum(accepted) AS numerator, sum(approved) AS denominator, ${SHORTFALL}`), params(q)),
+});
+
+registerIndicator({
+  code: IndicatorCode.PIECES_ISSUED_DELIVERED,
+  name: 'Piezas emitidas / entregadas (indicador 53)',
+  formula: `Σ piezas emitidas (aprobadas) / Σ piezas entregadas (aceptadas) × 100, tal como está escrito el indicador oficial; más de 100 significa piezas no entregadas — ${COHORT}`,
+  unit: '%',
+  target: 100,
+  dimensions: ALL_DIMENSIONS,
+  compute: (db, q) => db.query(lineQuery(q, `sum(approved) AS numerator, sum(accepted) AS denominator, ${SHORTFALL}`), params(q)),
+});
+
+registerIndicator({
+  code: IndicatorCode.LINE_FILL_RATE,
+  name: 'Surtimiento de líneas completas',
+  formula: `líneas con piezas aceptadas ≥ aprobadas / líneas × 100 — ${COHORT}`,
+  unit: '%',
+  target: 100,
+  dimensions: ALL_DIMENSIONS,
+  compute: (db, q) => db.query(lineQuery(q, `count(*) FILTER (WHERE accepted >= approved) AS numerator, count(*) AS denominator`), params(q)),
+});
+
+registerIndicator({
+  code: IndicatorCode.ORDER_FILL_RATE,
+  name: 'Órdenes surtidas completas',
+  formula: `órdenes con todas sus líneas aceptadas completas / órdenes × 100 — ${COHORT}`,
+  unit: '%',
+  target: 100,
+  dimensions: ALL_DIMENSIONS,
+  compute: (db, q) =>
+    db.query(orderQuery(q, 'bool_and(accepted >= approved) AS in_full', 'count(*) FILTER (WHERE in_full) AS numerator, count(*) AS denominator'), params(q)),
+});
+
+registerIndicator({
+  code: IndicatorCode.ON_TIME_IN_FULL,
+  name: 'Entregas a tiempo y completas (OTIF)',
+  formula: `órdenes aceptadas completas a más tardar en su fecha prometida / órdenes cuya fecha prometida ya pasó (antes de asOf) × 100 — ${COHORT}`,
+  unit: '%',
+  target: 100,
+  dimensions: ALL_DIMENSIONS,
+  compute: (db, q) =>
+    db.query(
+      orderQuery(
+        q,
+        'min(promised_on) AS promised_on, bool_and(accepted_by_promise >= approved) AS on_time',
+        'count(*) FILTER (WHERE on_time) AS numerator, count(*) AS denominator',
+      ).replace(/FROM orders /, `FROM orders WHERE promised_on < $3::date `),
+      params(q),
+    ),
+});
+
+registerIndicator({
+  code: IndicatorCode.PRESCRIPTION_COMPLETE_FILL,
+  name: 'Surtimiento completo de recetas',
+  formula: 'recetas con fecha en el periodo surtidas completas (cada línea: surtido = recetado) / recetas × 100',
+  unit: '%',
+  target: 100,
+  dimensions: [IndicatorDimension.STATE, IndicatorDimension.MONTH, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.LEVEL_OF_CARE],
+  compute: (db, q) => {
+    const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+    return db.query(
+      `SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE complete) AS numerator, count(*) AS denominator
+         FROM (SELECT p.complete, e.state_code, e.level_of_care, e.id AS establishment_id, to_char(p.issued_on, 'YYYY-MM') AS month
+                 FROM prescription p JOIN establishment e ON e.id = p.establishment_id
+                WHERE p.issued_on BETWEEN $1::date AND $2::date AND p.issued_on <= $3::date
+                  AND ($4::text[] IS NULL OR e.state_code = ANY ($4::text[]))
+                  AND ($5::text[] IS NULL OR e.clues = ANY ($5::text[]))
+                  AND ($6::text[] IS NULL OR e.level_of_care = ANY ($6::text[]))) x
+        ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
+      params(q).slice(0, 6),
+    );
+  },
+});
