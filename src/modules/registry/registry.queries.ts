@@ -21,7 +21,7 @@ export function establishmentsByClues(db: Db, clues: readonly string[]): Promise
   return db.getRepository(Establishment).findBy({ clues: In([...clues]) });
 }
 
-const WAREHOUSE_SELECT = `
+export const WAREHOUSE_SELECT = `
   SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues
   FROM warehouse w JOIN establishment e ON e.id = w.establishment_id`;
 

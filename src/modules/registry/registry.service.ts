@@ -13,7 +13,7 @@ import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '.
 import { isCalendarDate } from '../../graphql/scalars';
 import { Establishment } from './establishment.entity';
 import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
-import { requireEstablishment, toWarehouse, warehousesByClues } from './registry.queries';
+import { requireEstablishment, toWarehouse, WAREHOUSE_SELECT, warehousesByClues } from './registry.queries';
 import { Warehouse } from './warehouse.entity';
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -235,9 +235,7 @@ export async function listWarehouses(ctx: Context, stateCodes: string[] | null |
     request,
     async (after, limit) => {
       const rows = await ctx.db.query(
-        `SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues
-           FROM warehouse w JOIN establishment e ON e.id = w.establishment_id
-          WHERE ${where} AND e.clues > $2 ORDER BY e.clues LIMIT $3`,
+`${WAREHOUSE_SELECT} WHERE ${where} AND e.clues > $2 ORDER BY e.clues LIMIT $3`,
         [stateCodes ?? null, after ?? '', limit],
       );
       return rows.map(toWarehouse);
