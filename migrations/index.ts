@@ -2,6 +2,7 @@ import { Registry1763884800000 } from './1763884800000-Registry';
 import { StockLedger1763971200000 } from './1763971200000-StockLedger';
 import { Cpm1764057600000 } from './1764057600000-Cpm';
 import { Orders1764144000000 } from './1764144000000-Orders';
+import { OrderFill1764230400000 } from './1764230400000-OrderFill';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and compiled code load the same set. */
-export const migrations = [Registry1763884800000, StockLedger1763971200000, Cpm1764057600000, Orders1764144000000];
+export const migrations = [Registry1763884800000, StockLedger1763971200000, Cpm1764057600000, Orders1764144000000, OrderFill1764230400000];

@@ -130,6 +130,9 @@ describe('the whole flow', () => {
       ['EXCEEDS_APPROVED_REMAINDER', 'lines.0.quantity'],
     ]);
     expect(codes(await send(DISPATCH, { idempotencyKey: 'd-2y', orderNumber: number, lines: [{ clave: TRAS, quantity: 1 }] }, warehouse))).toEqual([['NOT_ON_ORDER', 'lines.0.clave']]);
+    // Not before the approval, not in the future.
+    expect(codes(await send(DISPATCH, { idempotencyKey: 'd-2z', orderNumber: number, dispatchedAt: '2020-01-01T12:00:00Z', lines: [{ clave: PARA, quantity: 1 }] }, warehouse))).toEqual([['INCONSISTENT', 'dispatchedAt']]);
+    expect(codes(await send(DISPATCH, { idempotencyKey: 'd-2w', orderNumber: number, dispatchedAt: new Date(Date.now() + 86_400_000).toISOString(), lines: [{ clave: PARA, quantity: 1 }] }, warehouse))).toEqual([['DATE_IN_FUTURE', 'dispatchedAt']]);
     const s2 = await ok(DISPATCH, { idempotencyKey: 'd-2', orderNumber: number, lines: [{ clave: PARA, quantity: 30 }, { clave: GASA, quantity: 20 }] }, warehouse);
     expect(s2.shipment.lines.map((l: any) => [l.clave, l.lotNumber, l.quantity])).toEqual([
       [PARA, 'W-B', 30],
@@ -160,6 +163,7 @@ describe('the whole flow', () => {
     expect(codes(await bad([full[0], full[1]]))).toEqual([['MISSING_LINE', 'lines']]);
     expect(codes(await bad([...full, { clave: GASA, lotNumber: 'OTRO', acceptedQuantity: 1 }]))).toEqual([['NOT_IN_SHIPMENT', 'lines.3.lotNumber']]);
     expect(codes(await send(RECEIVE, { idempotencyKey: 'r-w', shipmentNumber: r1, lines: full }, warehouse))).toEqual(['FORBIDDEN']);
+    expect(codes(await send(RECEIVE, { idempotencyKey: 'r-early', shipmentNumber: r1, receivedAt: '2020-01-01T12:00:00Z', lines: full }, pharmacy))).toEqual([['INCONSISTENT', 'receivedAt']]);
 
     const p1 = await ok(RECEIVE, { idempotencyKey: 'r-1', shipmentNumber: r1, lines: full }, pharmacy);
     expect(p1.shipment.status).toBe('RECEIVED');

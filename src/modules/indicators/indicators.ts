@@ -18,6 +18,8 @@ export interface IndicatorQuery {
   warehouseClues: string | null;
   supplyKinds: string[] | null;
   groupBy: IndicatorDimension[];
+  /** Order indicators: read the documents' lines or the rollup (by default the rollup unless by CLAVE). */
+  factSource?: 'LINES' | 'ROLLUP';
 }
 
 /** A group's key columns (snake_case, as SQL returns them) and its counts. */
@@ -42,6 +44,10 @@ const registry = new Map<IndicatorCode, IndicatorDefinition>();
 
 export function registerIndicator(def: IndicatorDefinition): void {
   registry.set(def.code, def);
+}
+
+export function indicatorDefinition(code: IndicatorCode): IndicatorDefinition | undefined {
+  return registry.get(code);
 }
 
 export async function indicator(

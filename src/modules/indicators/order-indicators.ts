@@ -5,33 +5,41 @@ import { IndicatorQuery, registerIndicator } from './indicators';
  * Order indicators (SPEC §4). Cohort: orders approved (emitidas) in the period, read as of a day:
  * pieces count as dispatched, accepted or rejected when the shipment left or was received (or the
  * supplier's receipt was recorded) by the end of that day. Lines of medicines and healing material
- * unless `supplyKinds` says otherwise. Every figure comes from the documents themselves.
+ * unless `supplyKinds` says otherwise.
+ *
+ * Two sources give the same facts — one row per order line (LINE_FACTS) or per order and supply kind
+ * (ROLLUP_FACTS) — with the same columns, so every measure below is written once:
+ *   lines, full_lines, full_by_promise, approved, dispatched, accepted, rejected, r_<reason>.
+ * LINE_FACTS reads the documents (order, shipment and receipt lines) and is needed for the CLAVE
+ * breakdown. ROLLUP_FACTS adds up `order_fill`, the per-order, per-day rollup kept in the write
+ * transactions (migration OrderFill), and serves everything else without touching a document line.
+ * A test holds the two equal for every indicator and breakdown.
  *
  * Parameters: $1 from, $2 to, $3 asOf, $4 states, $5 CLUES, $6 levels, $7 warehouse CLUES, $8 supply kinds.
  */
+const COHORT_ORDERS = `
+  SELECT o.id AS order_id, o.kind, o.promised_on,
+         to_char(o.approved_at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM') AS month,
+         r.state_code, r.level_of_care, r.id AS establishment_id, coalesce(o.supplying_id, o.requesting_id) AS warehouse_id
+    FROM supply_order o JOIN establishment r ON r.id = o.requesting_id
+   WHERE o.approved_at >= ($1::date::timestamp AT TIME ZONE 'America/Mexico_City')
+     AND o.approved_at < ((LEAST($2::date, $3::date) + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
+     AND o.status <> 'CANCELLED'
+     AND ($4::text[] IS NULL OR r.state_code = ANY ($4::text[]))
+     AND ($5::text[] IS NULL OR r.clues = ANY ($5::text[]))
+     AND ($6::text[] IS NULL OR r.level_of_care = ANY ($6::text[]))
+     AND ($7::text IS NULL OR coalesce(o.supplying_id, o.requesting_id) = (SELECT id FROM establishment WHERE clues = $7))`;
+
+const KINDS = `coalesce($8::text[], ARRAY['MEDICINE', 'HEALING_MATERIAL'])`;
+
 const LINE_FACTS = `
-  WITH bounds AS (
-    SELECT ($1::date::timestamp AT TIME ZONE 'America/Mexico_City') AS t_from,
-           (($2::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City') AS t_to,
-           (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City') AS t_asof
-  ),
+  WITH bounds AS (SELECT (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City') AS t_asof),
   lines AS (
-    SELECT o.id AS order_id, o.kind, o.promised_on, l.supply_item_id, l.approved,
-           to_char(o.approved_at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM') AS month,
-           r.state_code, r.level_of_care, r.id AS establishment_id, coalesce(o.supplying_id, o.requesting_id) AS warehouse_id,
-           si.kind AS supply_kind
-      FROM supply_order o, bounds b
-      JOIN supply_order_line l ON true
-      JOIN establishment r ON true
-      JOIN supply_item si ON true
-     WHERE l.order_id = o.id AND r.id = o.requesting_id AND si.id = l.supply_item_id
-       AND o.approved_at >= b.t_from AND o.approved_at < b.t_to AND o.approved_at < b.t_asof
-       AND o.status <> 'CANCELLED'
-       AND si.kind = ANY (coalesce($8::text[], ARRAY['MEDICINE', 'HEALING_MATERIAL']))
-       AND ($4::text[] IS NULL OR r.state_code = ANY ($4::text[]))
-       AND ($5::text[] IS NULL OR r.clues = ANY ($5::text[]))
-       AND ($6::text[] IS NULL OR r.level_of_care = ANY ($6::text[]))
-       AND ($7::text IS NULL OR coalesce(o.supplying_id, o.requesting_id) = (SELECT id FROM establishment WHERE clues = $7))
+    SELECT c.*, l.supply_item_id, l.approved, si.kind AS supply_kind
+      FROM (${COHORT_ORDERS}) c
+      JOIN supply_order_line l ON l.order_id = c.order_id
+      JOIN supply_item si ON si.id = l.supply_item_id
+     WHERE si.kind = ANY (${KINDS})
   ),
   -- What each line's documents say by the end of asOf (and by the end of its promised day).
   moves AS (
@@ -47,7 +55,7 @@ const LINE_FACTS = `
       FROM receipt rc JOIN receipt_line rl ON rl.receipt_id = rc.id JOIN lot lt ON lt.id = rl.lot_id, bounds b
      WHERE rc.received_at < b.t_asof AND rc.order_id IN (SELECT order_id FROM lines)
   ),
-  facts AS (
+  line_facts AS (
     SELECT ln.*,
            coalesce(sum(m.sent), 0) AS dispatched,
            coalesce(sum(m.accepted), 0) AS accepted,
@@ -62,7 +70,32 @@ const LINE_FACTS = `
       FROM lines ln LEFT JOIN moves m ON m.order_id = ln.order_id AND m.supply_item_id = ln.supply_item_id
      GROUP BY ln.order_id, ln.kind, ln.promised_on, ln.supply_item_id, ln.approved, ln.month, ln.state_code, ln.level_of_care,
               ln.establishment_id, ln.warehouse_id, ln.supply_kind
+  ),
+  facts AS (
+    SELECT *, 1 AS lines, (accepted >= approved)::int AS full_lines, (accepted_by_promise >= approved)::int AS full_by_promise
+      FROM line_facts
   )`;
+
+const ROLLUP_FACTS = `
+  WITH facts AS (
+    SELECT c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind,
+           sum(f.lines) AS lines, sum(f.approved) AS approved,
+           coalesce(sum(f.full_lines) FILTER (WHERE f."on" <= $3::date), 0) AS full_lines,
+           coalesce(sum(f.full_lines) FILTER (WHERE f."on" <= c.promised_on), 0) AS full_by_promise,
+           ${['dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
+             .map((m) => `coalesce(sum(f.${m}) FILTER (WHERE f."on" <= $3::date), 0) AS ${m}`)
+             .join(',\n           ')}
+      FROM (${COHORT_ORDERS}) c
+      JOIN order_fill f ON f.order_id = c.order_id
+     WHERE f.supply_kind = ANY (${KINDS})
+     GROUP BY c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind
+  )`;
+
+/** Which facts a query reads: the rollup unless the breakdown needs the clave (or a test asks). */
+function factsFor(q: IndicatorQuery): string {
+  const source = q.factSource ?? (q.groupBy.includes(IndicatorDimension.CLAVE) ? 'LINES' : 'ROLLUP');
+  return source === 'LINES' ? LINE_FACTS : ROLLUP_FACTS;
+}
 
 const GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
   [IndicatorDimension.STATE]: 'state_code',
@@ -83,10 +116,10 @@ const SHORTFALL = `sum(approved - dispatched) AS not_dispatched, sum(dispatched 
   sum(r_damaged) AS r_damaged, sum(r_expired) AS r_expired, sum(r_short_shipped) AS r_short_shipped, sum(r_wrong_item) AS r_wrong_item,
   sum(r_lost_in_transit) AS r_lost_in_transit, sum(r_other) AS r_other`;
 
-/** Line-level measures: one row per order line. */
+/** Measures that add up over lines. */
 function lineQuery(q: IndicatorQuery, measures: string): string {
   const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
-  return `${LINE_FACTS}
+  return `${factsFor(q)}
     SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
       FROM facts ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
 }
@@ -94,7 +127,7 @@ function lineQuery(q: IndicatorQuery, measures: string): string {
 /** Order-level measures: one row per order (and group), its lines folded first. */
 function orderQuery(q: IndicatorQuery, perOrder: string, measures: string): string {
   const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
-  return `${LINE_FACTS},
+  return `${factsFor(q)},
     orders AS (SELECT order_id, ${cols.map((c) => `${c}, `).join('')}${perOrder} FROM facts GROUP BY order_id${cols.map((c) => `, ${c}`).join('')})
     SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
       FROM orders ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
@@ -129,7 +162,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  compute: (db, q) => db.query(lineQuery(q, `count(*) FILTER (WHERE accepted >= approved) AS numerator, count(*) AS denominator`), params(q)),
+  compute: (db, q) => db.query(lineQuery(q, `sum(full_lines) AS numerator, sum(lines) AS denominator`), params(q)),
 });
 
 registerIndicator({
@@ -140,7 +173,7 @@ registerIndicator({
   target: 100,
   dimensions: ALL_DIMENSIONS,
   compute: (db, q) =>
-    db.query(orderQuery(q, 'bool_and(accepted >= approved) AS in_full', 'count(*) FILTER (WHERE in_full) AS numerator, count(*) AS denominator'), params(q)),
+    db.query(orderQuery(q, 'sum(full_lines) >= sum(lines) AS in_full', 'count(*) FILTER (WHERE in_full) AS numerator, count(*) AS denominator'), params(q)),
 });
 
 registerIndicator({
@@ -154,7 +187,7 @@ registerIndicator({
     db.query(
       orderQuery(
         q,
-        'min(promised_on) AS promised_on, bool_and(accepted_by_promise >= approved) AS on_time',
+        'min(promised_on) AS promised_on, sum(full_by_promise) >= sum(lines) AS on_time',
         'count(*) FILTER (WHERE on_time) AS numerator, count(*) AS denominator',
       ).replace(/FROM orders /, `FROM orders WHERE promised_on < $3::date `),
       params(q),

@@ -61,10 +61,20 @@ export async function shipmentByNumber(db: Db, number: string): Promise<Shipment
 }
 
 /**
+ * Every use case that changes an order's figures ends with this, in its transaction and holding the
+ * order's row lock: the status follows what was accepted, and the fill-rate rollup is recomputed
+ * from the order's documents (migration OrderFill), so it commits or rolls back with them.
+ */
+export async function afterOrderChange(em: EntityManager, orderId: number): Promise<void> {
+  await refreshOrderStatus(em, orderId);
+  await em.query('SELECT order_fill_refresh($1::int[])', [[orderId]]);
+}
+
+/**
  * An approved order's status follows what was accepted: FULFILLED when every line has its approved
  * pieces, PARTIALLY_FULFILLED once anything was accepted.
  */
-export async function refreshOrderStatus(em: EntityManager, orderId: number): Promise<void> {
+async function refreshOrderStatus(em: EntityManager, orderId: number): Promise<void> {
   await em.query(
     `UPDATE supply_order o SET status = s.status, ended_at = CASE WHEN s.status = 'FULFILLED' THEN now() END
        FROM (SELECT CASE WHEN bool_and(accepted >= approved) THEN 'FULFILLED'

@@ -15,7 +15,7 @@ import { requireEstablishment } from '../registry/registry.queries';
 import { MovementDraft, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.service';
 import { MovementKind, RejectionReason } from '../stock/stock.types';
-import { orderByNumber, ordersWhere, refreshOrderStatus, shipmentByNumber, shipmentsWhere } from './order.queries';
+import { afterOrderChange, orderByNumber, ordersWhere, shipmentByNumber, shipmentsWhere } from './order.queries';
 import {
   Order,
   OrderApproveInput,
@@ -199,7 +199,7 @@ export async function approve(ctx: Context, raw: OrderApproveInput): Promise<Ord
       [order.pk, [...cuts.keys()], [...cuts.values()]],
     );
     await em.query(`UPDATE supply_order SET status = 'APPROVED', approved_at = now(), approved_by = $2 WHERE id = $1`, [order.pk, viewer.subject]);
-    await refreshOrderStatus(em, order.pk);
+    await afterOrderChange(em, order.pk);
     return (await orderByNumber(em, order.number))!;
   });
 }
@@ -217,6 +217,7 @@ export async function cancel(ctx: Context, raw: OrderEndInput): Promise<Order> {
     requireStatus(order, [OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.APPROVED]);
     if (order.lines.some((l) => l.dispatched > 0)) fail('ALREADY_DISPATCHED', ['number'], 'Ya se envió mercancía contra esta orden: ciérrela en lugar de cancelarla.');
     await em.query(`UPDATE supply_order SET status = 'CANCELLED', ended_at = now(), ended_by = $2, end_reason = $3 WHERE id = $1`, [order.pk, viewer.subject, input.reason]);
+    await afterOrderChange(em, order.pk);
     return (await orderByNumber(em, order.number))!;
   });
 }
@@ -240,6 +241,11 @@ export async function close(ctx: Context, raw: OrderEndInput): Promise<Order> {
 const dispatchSchema = z.object({
   idempotencyKey: key,
   orderNumber: z.string().trim().min(1).max(40),
+  dispatchedAt: z
+    .date()
+    .nullish()
+    .transform((d) => d ?? new Date())
+    .refine((d) => d.getTime() <= Date.now() + SKEW_MS, { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser futura.' }),
   lines: z.array(z.object({ clave: claveField, quantity: pieces, lotNumber: z.string().trim().min(1).max(60).nullish() })).min(1).max(1000),
 });
 
@@ -259,6 +265,9 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
     if (claim === 'replay') return (await shipmentsWhere(em, 'sh.idempotency_key = $1', [input.idempotencyKey]))[0];
     requireStatus(order, [OrderStatus.APPROVED, OrderStatus.PARTIALLY_FULFILLED], ['orderNumber']);
     const errors: UserError[] = [];
+    if (order.approvedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
+      errors.push(userError(ErrorCode.INCONSISTENT, ['dispatchedAt'], `La orden ${order.number} se aprobó el ${new Date(order.approvedAt).toISOString()}; no pudo enviarse antes.`));
+    }
     const asked = new Map<string, number>();
     input.lines.forEach((l, i) => {
       const line = order.lines.find((x) => x.clave === l.clave);
@@ -271,7 +280,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
     });
     if (errors.length) throw new UserInputError(errors);
     const supplying = await requireEstablishment(em, order.supplyingClues!, ['orderNumber']);
-    const now = new Date();
+    const now = input.dispatchedAt;
     const drafts = await takeOut(em, supplying.id, input.lines, businessDay(now), (_line, lot, quantity, i): MovementDraft => ({
       field: ['lines', i],
       establishmentId: supplying.id,
@@ -303,6 +312,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
       [order.pk, shipment.id],
     );
     await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, drafts);
+    await afterOrderChange(em, order.pk);
     return (await shipmentByNumber(em, shipment.number))!;
   });
 }
@@ -355,6 +365,9 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
     if (shipment.status !== 'IN_TRANSIT') fail('ALREADY_RECEIVED', ['shipmentNumber'], `La remisión ${shipment.number} ya se recibió.`);
 
     const errors: UserError[] = [];
+    if (input.receivedAt.getTime() < new Date(shipment.dispatchedAt).getTime()) {
+      errors.push(userError(ErrorCode.INCONSISTENT, ['receivedAt'], `La remisión ${shipment.number} salió el ${new Date(shipment.dispatchedAt).toISOString()}; no pudo recibirse antes.`));
+    }
     const day = businessDay(input.receivedAt);
     const seen = new Set<string>();
     input.lines.forEach((l, i) => {
@@ -418,7 +431,7 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
           occurredAt: input.receivedAt,
         })),
     );
-    await refreshOrderStatus(em, order.pk);
+    await afterOrderChange(em, order.pk);
     return (await shipmentByNumber(em, shipment.number))!;
   });
 }

@@ -271,6 +271,9 @@ export class ShipmentDispatchInput {
   @Field()
   orderNumber: string;
 
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the shipment left; defaults to now, may be back-dated (not before the approval), never in the future.' })
+  dispatchedAt?: Date | null;
+
   @Field(() => [ShipmentDispatchLineInput])
   lines: ShipmentDispatchLineInput[];
 }

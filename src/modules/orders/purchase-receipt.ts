@@ -1,12 +1,12 @@
 import { EntityManager } from 'typeorm';
 import { fail, UserError, userError, UserInputError } from '../../graphql/errors';
-import { refreshOrderStatus } from './order.queries';
 import { OrderKind, OrderStatus } from './order.types';
 
 /**
  * Ties a receipt to its PURCHASE order: the order must be open, be the receiving warehouse's, and
  * have the claves; accepted pieces never beyond the approved remainder. Updates the order lines
- * (a supplier's delivery counts as dispatched when it arrives) and the status.
+ * (a supplier's delivery counts as dispatched when it arrives); the caller records the receipt and
+ * then calls `afterOrderChange`, which moves the status and the fill rollup.
  */
 export async function applyPurchaseReceipt(
   em: EntityManager,
@@ -42,7 +42,6 @@ export async function applyPurchaseReceipt(
       WHERE l.order_id = $1 AND l.supply_item_id = d.item`,
     [row.id, lines.map((l) => l.supplyItemId), lines.map((l) => l.acceptedQuantity), lines.map((l) => l.rejectedQuantity)],
   );
-  await refreshOrderStatus(em, row.id);
   return row.id;
 }
 

@@ -10,6 +10,7 @@ import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from
 import { fromGlobalId } from '../../graphql/node';
 import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
+import { afterOrderChange } from '../orders/order.queries';
 import { applyPurchaseReceipt } from '../orders/purchase-receipt';
 import { requireEstablishment } from '../registry/registry.queries';
 import { LockedLot, lockItemLots, lockLots, MovementDraft, writeMovements } from './ledger';
@@ -210,6 +211,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         lines.map((l) => l.rejectionReason ?? null),
       ],
     );
+    if (orderId) await afterOrderChange(em, orderId);
     await writeMovements(
       em,
       meta,
