@@ -22,7 +22,7 @@ export function flag(flags: Map<string, string | true>, name: string): string | 
 /** Runs a CLI's main, printing a clean message and exiting 1 on failure. */
 export function runCli(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (err) => {
       console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);

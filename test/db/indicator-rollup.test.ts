@@ -7,6 +7,7 @@ import { IndicatorCode, IndicatorDimension as D } from '../../src/modules/indica
 import { IndicatorQuery, indicatorDefinition } from '../../src/modules/indicators/indicators';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { runCli } from '../support/cli';
 import { addClaves, buildNetwork, CLAVES } from '../support/network';
 
 /**
@@ -238,3 +239,21 @@ test('a national breakdown reads the rollup, not the document lines', async () =
   // By clave, only the documents know.
   expect(await touched(seen[CODES.length])).toContain('supply_order_line');
 });
+
+test('fill:check finds a rollup edited behind the use cases\' back, and --repair puts it right', async () => {
+  const clean = await runCli('src/cli/fill-check.ts', [], tdb.url);
+  expect(clean.stdout).toMatch(/31 orders checked, all equal to their documents/);
+  expect(clean.code).toBe(0);
+  const [{ number }] = await tdb.db.query(`SELECT o.number FROM supply_order o WHERE o.kind = 'PURCHASE'`);
+  await tdb.db.query(`UPDATE order_fill SET accepted = accepted + 1 WHERE order_id = (SELECT id FROM supply_order WHERE number = $1) AND accepted > 0`, [number]);
+  const found = await runCli('src/cli/fill-check.ts', [], tdb.url);
+  expect(found.stdout).toContain(`1 differed from their documents: ${number}`);
+  expect(found.code).toBe(2);
+  // Reporting changed nothing; repairing does.
+  expect((await runCli('src/cli/fill-check.ts', [], tdb.url)).code).toBe(2);
+  const repaired = await runCli('src/cli/fill-check.ts', ['--repair'], tdb.url);
+  expect(repaired.stdout).toContain('repaired');
+  expect(repaired.code).toBe(0);
+  expect((await runCli('src/cli/fill-check.ts', [], tdb.url)).code).toBe(0);
+  expect((await runCli('src/cli/fill-check.ts', ['--fix'], tdb.url)).stderr).toMatch(/usage: npm run fill:check/);
+}, 120_000);

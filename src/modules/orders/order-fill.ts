@@ -1,0 +1,52 @@
+import { DataSource } from 'typeorm';
+
+export interface FillCheck {
+  orders: number;
+  differing: string[];
+  repaired: boolean;
+}
+
+/**
+ * Recomputes the fill-rate rollup of every approved order from its documents and compares it with
+ * what the write use cases left. Batch by batch, each order row is locked the way a writer locks it,
+ * so the check never races a dispatch or a receipt. With `repair` the recomputed rows are kept;
+ * without it every batch is rolled back and only the differing order numbers are reported.
+ */
+export async function checkOrderFill(db: DataSource, opts: { repair: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<FillCheck> {
+  const ids: number[] = (await db.query(`SELECT id FROM supply_order WHERE approved_at IS NOT NULL OR id IN (SELECT order_id FROM order_fill) ORDER BY id`)).map(
+    (r: { id: number }) => r.id,
+  );
+  const size = opts.batchSize ?? 2000;
+  const differing: string[] = [];
+  for (let i = 0; i < ids.length; i += size) {
+    const batch = ids.slice(i, i + size);
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    let found: string[];
+    try {
+      await runner.startTransaction('READ COMMITTED');
+      await runner.query('SELECT id FROM supply_order WHERE id = ANY ($1::int[]) ORDER BY id FOR UPDATE', [batch]);
+      await runner.query('CREATE TEMP TABLE order_fill_before ON COMMIT DROP AS SELECT * FROM order_fill WHERE order_id = ANY ($1::int[])', [batch]);
+      await runner.query('SELECT order_fill_refresh($1::int[])', [batch]);
+      const rows: Array<{ number: string }> = await runner.query(
+        `SELECT DISTINCT o.number FROM (
+           (SELECT * FROM order_fill_before EXCEPT ALL SELECT * FROM order_fill WHERE order_id = ANY ($1::int[]))
+           UNION ALL
+           (SELECT * FROM order_fill WHERE order_id = ANY ($1::int[]) EXCEPT ALL SELECT * FROM order_fill_before)
+         ) d JOIN supply_order o ON o.id = d.order_id ORDER BY 1`,
+        [batch],
+      );
+      found = rows.map((r) => r.number);
+      if (opts.repair) await runner.commitTransaction();
+      else await runner.rollbackTransaction();
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+    differing.push(...found);
+    opts.onProgress?.(Math.min(i + size, ids.length), ids.length);
+  }
+  return { orders: ids.length, differing, repaired: opts.repair && differing.length > 0 };
+}
