@@ -2,11 +2,12 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fs from 'node:fs';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../src/config';
+import { Config, parseConfig } from '../src/config';
 import { Role } from '../src/domain/enums';
 import { signToken } from '../src/graphql/auth';
 import { importCatalog } from '../src/modules/catalog/catalog-import';
 import { importClues } from '../src/modules/registry/clues-import';
+import { loadDemoOrders } from './demo-orders';
 import { loadDemoStock } from './demo-stock';
 import { businessDay } from '../src/domain/dates';
 import { storeCpmBatch } from '../src/modules/cpm/cpm.queries';
@@ -40,9 +41,16 @@ export async function demoTokens(auth: Config['auth']): Promise<Array<{ label: s
   );
 }
 
-/** Loads the demo network when the registry is empty, all in one transaction; returns whether it did. */
-export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) => void = () => undefined): Promise<boolean> {
-  return db.transaction(async (em) => {
+/**
+ * Loads the demo network when the registry is empty, all in one transaction, then its order history
+ * through the use cases; returns whether it did.
+ */
+export async function loadDemoDataIfEmpty(
+  db: DataSource,
+  log: (line: string) => void = () => undefined,
+  config: Config = parseConfig({}),
+): Promise<boolean> {
+  const loaded = await db.transaction(async (em) => {
     // One loader at a time: a second process starting at once waits, then finds the data there.
     await em.query('SELECT pg_advisory_xact_lock(7246502)');
     const [{ empty }] = await em.query('SELECT NOT EXISTS (SELECT 1 FROM establishment) AS empty');
@@ -64,6 +72,12 @@ export async function loadDemoDataIfEmpty(db: DataSource, log: (line: string) =>
     log(`demo CPM submissions ratified this year: ${ratified}`);
     return true;
   });
+  if (loaded) {
+    // Orders go through the use cases, each in its own transaction, once the network is committed.
+    const o = await loadDemoOrders(db, config);
+    log(`demo orders: ${o.orders} replenishments (${o.shipments} shipments), ${o.purchases} purchases, ${o.prescriptions} prescriptions`);
+  }
+  return loaded;
 }
 
 interface WarehouseRow {

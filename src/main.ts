@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const { db, description, close } = await connect(config, { applicationName: 'abasto-server' });
   console.log(`database: ${description}`);
   if (config.demoData) {
-    const loaded = await loadDemoDataIfEmpty(db, (line) => console.log(line));
+    const loaded = await loadDemoDataIfEmpty(db, (line) => console.log(line), config);
     if (loaded) console.log('demo data loaded');
   }
   const server = await startServer(db, config);

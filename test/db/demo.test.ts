@@ -1,4 +1,5 @@
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
+import { checkOrderFill } from '../../src/modules/orders/order-fill';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 let tdb: TestDatabase;
@@ -83,4 +84,23 @@ test('the demo network loads once, through the importers, with routes and SAI hi
            (SELECT count(*)::int FROM cpm_submission WHERE status = 'RATIFIED') AS ratified`);
   expect(cpm.with_value).toBeGreaterThan(1000);
   expect(cpm.ratified).toBeGreaterThan(10);
+
+  // Ten weeks of orders through the use cases: every status, shipments on the road, rejections.
+  const statuses = await tdb.db.query(`SELECT status, count(*)::int AS n FROM supply_order GROUP BY 1 ORDER BY 1`);
+  const by = Object.fromEntries(statuses.map((r: any) => [r.status, r.n]));
+  for (const s of ['APPROVED', 'PARTIALLY_FULFILLED', 'FULFILLED', 'CLOSED', 'CANCELLED']) expect(by[s]).toBeGreaterThan(0);
+  const [docs] = await tdb.db.query(`
+    SELECT (SELECT count(*)::int FROM shipment WHERE status = 'IN_TRANSIT') AS in_transit,
+           (SELECT count(*)::int FROM shipment WHERE status = 'RECEIVED') AS received,
+           (SELECT count(*)::int FROM supply_order WHERE kind = 'PURCHASE') AS purchases,
+           (SELECT coalesce(sum(rejected), 0)::int FROM supply_order_line) AS rejected,
+           (SELECT count(DISTINCT to_char(approved_at, 'YYYY-MM'))::int FROM supply_order) AS months,
+           (SELECT count(*)::int FROM prescription) AS prescriptions`);
+  expect(docs.in_transit).toBeGreaterThan(0);
+  expect(docs.received).toBeGreaterThan(20);
+  expect(docs.purchases).toBe(3);
+  expect(docs.rejected).toBeGreaterThan(0);
+  expect(docs.months).toBeGreaterThanOrEqual(2);
+  expect(docs.prescriptions).toBeGreaterThan(20);
+  expect((await checkOrderFill(tdb.db, { repair: false })).differing).toEqual([]);
 });

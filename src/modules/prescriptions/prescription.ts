@@ -78,7 +78,7 @@ class PrescriptionLineInput {
 }
 
 @InputType({ description: 'Records a prescription and dispenses it from the lots that expire first.' })
-class PrescriptionDispenseInput {
+export class PrescriptionDispenseInput {
   @Field()
   idempotencyKey: string;
 
