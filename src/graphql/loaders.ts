@@ -5,7 +5,7 @@ import { businessDay } from '../domain/dates';
 import { SaiStatus } from '../domain/enums';
 import { SupplyItem } from '../modules/catalog/supply-item.entity';
 import { supplyItemsByClave } from '../modules/catalog/catalog.queries';
-import { Establishment } from '../modules/registry/establishment.entity';
+import { Establishment, SaiStatusChange } from '../modules/registry/establishment.entity';
 import * as registry from '../modules/registry/registry.queries';
 import { State } from '../modules/registry/state.entity';
 import { Warehouse } from '../modules/registry/warehouse.entity';
@@ -42,6 +42,10 @@ export function createLoaders(db: DataSource) {
     saiStatus: new DataLoader<number, SaiStatus>(async (ids) => {
       const found = await registry.saiStatusOn(db, ids, businessDay());
       return ids.map((id) => found.get(id) ?? SaiStatus.NOT_STARTED);
+    }),
+    saiHistory: new DataLoader<number, SaiStatusChange[]>(async (ids) => {
+      const found = await registry.saiHistories(db, ids);
+      return ids.map((id) => found.get(id) ?? []);
     }),
     servedPage: new DataLoader<ServedPageKey, Establishment[], string>(
       async (requests) => {

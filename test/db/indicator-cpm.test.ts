@@ -161,5 +161,4 @@ test('bad requests', async () => {
   expect(await code({ g: ['CLAVE'] })).toBe('UNSUPPORTED_DIMENSION');
   expect(await code({ f: { asOf: '2999-01-01' } })).toBe('DATE_IN_FUTURE');
   expect(await code({ f: { from: '2025-05-01', to: '2025-01-01' } })).toBe('INCONSISTENT');
-  expect(await code({}, `{ indicator(code: SAI_ROLLOUT) { code } }`)).toBe('INDICATOR_NOT_AVAILABLE');
 });

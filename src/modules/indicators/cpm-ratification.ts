@@ -26,7 +26,7 @@ registerIndicator({
                  ORDER BY ev.at DESC, ev.id DESC LIMIT 1), false) AS ratified
                 FROM units u
             )
-       SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE ratified) AS numerator, count(*) AS denominator
+       SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE ratified) AS numerator, count(*) AS denominator, max(day)::text AS as_of_day
          FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
       networkParams(q),
     );

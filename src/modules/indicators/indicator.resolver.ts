@@ -6,6 +6,7 @@ import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
 import { Warehouse } from '../registry/warehouse.entity';
 import './cpm-ratification';
+import './sai-rollout';
 import './order-indicators';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
 import { indicator } from './indicators';

@@ -106,6 +106,15 @@ export class IndicatorRow {
   @Field(() => Float)
   denominator: number;
 
+  @Field(() => Float, {
+    nullable: true,
+    description: 'SAI_ROLLOUT: of the units in operation (the numerator), those with a stock movement dated in the 30 days ending on the as-of day (data freshness).',
+  })
+  activeUnits: number | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Network indicators: the day this row was read at (with MONTH, the last day of the month, or asOf).' })
+  asOf: string | null;
+
   @Field(() => Float, { nullable: true, description: 'null when the denominator is 0.' })
   get value(): number | null {
     return this.denominator === 0 ? null : (this.numerator / this.denominator) * 100;

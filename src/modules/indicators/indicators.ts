@@ -83,7 +83,8 @@ export async function indicator(
     groupBy: [],
   };
   const [total] = await def.compute(ctx.db, base);
-  const rows = dims.length ? await def.compute(ctx.db, { ...base, groupBy: dims }) : [];
+  let rows = dims.length ? await def.compute(ctx.db, { ...base, groupBy: dims }) : [];
+  if (dims.length === 1 && dims[0] === IndicatorDimension.MONTH) rows = everyMonth(rows, from, to < asOf ? to : asOf, total);
   return Object.assign(new IndicatorResult(), {
     code,
     name: def.name,
@@ -94,6 +95,25 @@ export async function indicator(
     total: toRow(total ?? { numerator: 0, denominator: 0 }),
     rows: rows.map(toRow),
   });
+}
+
+/**
+ * A time series has a row for every month from `from` to `to`: a month with nothing to count shows
+ * 0 / 0 (value null) rather than disappearing from a chart.
+ */
+function everyMonth(rows: RawRow[], from: string, to: string, total: RawRow | undefined): RawRow[] {
+  const byMonth = new Map(rows.map((r) => [r.month as string, r]));
+  const zero = Object.fromEntries(Object.keys(total ?? {}).filter((k) => k !== 'as_of_day').map((k) => [k, 0]));
+  const out: RawRow[] = [];
+  for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = nextMonth(m)) {
+    out.push(byMonth.get(m) ?? ({ ...zero, month: m, numerator: 0, denominator: 0 } as RawRow));
+  }
+  return out;
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
 function toRow(r: RawRow): IndicatorRow {
@@ -107,6 +127,8 @@ function toRow(r: RawRow): IndicatorRow {
     supplyKind: r.supply_kind ?? null,
     numerator: Number(r.numerator),
     denominator: Number(r.denominator),
+    activeUnits: r.active_units === undefined ? null : Number(r.active_units),
+    asOf: (r.as_of_day as string) ?? null,
     shortfall:
       r.not_dispatched === undefined
         ? null

@@ -1,6 +1,7 @@
 import { Field, ID, Float, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { EstablishmentKind, LevelOfCare } from '../../domain/enums';
+import { DateTimeResolver } from 'graphql-scalars';
+import { EstablishmentKind, LevelOfCare, SaiStatus } from '../../domain/enums';
 import { Node, toGlobalId } from '../../graphql/node';
 import { DateScalar } from '../../graphql/scalars';
 
@@ -13,6 +14,21 @@ export class Typology {
 
   @Field(() => String, { nullable: true })
   name: string | null;
+}
+
+@ObjectType({ description: 'One change of an establishment\'s SAI rollout status, in force from a day on.' })
+export class SaiStatusChange {
+  @Field(() => SaiStatus)
+  status: SaiStatus;
+
+  @Field(() => DateScalar)
+  effectiveOn: string;
+
+  @Field(() => DateTimeResolver, { description: 'When it was recorded.' })
+  recordedAt: Date;
+
+  @Field(() => String, { nullable: true, description: 'Who recorded it (token subject, or the importer).' })
+  actor: string | null;
 }
 
 @ObjectType({

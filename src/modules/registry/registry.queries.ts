@@ -1,7 +1,7 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SaiStatus } from '../../domain/enums';
 import { ErrorCode, fail } from '../../graphql/errors';
-import { Establishment } from './establishment.entity';
+import { Establishment, SaiStatusChange } from './establishment.entity';
 import { State } from './state.entity';
 import { Warehouse } from './warehouse.entity';
 
@@ -49,6 +49,21 @@ export async function saiStatusOn(db: Db, establishmentIds: readonly number[], d
     [establishmentIds, day],
   );
   return new Map(rows.map((r) => [r.establishment_id, r.status]));
+}
+
+/** Each establishment's SAI status changes, oldest first, for many establishments in one statement. */
+export async function saiHistories(db: Db, establishmentIds: readonly number[]): Promise<Map<number, SaiStatusChange[]>> {
+  const rows: Array<SaiStatusChange & { establishmentId: number }> = await db.query(
+    `SELECT establishment_id AS "establishmentId", status, effective_on::text AS "effectiveOn", recorded_at AS "recordedAt", actor
+       FROM sai_status_change WHERE establishment_id = ANY($1::int[]) ORDER BY establishment_id, effective_on`,
+    [establishmentIds],
+  );
+  const out = new Map<number, SaiStatusChange[]>();
+  for (const { establishmentId, ...change } of rows) {
+    if (!out.has(establishmentId)) out.set(establishmentId, []);
+    out.get(establishmentId)!.push(Object.assign(new SaiStatusChange(), change));
+  }
+  return out;
 }
 
 /**

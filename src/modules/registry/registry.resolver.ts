@@ -4,7 +4,7 @@ import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
 import { payload } from '../../graphql/errors';
 import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
-import { Establishment } from './establishment.entity';
+import { Establishment, SaiStatusChange } from './establishment.entity';
 import {
   EstablishmentsArgs,
   EstablishmentUpsertInput,
@@ -75,6 +75,11 @@ export class EstablishmentResolver {
   @FieldResolver(() => SaiStatus, { description: 'SAI status in force today.' })
   saiStatus(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatus> {
     return ctx.loaders.saiStatus.load(e.pk);
+  }
+
+  @FieldResolver(() => [SaiStatusChange], { description: 'Every SAI status change, oldest first.' })
+  saiHistory(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatusChange[]> {
+    return ctx.loaders.saiHistory.load(e.pk);
   }
 }
 
