@@ -4,6 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { dashboardRouter } from './dashboard';
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
@@ -67,6 +68,8 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     }
   });
 
+  app.use('/dashboard', dashboardRouter());
+  app.get('/', (_req, res) => res.redirect('/dashboard/'));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxBodyBytes }),
