@@ -29,6 +29,7 @@ import { addClaves, buildNetwork, CLAVES } from '../support/network';
  *   2025-04-30   ABCDEF (6)     A E — 2           1 (E, 04-20)
  *   2025-05-31   ABCDF (5)      A B — 2           2 (A 05-25, B 05-12)
  *   2025-06-30   ABCDF (5)      A B F — 3         0
+ *   2025-07-31 … 2025-12-31: the same as June
  *
  * Orders (QUANTITY_FILL_RATE by month of approval, last 12 months; M = this month):
  *   M-11 GRSSA000001 gasa 100: received 90 + 10 rejected     → 90 / 100
@@ -162,8 +163,8 @@ describe('SAI rollout (indicator 52)', () => {
     expect(r.formula).toMatch(/IN_OPERATION.*30 días/);
   });
 
-  test('a six-month series, each month read on its last day', async () => {
-    const r = await read({ from: '2025-01-01', to: '2025-06-30', stateCodes: ['12', '20', '14'], clues: ['GRSSA000301', 'GRSSA000302', 'GRSSA000303', 'GRSSA000304', 'GRSSA000305', 'OCSSA000301', 'GRSSA000306', 'JCSSA000301'] }, ['MONTH']);
+  test('a twelve-month series, each month read on its last day', async () => {
+    const r = await read({ from: '2025-01-01', to: '2025-12-31', stateCodes: ['12', '20', '14'], clues: ['GRSSA000301', 'GRSSA000302', 'GRSSA000303', 'GRSSA000304', 'GRSSA000305', 'OCSSA000301', 'GRSSA000306', 'JCSSA000301'] }, ['MONTH']);
     expect(r.rows.map((x: any) => [x.month, x.asOf, x.numerator, x.denominator, x.activeUnits])).toEqual([
       ['2025-01', '2025-01-31', 0, 6, 0],
       ['2025-02', '2025-02-28', 2, 6, 0],
@@ -171,6 +172,8 @@ describe('SAI rollout (indicator 52)', () => {
       ['2025-04', '2025-04-30', 2, 6, 1],
       ['2025-05', '2025-05-31', 2, 5, 2],
       ['2025-06', '2025-06-30', 3, 5, 0],
+      // Nothing changes after June, and nobody records a movement.
+      ...['07-31', '08-31', '09-30', '10-31', '11-30', '12-31'].map((d) => [`2025-${d.slice(0, 2)}`, `2025-${d}`, 3, 5, 0]),
     ]);
   });
 
