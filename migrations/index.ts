@@ -3,6 +3,7 @@ import { StockLedger1763971200000 } from './1763971200000-StockLedger';
 import { Cpm1764057600000 } from './1764057600000-Cpm';
 import { Orders1764144000000 } from './1764144000000-Orders';
 import { OrderFill1764230400000 } from './1764230400000-OrderFill';
+import { Procurement1764316800000 } from './1764316800000-Procurement';
 
 /** Every migration, in order. Listed explicitly so ts-node, jest and compiled code load the same set. */
-export const migrations = [Registry1763884800000, StockLedger1763971200000, Cpm1764057600000, Orders1764144000000, OrderFill1764230400000];
+export const migrations = [Registry1763884800000, StockLedger1763971200000, Cpm1764057600000, Orders1764144000000, OrderFill1764230400000, Procurement1764316800000];

@@ -31,6 +31,8 @@ const schema = z
     STOCK_UNIT_MAX_MONTHS: z.coerce.number().min(0).default(3),
     STOCK_WAREHOUSE_MIN_MONTHS: z.coerce.number().min(0).default(2),
     STOCK_WAREHOUSE_MAX_MONTHS: z.coerce.number().min(0).default(6),
+    PLAN_SAFETY_MONTHS: z.coerce.number().min(0).max(12).default(1),
+    CONTRACT_MIN_RATIO: z.coerce.number().min(0).max(1).default(0.4),
   })
   .superRefine((env, ctx) => {
     for (const who of ['UNIT', 'WAREHOUSE'] as const) {
@@ -85,5 +87,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       unit: { minMonths: e.STOCK_UNIT_MIN_MONTHS, maxMonths: e.STOCK_UNIT_MAX_MONTHS },
       warehouse: { minMonths: e.STOCK_WAREHOUSE_MIN_MONTHS, maxMonths: e.STOCK_WAREHOUSE_MAX_MONTHS },
     },
+    /** Procurement (SPEC §4): safety months in the plan; an open contract's minimum as a share of its maximum. */
+    procurement: { safetyMonths: e.PLAN_SAFETY_MONTHS, contractMinRatio: e.CONTRACT_MIN_RATIO },
   };
 }

@@ -11,6 +11,8 @@ import { State } from '../modules/registry/state.entity';
 import { Warehouse } from '../modules/registry/warehouse.entity';
 import { lotsFor, movementsByIds, receiptById } from '../modules/stock/stock.queries';
 import { LotLevel, Receipt, StockMovement } from '../modules/stock/stock.types';
+import { contractProgress, contractsWhere } from '../modules/procurement/contract.service';
+import { ContractProgress, ProcurementContract } from '../modules/procurement/procurement.types';
 
 /** A loader that fetches rows for many keys at once and hands each key its row (or null). */
 function keyed<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K): DataLoader<K, V | null> {
@@ -31,6 +33,14 @@ export interface ServedPageKey {
 export function createLoaders(db: DataSource) {
   return {
     stateByCode: keyed<string, State>((k) => registry.statesByCode(db, k), (s) => s.code),
+    contractById: keyed<number, ProcurementContract>((k) => contractsWhere(db, 'c.id = ANY ($1::int[])', [k]), (c) => c.pk),
+    contractProgress: new DataLoader<ProcurementContract, ContractProgress, number>(
+      async (contracts) => {
+        const found = await contractProgress(db, contracts);
+        return contracts.map((c) => found.get(c.pk)!);
+      },
+      { cacheKeyFn: (c) => c.pk },
+    ),
     establishmentById: keyed<number, Establishment>((k) => registry.establishmentsById(db, k), (e) => e.pk),
     establishmentByClues: keyed<string, Establishment>((k) => registry.establishmentsByClues(db, k), (e) => e.clues),
     warehouseById: keyed<number, Warehouse>((k) => registry.warehousesBy(db, 'id', k), (w) => w.pk),

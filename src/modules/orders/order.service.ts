@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
-import { normalizeClues } from '../../domain/clues';
+import { normalizeClues, stateOfClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { Role } from '../../domain/enums';
 import { isUsableOn } from '../../domain/stock';
@@ -15,6 +15,7 @@ import { requireEstablishment } from '../registry/registry.queries';
 import { MovementDraft, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.service';
 import { MovementKind, RejectionReason } from '../stock/stock.types';
+import { checkOrderAgainstContract } from '../procurement/contract.service';
 import { afterOrderChange, orderByNumber, ordersWhere, shipmentByNumber, shipmentsWhere } from './order.queries';
 import {
   Order,
@@ -89,10 +90,9 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
   const errors: UserError[] = [];
   if (!input.fromSuggestion && !input.lines?.length) errors.push(userError(ErrorCode.REQUIRED, ['lines'], 'Indique las líneas o pida la sugerencia (fromSuggestion).'));
   if (input.fromSuggestion && input.lines?.length) errors.push(userError(ErrorCode.INCONSISTENT, ['lines'], 'Use líneas o fromSuggestion, no ambas.'));
-  if (purchase && !input.supplier) errors.push(userError(ErrorCode.REQUIRED, ['supplier'], 'Una compra necesita proveedor.'));
+  if (purchase && !input.supplier && input.contractId == null) errors.push(userError(ErrorCode.REQUIRED, ['supplier'], 'Una compra necesita proveedor (o un contrato).'));
   if (purchase && input.fromSuggestion) errors.push(userError(ErrorCode.INCONSISTENT, ['fromSuggestion'], 'La sugerencia es para reabasto.'));
   if (!purchase && (input.supplier || input.contractId)) errors.push(userError(ErrorCode.INCONSISTENT, ['supplier'], 'Un reabasto no tiene proveedor ni contrato.'));
-  if (input.contractId != null) errors.push(userError('UNKNOWN_CONTRACT', ['contractId'], `No existe el contrato ${input.contractId}.`));
   if (errors.length) throw new UserInputError(errors);
 
   return inTransaction(ctx.db, async (em) => {
@@ -142,13 +142,18 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
       }
     });
     if (errors.length) throw new UserInputError(errors);
+    // Under a contract: its clave, its supplier, its state, in force, and never past its maximum.
+    const supplier =
+      input.contractId != null
+        ? (await checkOrderAgainstContract(em, input.contractId, { supplier: input.supplier ?? null, requestingStateCode: stateOfClues(input.requestingClues)!.code, lines })).supplier
+        : input.supplier ?? null;
 
     const prefix = purchase ? 'OC' : 'OS';
     const [order] = await em.query(
-      `INSERT INTO supply_order (number, kind, status, requesting_id, supplying_id, supplier, promised_on, created_by, idempotency_key)
+      `INSERT INTO supply_order (number, kind, status, requesting_id, supplying_id, supplier, contract_id, promised_on, created_by, idempotency_key)
        VALUES ($1 || '-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
-               $2, 'DRAFT', $3, $4, $5, $6, $7, $8) RETURNING id, number`,
-      [prefix, input.kind, requesting.id, supplying, input.supplier ?? null, input.promisedOn ?? null, viewer.subject, input.idempotencyKey],
+               $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $9) RETURNING id, number`,
+      [prefix, input.kind, requesting.id, supplying, supplier, input.contractId ?? null, input.promisedOn ?? null, viewer.subject, input.idempotencyKey],
     );
     await em.query(
       `INSERT INTO supply_order_line (order_id, supply_item_id, requested) SELECT $1, * FROM unnest($2::int[], $3::int[])`,

@@ -28,6 +28,12 @@ registerEnumType(OrderKind, { name: 'OrderKind', description: 'REPLENISHMENT: a 
 registerEnumType(OrderStatus, { name: 'OrderStatus', description: 'DRAFT → SUBMITTED → APPROVED (emitida) → PARTIALLY_FULFILLED → FULFILLED, or CLOSED / CANCELLED.' });
 registerEnumType(ShipmentStatus, { name: 'ShipmentStatus' });
 
+export enum OrderOrigin {
+  REQUEST = 'REQUEST',
+  REDISTRIBUTION = 'REDISTRIBUTION',
+}
+registerEnumType(OrderOrigin, { name: 'OrderOrigin', description: 'Why an order exists.' });
+
 @ObjectType({ description: 'One clave of an order: requested, approved (emitidas), and what became of them.' })
 export class OrderLine {
   supplyItemId: number;
@@ -66,6 +72,10 @@ export class Order implements Node {
   pk: number;
   requestingId: number;
   supplyingId: number | null;
+  contractId: number | null;
+
+  @Field(() => OrderOrigin, { description: 'REQUEST: asked for by the unit; REDISTRIBUTION: moving stock at risk between two CLUES.' })
+  origin: OrderOrigin;
 
   @Field(() => ID)
   get id(): string {

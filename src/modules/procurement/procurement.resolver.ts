@@ -1,0 +1,169 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { businessDay } from '../../domain/dates';
+import { Role } from '../../domain/enums';
+import { stateByCode } from '../../domain/states';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { badRequest, forbidden, payload } from '../../graphql/errors';
+import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
+import { SupplyItem } from '../catalog/supply-item.entity';
+import { Order } from '../orders/order.types';
+import { State } from '../registry/state.entity';
+import { contractCount, contractPage, createContract } from './contract.service';
+import { PlanKey, planCount, planKey, planPage, PlanQuery, planRows } from './plan';
+import { planFile } from './plan-export';
+import {
+  ContractProgress,
+  ExportFile,
+  ExportFormat,
+  ProcurementContract,
+  ProcurementContractCreateInput,
+  ProcurementContractFilter,
+  ProcurementContractPayload,
+  ProcurementPlanRow,
+} from './procurement.types';
+
+export const ProcurementPlanConnection = connectionType('ProcurementPlan', ProcurementPlanRow);
+export const ProcurementContractConnection = connectionType('ProcurementContract', ProcurementContract);
+
+/** Who reads plans: central roles nationally, a state coordinator for its own state. */
+const PLAN_READERS = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR];
+const CONTRACT_READERS = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR, Role.WAREHOUSE];
+
+@ArgsType()
+class PlanArgs extends PageArgs {
+  @Field(() => Int, { description: 'Fiscal year.' })
+  year: number;
+
+  @Field(() => [String], { nullable: true, description: 'Rows per state for these states.' })
+  stateCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  claves?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Rows per state and clave (implied by stateCodes); otherwise one national row per clave.' })
+  byState?: boolean | null;
+}
+
+@ArgsType()
+class PlanExportArgs {
+  @Field(() => Int)
+  year: number;
+
+  @Field(() => ExportFormat)
+  format: ExportFormat;
+
+  @Field(() => [String], { nullable: true })
+  stateCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  claves?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true })
+  byState?: boolean | null;
+}
+
+@ArgsType()
+class ContractsArgs extends PageArgs {
+  @Field(() => ProcurementContractFilter, { nullable: true })
+  filter?: ProcurementContractFilter | null;
+}
+
+/** The plan query a caller may run: a coordinator is held to its state. */
+export function planQueryFor(ctx: Context, args: { year: number; stateCodes?: string[] | null; claves?: string[] | null; byState?: boolean | null }): PlanQuery {
+  const viewer = viewerOf(ctx);
+  if (!Number.isInteger(args.year) || args.year < 2000 || args.year > 2200) throw badRequest('OUT_OF_RANGE', 'year fuera de rango.');
+  const unknown = (args.stateCodes ?? []).filter((c) => !stateByCode(c));
+  if (unknown.length) throw badRequest('UNKNOWN_STATE', `No existe la entidad ${unknown.join(', ')}.`);
+  let stateCodes = args.stateCodes?.length ? args.stateCodes : null;
+  if (viewer.role === Role.STATE_COORDINATOR) {
+    if (stateCodes && stateCodes.some((c) => c !== viewer.stateCode)) throw forbidden();
+    stateCodes = [viewer.stateCode!];
+  }
+  return {
+    year: args.year,
+    byState: Boolean(args.byState || stateCodes),
+    stateCodes,
+    claves: args.claves?.length ? args.claves.map((c) => c.trim()) : null,
+    safetyMonths: ctx.config.procurement.safetyMonths,
+    minimumRatio: ctx.config.procurement.contractMinRatio,
+    today: businessDay(),
+  };
+}
+
+@Resolver(() => ProcurementPlanRow)
+export class ProcurementResolver {
+  @Authorized(PLAN_READERS)
+  @Query(() => ProcurementPlanConnection, { description: 'What the network should buy in a fiscal year, per clave (and per state), from the CPM (SPEC §4).' })
+  procurementPlan(@Args() args: PlanArgs, @Ctx() ctx: Context) {
+    const q = planQueryFor(ctx, args);
+    return paginate(
+      pageRequest<PlanKey>(args),
+      (after, limit) => planPage(ctx.db, q, after, limit).then((rows) => rows.map((r) => Object.assign(new ProcurementPlanRow(), r))),
+      planKey,
+      () => planCount(ctx.db, q),
+    );
+  }
+
+  @Authorized(PLAN_READERS)
+  @Query(() => ExportFile, { description: 'The procurement plan as a CSV or XLSX file (Spanish column names, a total per state and a national total).' })
+  async procurementPlanExport(@Args() args: PlanExportArgs, @Ctx() ctx: Context): Promise<ExportFile> {
+    const q = planQueryFor(ctx, args);
+    const rows = await planRows(ctx.db, q);
+    const file = await planFile(rows, q, args.format);
+    return { filename: file.filename, mimeType: file.mimeType, rows: rows.length, contentBase64: file.content.toString('base64') };
+  }
+
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() r: ProcurementPlanRow, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemById.load(r.supplyItemId))!;
+  }
+
+  @FieldResolver(() => State, { nullable: true, description: 'The state of a per-state row; null nationally.' })
+  state(@Root() r: ProcurementPlanRow, @Ctx() ctx: Context): Promise<State | null> | null {
+    return r.stateCode ? ctx.loaders.stateByCode.load(r.stateCode) : null;
+  }
+}
+
+@Resolver(() => ProcurementContract)
+export class ProcurementContractResolver {
+  @Authorized(CONTRACT_READERS)
+  @Query(() => ProcurementContractConnection, { description: 'Open contracts in number order.' })
+  procurementContracts(@Args() args: ContractsArgs, @Ctx() ctx: Context) {
+    return paginate(
+      pageRequest<string>(args),
+      (after, limit) => contractPage(ctx.db, args.filter, after, limit),
+      (c) => c.number,
+      () => contractCount(ctx.db, args.filter),
+    );
+  }
+
+  @Authorized(Roles.national)
+  @Mutation(() => ProcurementContractPayload, { description: 'Registers an open contract: minimum at least the configured share (40 %) of the maximum.' })
+  procurementContractCreate(@Arg('input') input: ProcurementContractCreateInput, @Ctx() ctx: Context) {
+    return payload('contract', () => createContract(ctx, input));
+  }
+
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() c: ProcurementContract, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemById.load(c.supplyItemId))!;
+  }
+
+  @FieldResolver(() => State, { nullable: true, description: 'The state it supplies; null for a national contract.' })
+  state(@Root() c: ProcurementContract, @Ctx() ctx: Context): Promise<State | null> | null {
+    return c.stateCode ? ctx.loaders.stateByCode.load(c.stateCode) : null;
+  }
+
+  @FieldResolver(() => ContractProgress)
+  progress(@Root() c: ProcurementContract, @Ctx() ctx: Context): Promise<ContractProgress> {
+    return ctx.loaders.contractProgress.load(c);
+  }
+}
+
+@Resolver(() => Order)
+export class OrderContractResolver {
+  @FieldResolver(() => ProcurementContract, { nullable: true, description: 'The open contract a purchase is bought under.' })
+  contract(@Root() o: Order, @Ctx() ctx: Context): Promise<ProcurementContract | null> | null {
+    return o.contractId ? ctx.loaders.contractById.load(o.contractId) : null;
+  }
+}

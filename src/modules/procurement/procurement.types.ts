@@ -1,0 +1,200 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../graphql/node';
+import { DateScalar } from '../../graphql/scalars';
+import { UserError } from '../../graphql/errors';
+
+export enum ExportFormat {
+  CSV = 'CSV',
+  XLSX = 'XLSX',
+}
+registerEnumType(ExportFormat, { name: 'ExportFormat' });
+
+@ObjectType({
+  description:
+    'One clave of the procurement plan (nationally, or for one state) with every input: need = cpm × (months + safetyMonths) − usable − onOpenPurchaseOrders; maximum = max(0, need); minimum = ⌈minimumRatio × maximum⌉.',
+})
+export class ProcurementPlanRow {
+  stateCode: string | null;
+  supplyItemId: number;
+
+  @Field()
+  clave: string;
+
+  @Field({ description: 'Σ of the units’ ratified CPM for the year.' })
+  ratifiedCpm: number;
+
+  @Field({ description: 'Σ of the latest calculated CPM of units that did not ratify (standing in for a ratified one).' })
+  calculatedCpm: number;
+
+  @Field({ description: 'ratifiedCpm + calculatedCpm.' })
+  cpm: number;
+
+  @Field(() => Int)
+  unitsRatified: number;
+
+  @Field(() => Int)
+  unitsCalculated: number;
+
+  @Field({ description: 'True when a calculated CPM stood in for a ratified one at some unit.' })
+  get calculatedStandIn(): boolean {
+    return this.unitsCalculated > 0;
+  }
+
+  @Field(() => Int)
+  months: number;
+
+  @Field(() => Float)
+  safetyMonths: number;
+
+  @Field({ description: 'Usable pieces (not expired today) at the network’s locations (of the state, per state).' })
+  usable: number;
+
+  @Field({ description: 'Pieces approved on open PURCHASE orders and not yet accepted.' })
+  onOpenPurchaseOrders: number;
+
+  @Field({ description: 'May be negative: stock and open orders already cover the year.' })
+  need: number;
+
+  @Field()
+  maximum: number;
+
+  @Field()
+  minimum: number;
+
+  @Field(() => Float)
+  minimumRatio: number;
+}
+
+@ObjectType({ description: 'A generated file, base64-encoded.' })
+export class ExportFile {
+  @Field()
+  filename: string;
+
+  @Field()
+  mimeType: string;
+
+  @Field(() => Int, { description: 'Data rows (total rows not counted).' })
+  rows: number;
+
+  @Field()
+  contentBase64: string;
+}
+
+@ObjectType({ description: 'How far an open contract has got: accepted pieces on PURCHASE orders under it.' })
+export class ContractProgress {
+  @Field(() => Float, { description: 'Pieces accepted at the warehouses.' })
+  accepted: number;
+
+  @Field(() => Float, { description: 'Pieces ordered and not cancelled: requested until approved, approved after, accepted once short-closed. The maximum bounds this.' })
+  committed: number;
+
+  @Field(() => Float, { description: 'maxPieces − committed: what new orders may still ask for.' })
+  available: number;
+
+  @Field(() => Float, { nullable: true, description: 'accepted / minPieces × 100 (null when the minimum is 0).' })
+  percentOfMinimum: number | null;
+
+  @Field(() => Float, { description: 'accepted / maxPieces × 100.' })
+  percentOfMaximum: number;
+
+  @Field(() => Float, { description: 'accepted × unitPrice.' })
+  acceptedValue: number;
+
+  @Field(() => Int, { description: 'Orders under the contract, cancelled ones left out.' })
+  orders: number;
+}
+
+@ObjectType({ description: 'An open contract (contrato abierto): a supplier, a clave, minimum and maximum pieces, a unit price and a validity.' })
+export class ProcurementContract {
+  pk: number;
+  supplyItemId: number;
+  stateCode: string | null;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('ProcurementContract', this.number);
+  }
+
+  @Field(() => Int, { description: 'What orderCreate takes as contractId.' })
+  get contractId(): number {
+    return this.pk;
+  }
+
+  @Field()
+  number: string;
+
+  @Field()
+  supplier: string;
+
+  @Field()
+  clave: string;
+
+  @Field(() => Float)
+  minPieces: number;
+
+  @Field(() => Float)
+  maxPieces: number;
+
+  @Field(() => Float)
+  unitPrice: number;
+
+  @Field(() => DateScalar)
+  validFrom: string;
+
+  @Field(() => DateScalar)
+  validTo: string;
+}
+
+@InputType()
+export class ProcurementContractCreateInput {
+  @Field({ description: 'Makes a retry safe: the same key returns the same contract.' })
+  idempotencyKey: string;
+
+  @Field()
+  supplier: string;
+
+  @Field()
+  clave: string;
+
+  @Field(() => String, { nullable: true, description: 'The state the contract supplies; none for a national contract.' })
+  stateCode?: string | null;
+
+  @Field(() => Int)
+  minPieces: number;
+
+  @Field(() => Int)
+  maxPieces: number;
+
+  @Field(() => Float)
+  unitPrice: number;
+
+  @Field(() => DateScalar)
+  validFrom: string;
+
+  @Field(() => DateScalar)
+  validTo: string;
+}
+
+@ObjectType()
+export class ProcurementContractPayload {
+  @Field(() => ProcurementContract, { nullable: true })
+  contract: ProcurementContract | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class ProcurementContractFilter {
+  @Field(() => [String], { nullable: true })
+  claves?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Part of the supplier’s name, without regard to case or accents.' })
+  supplier?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Contracts for these states (national contracts included).' })
+  stateCodes?: string[] | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Only contracts in force on this day.' })
+  validOn?: string | null;
+}
