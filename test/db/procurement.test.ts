@@ -189,3 +189,96 @@ describe('procurement plan', () => {
     expect(bad.stderr).toMatch(/usage: npm run export:plan/);
   });
 });
+
+describe('open contracts', () => {
+  const CREATE = `mutation($i: ProcurementContractCreateInput!) { procurementContractCreate(input: $i) {
+    contract { contractId number supplier clave state { code } minPieces maxPieces unitPrice validFrom validTo }
+    userErrors { code field } } }`;
+  const shift = (days: number) => new Date(Date.parse(`${TODAY}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const base = { supplier: 'Laboratorios del Sur, S.A.', clave: GASA, stateCode: '12', minPieces: 400, maxPieces: 1000, unitPrice: 12.5, validFrom: shift(-30), validTo: shift(335) };
+  const create = async (i: Record<string, unknown>, token = central) => {
+    const r = await api.gql(CREATE, { i }, token);
+    return r.errors ? r.errors.map((e: any) => e.extensions.code) : r.data.procurementContractCreate;
+  };
+  const PROGRESS = `query($n: [String!]) { procurementContracts(filter: { claves: $n }) { edges { node { number progress { accepted committed available percentOfMinimum percentOfMaximum acceptedValue orders } } } } }`;
+  let contractId: number;
+  let warehouse: string;
+
+  const purchase = async (key: string, quantity: number, extra: Record<string, unknown> = {}) => {
+    const r = await api.gql(
+      `mutation($i: OrderCreateInput!) { orderCreate(input: $i) { order { number supplier contract { number } } userErrors { code field message } } }`,
+      { i: { idempotencyKey: key, kind: 'PURCHASE', requestingClues: 'GRSSA000010', contractId, lines: [{ clave: GASA, quantity }], ...extra } },
+      central,
+    );
+    return r.data.orderCreate;
+  };
+  const progress = async () => (await api.gql(PROGRESS, { n: [GASA] }, central)).data.procurementContracts.edges[0].node.progress;
+
+  test('bad contracts are refused and write nothing', async () => {
+    const codes = async (i: Record<string, unknown>) => (await create({ idempotencyKey: `bad-${Math.random()}`, ...base, ...i })).userErrors.map((e: any) => [e.code, e.field.slice(1).join('.')]);
+    expect(await codes({ minPieces: 399 })).toEqual([['MINIMUM_BELOW_RATIO', 'minPieces']]);
+    expect(await codes({ minPieces: 1001 })).toEqual([['INCONSISTENT', 'minPieces']]);
+    expect(await codes({ validTo: shift(-31) })).toEqual([['INCONSISTENT', 'validTo']]);
+    expect(await codes({ clave: '010.000.9999.00' })).toEqual([['UNKNOWN_CLAVE', 'clave']]);
+    expect(await codes({ stateCode: '99' })).toEqual([['UNKNOWN_STATE', 'stateCode']]);
+    expect(await codes({ unitPrice: 12.345 })).toEqual([['INVALID_VALUE', 'unitPrice']]);
+    expect(await codes({ maxPieces: 0 })).toEqual([['MUST_BE_POSITIVE', 'maxPieces']]);
+    expect(await create({ idempotencyKey: 'bad-role', ...base }, await api.token(Role.STATE_COORDINATOR, { state: '12' }))).toEqual(['FORBIDDEN']);
+    const [{ n }] = await tdb.db.query('SELECT count(*)::int AS n FROM procurement_contract');
+    expect(n).toBe(0);
+  });
+
+  test('a contract, orders under it, and its maximum', async () => {
+    const c = (await create({ idempotencyKey: 'c1', ...base })).contract;
+    expect(c).toMatchObject({ number: expect.stringMatching(/^CA-\d{4}-\d{5}$/), supplier: base.supplier, clave: GASA, state: { code: '12' }, minPieces: 400, maxPieces: 1000, unitPrice: 12.5 });
+    contractId = c.contractId;
+    await create({ idempotencyKey: 'c-old', ...base, supplier: 'Insumos del Norte', stateCode: null, validFrom: shift(-400), validTo: shift(-35) });
+    warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
+
+    const first = await purchase('k1', 600);
+    expect(first.userErrors).toEqual([]);
+    expect(first.order).toMatchObject({ supplier: base.supplier, contract: { number: c.number } });
+    // 400 remain under the maximum.
+    expect((await purchase('k2', 500)).userErrors.map((e: any) => e.code)).toEqual(['CONTRACT_MAXIMUM_EXCEEDED']);
+    expect((await purchase('k3', 1, { lines: [{ clave: PARA, quantity: 1 }] })).userErrors.map((e: any) => e.code)).toEqual(['CLAVE_NOT_IN_CONTRACT']);
+    expect((await purchase('k4', 1, { requestingClues: 'DFSSA004936' })).userErrors.map((e: any) => e.code)).toEqual(['CONTRACT_OTHER_STATE']);
+    expect((await purchase('k5', 1, { supplier: 'Otro proveedor' })).userErrors.map((e: any) => e.code)).toEqual(['INCONSISTENT']);
+    expect((await purchase('k6', 1, { contractId: 999999 })).userErrors.map((e: any) => e.code)).toEqual(['UNKNOWN_CONTRACT']);
+    const [{ id: oldId }] = await tdb.db.query(`SELECT id FROM procurement_contract WHERE supplier = 'Insumos del Norte'`);
+    expect((await purchase('k7', 1, { contractId: oldId })).userErrors.map((e: any) => e.code)).toEqual(['CONTRACT_NOT_IN_FORCE']);
+    const third = await purchase('k8', 400);
+    expect(third.userErrors).toEqual([]);
+    expect(await progress()).toMatchObject({ committed: 1000, available: 0, orders: 2 });
+    await ok(central, 'orderCancel', 'OrderEndInput', { number: third.order.number, reason: 'se compra en el siguiente trimestre' });
+    expect(await progress()).toMatchObject({ committed: 600, available: 400, orders: 1 });
+
+    // Approved with a cut to 500, then delivered in two parts: 300 (+10 damaged) and 150.
+    const number = first.order.number;
+    await ok(central, 'orderSubmit', 'OrderNumberInput', { number });
+    await ok(central, 'orderApprove', 'OrderApproveInput', { number, lines: [{ clave: GASA, approvedQuantity: 500 }] });
+    await ok(warehouse, 'stockReceive', 'StockReceiveInput', { idempotencyKey: 'c-in1', clues: 'GRSSA000010', orderNumber: number, lines: [{ clave: GASA, lotNumber: 'CS-1', acceptedQuantity: 300, rejectedQuantity: 10, rejectionReason: 'DAMAGED' }] });
+    await ok(warehouse, 'stockReceive', 'StockReceiveInput', { idempotencyKey: 'c-in2', clues: 'GRSSA000010', orderNumber: number, lines: [{ clave: GASA, lotNumber: 'CS-2', acceptedQuantity: 150 }] });
+    expect(await progress()).toEqual({ accepted: 450, committed: 500, available: 500, percentOfMinimum: 112.5, percentOfMaximum: 45, acceptedValue: 5625, orders: 1 });
+    // Short-closed: only what arrived stays committed.
+    await ok(central, 'orderClose', 'OrderEndInput', { number, reason: 'el proveedor no surtirá el resto' });
+    expect(await progress()).toMatchObject({ accepted: 450, committed: 450, available: 550 });
+  });
+
+  test('two orders racing for the last pieces under the maximum: one goes', async () => {
+    const results = await Promise.all([purchase('race-a', 550), purchase('race-b', 550)]);
+    const codes = results.map((r) => r.userErrors.map((e: any) => e.code).join()).sort();
+    expect(codes).toEqual(['', 'CONTRACT_MAXIMUM_EXCEEDED']);
+    expect(await progress()).toMatchObject({ committed: 1000, available: 0 });
+  });
+
+  test('the list filters by clave, supplier, state and validity', async () => {
+    const list = async (filter: Record<string, unknown>) =>
+      (await api.gql(`query($f: ProcurementContractFilter) { procurementContracts(filter: $f) { totalCount edges { node { supplier } } } }`, { f: filter }, central)).data.procurementContracts.edges.map((e: any) => e.node.supplier);
+    expect(await list({ claves: [GASA] })).toEqual([base.supplier, 'Insumos del Norte']);
+    expect(await list({ claves: [PARA] })).toEqual([]);
+    expect(await list({ supplier: 'LABORATORIOS DEL SUR' })).toEqual([base.supplier]);
+    expect(await list({ stateCodes: ['20'] })).toEqual(['Insumos del Norte']);
+    expect(await list({ validOn: TODAY })).toEqual([base.supplier]);
+    expect((await api.gql(`{ procurementContracts { totalCount } }`, {}, await api.token(Role.PHARMACY, { clues: 'GRSSA000001' }))).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
