@@ -10,7 +10,7 @@ import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolv
 import { PrescriptionResolver } from '../modules/prescriptions/prescription';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
-import { OrderContractResolver, ProcurementContractResolver, ProcurementResolver } from '../modules/procurement/procurement.resolver';
+import { OrderContractResolver, ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from './auth';
 import { Context } from './context';
 import { forbidden } from './errors';
@@ -32,6 +32,7 @@ const resolvers: NonEmptyArray<Function> = [
   OrderContractResolver,
   ProcurementResolver,
   ProcurementContractResolver,
+  RedistributionResolver,
   OrderLineResolver,
   PrescriptionResolver,
 ];

@@ -130,8 +130,10 @@ export class OrderResolver {
     return payload('order', () => orders.close(ctx, input));
   }
 
-  @Authorized([Role.ADMIN, Role.WAREHOUSE])
-  @Mutation(() => ShipmentPayload, { description: 'Dispatches pieces against an approved order from its supplying warehouse.' })
+  @Authorized([Role.ADMIN, Role.WAREHOUSE, Role.PHARMACY])
+  @Mutation(() => ShipmentPayload, {
+    description: 'Dispatches pieces against an approved order, by the supplying CLUES’s own user (its warehouse; the sending unit of a redistribution).',
+  })
   shipmentDispatch(@Arg('input') input: ShipmentDispatchInput, @Ctx() ctx: Context) {
     return payload('shipment', () => orders.dispatch(ctx, input));
   }

@@ -264,7 +264,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
   const viewer = viewerOf(ctx);
   return inTransaction(ctx.db, async (em) => {
     const order = await lockedOrder(em, viewer, input.orderNumber, (o) =>
-      o.supplyingClues !== null && (viewer.role === Role.ADMIN || (viewer.role === Role.WAREHOUSE && viewer.covers(o.supplyingClues))),
+      o.supplyingClues !== null && (viewer.role === Role.ADMIN || ((viewer.role === Role.WAREHOUSE || viewer.role === Role.PHARMACY) && viewer.covers(o.supplyingClues))),
     );
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'shipmentDispatch', subject: viewer.subject, input: raw });
     if (claim === 'replay') return (await shipmentsWhere(em, 'sh.idempotency_key = $1', [input.idempotencyKey]))[0];

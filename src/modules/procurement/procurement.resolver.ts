@@ -7,7 +7,10 @@ import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden, payload } from '../../graphql/errors';
 import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
-import { Order } from '../orders/order.types';
+import { Order, OrderPayload } from '../orders/order.types';
+import { Establishment } from '../registry/establishment.entity';
+import { Position, suggestions } from './redistribution';
+import { createRedistributionOrder } from './redistribution-order';
 import { State } from '../registry/state.entity';
 import { contractCount, contractPage, createContract } from './contract.service';
 import { PlanKey, planCount, planKey, planPage, PlanQuery, planRows } from './plan';
@@ -21,6 +24,10 @@ import {
   ProcurementContractFilter,
   ProcurementContractPayload,
   ProcurementPlanRow,
+  RedistributionOrderInput,
+  RedistributionReasonEnum,
+  RedistributionSuggestion,
+  StockPosition,
 } from './procurement.types';
 
 export const ProcurementPlanConnection = connectionType('ProcurementPlan', ProcurementPlanRow);
@@ -165,5 +172,72 @@ export class OrderContractResolver {
   @FieldResolver(() => ProcurementContract, { nullable: true, description: 'The open contract a purchase is bought under.' })
   contract(@Root() o: Order, @Ctx() ctx: Context): Promise<ProcurementContract | null> | null {
     return o.contractId ? ctx.loaders.contractById.load(o.contractId) : null;
+  }
+}
+
+@Resolver(() => RedistributionSuggestion)
+export class RedistributionResolver {
+  @Authorized(PLAN_READERS)
+  @Query(() => [RedistributionSuggestion], {
+    description: 'Where to move stock at risk of expiry or overstocked (high-cost claves, or the clave named), inside the state first (SPEC §4).',
+  })
+  async redistributionSuggestions(
+    @Ctx() ctx: Context,
+    @Arg('clave', () => String, { nullable: true }) clave?: string | null,
+    @Arg('stateCode', () => String, { nullable: true }) stateCode?: string | null,
+  ): Promise<RedistributionSuggestion[]> {
+    const viewer = viewerOf(ctx);
+    if (stateCode && !stateByCode(stateCode)) throw badRequest('UNKNOWN_STATE', `No existe la entidad ${stateCode}.`);
+    if (viewer.role === Role.STATE_COORDINATOR) {
+      if (stateCode && stateCode !== viewer.stateCode) throw forbidden();
+      stateCode = viewer.stateCode;
+    }
+    const today = businessDay();
+    const found = await suggestions(ctx.db, {
+      clave: clave?.trim() || null,
+      stateCode: stateCode ?? null,
+      today,
+      year: Number(today.slice(0, 4)),
+      month: `${today.slice(0, 7)}-01`,
+      unitMaxMonths: ctx.config.stockThresholds.unit.maxMonths,
+      warehouseMaxMonths: ctx.config.stockThresholds.warehouse.maxMonths,
+    });
+    const pos = (p: Position): StockPosition => Object.assign(new StockPosition(), p);
+    return found.map((s) =>
+      Object.assign(new RedistributionSuggestion(), {
+        fromId: s.from.establishmentId,
+        toId: s.to.establishmentId,
+        supplyItemId: s.from.supplyItemId,
+        clave: s.from.clave,
+        lotNumber: s.lotNumber,
+        expiresOn: s.expiresOn,
+        pieces: s.pieces,
+        reason: s.reason as RedistributionReasonEnum,
+        sameState: s.sameState,
+        fromPosition: pos(s.from),
+        toPosition: pos(s.to),
+      }),
+    );
+  }
+
+  @Authorized(Roles.national)
+  @Mutation(() => OrderPayload, { description: 'Turns a redistribution suggestion into an approved REPLENISHMENT order between the two CLUES (CENTRAL).' })
+  redistributionOrderCreate(@Arg('input') input: RedistributionOrderInput, @Ctx() ctx: Context) {
+    return payload('order', () => createRedistributionOrder(ctx, input));
+  }
+
+  @FieldResolver(() => Establishment)
+  async from(@Root() s: RedistributionSuggestion, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentById.load(s.fromId))!;
+  }
+
+  @FieldResolver(() => Establishment)
+  async to(@Root() s: RedistributionSuggestion, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentById.load(s.toId))!;
+  }
+
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() s: RedistributionSuggestion, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemById.load(s.supplyItemId))!;
   }
 }

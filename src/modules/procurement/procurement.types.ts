@@ -198,3 +198,106 @@ export class ProcurementContractFilter {
   @Field(() => DateScalar, { nullable: true, description: 'Only contracts in force on this day.' })
   validOn?: string | null;
 }
+
+export enum RedistributionReasonEnum {
+  EXPIRY_RISK = 'EXPIRY_RISK',
+  OVERSTOCK = 'OVERSTOCK',
+}
+registerEnumType(RedistributionReasonEnum, {
+  name: 'RedistributionReason',
+  description: 'EXPIRY_RISK: pieces the location cannot consume at its CPM before the lot expires; OVERSTOCK: pieces above CPM × maxMonths.',
+});
+
+@ObjectType({
+  description:
+    'One location’s position in one clave, with the inputs of its excess and need: excess = atRisk + overstock − pendingOut; need = ⌈cpm × maxMonths⌉ − usable − inTransit − pendingIn (at least 0).',
+})
+export class StockPosition {
+  @Field()
+  clues: string;
+
+  @Field(() => Int)
+  cpm: number;
+
+  @Field(() => Float)
+  maxMonths: number;
+
+  @Field(() => Int)
+  usable: number;
+
+  @Field(() => Int)
+  inTransit: number;
+
+  @Field(() => Int, { description: 'Approved to come here and not yet dispatched.' })
+  pendingIn: number;
+
+  @Field(() => Int, { description: 'Approved to leave from here and not yet dispatched.' })
+  pendingOut: number;
+
+  @Field(() => Int)
+  atRisk: number;
+
+  @Field(() => Int)
+  overstock: number;
+
+  @Field(() => Int)
+  excess: number;
+
+  @Field(() => Int)
+  need: number;
+}
+
+@ObjectType({ description: 'Move pieces of one lot from a CLUES with excess to one with need (SPEC §4, redistribution).' })
+export class RedistributionSuggestion {
+  fromId: number;
+  toId: number;
+  supplyItemId: number;
+
+  @Field()
+  clave: string;
+
+  @Field()
+  lotNumber: string;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiresOn: string | null;
+
+  @Field(() => Int)
+  pieces: number;
+
+  @Field(() => RedistributionReasonEnum)
+  reason: RedistributionReasonEnum;
+
+  @Field({ description: 'Both CLUES in the same state (paired first).' })
+  sameState: boolean;
+
+  @Field(() => StockPosition)
+  fromPosition: StockPosition;
+
+  @Field(() => StockPosition)
+  toPosition: StockPosition;
+}
+
+@InputType({ description: 'Turns a redistribution suggestion into an approved REPLENISHMENT order from one CLUES to another.' })
+export class RedistributionOrderInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field({ description: 'The CLUES that holds the excess and sends.' })
+  fromClues: string;
+
+  @Field({ description: 'The CLUES that needs the pieces and receives.' })
+  toClues: string;
+
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  pieces: number;
+
+  @Field(() => String, { nullable: true, description: 'The lot to send (checked to hold the pieces); the dispatch names it.' })
+  lotNumber?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  promisedOn?: string | null;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { claimIdempotencyKey } from '../../db/idempotency';
+import { inTransaction } from '../../db/transaction';
+import { Roles } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
+import { isCalendarDate } from '../../graphql/scalars';
+import { claveField, cluesField, parseInput } from '../../graphql/validation';
+import { afterOrderChange, orderByNumber, ordersWhere } from '../orders/order.queries';
+import { Order } from '../orders/order.types';
+import { RedistributionOrderInput } from './procurement.types';
+
+const schema = z.object({
+  idempotencyKey: z.string().trim().min(1).max(200),
+  fromClues: cluesField,
+  toClues: cluesField,
+  clave: claveField,
+  pieces: z.number().int().min(1).max(100_000_000),
+  lotNumber: z.string().trim().min(1).max(60).nullish(),
+  promisedOn: z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida.' }).nullish(),
+});
+
+/**
+ * Central procurement turns a redistribution suggestion into a REPLENISHMENT order from the CLUES
+ * with the excess to the one in need, approved at once (origin REDISTRIBUTION). The sending CLUES's
+ * own user dispatches it and the receiving one receives it, as for any order; it counts in the fill
+ * rates like any other.
+ */
+export async function createRedistributionOrder(ctx: Context, raw: RedistributionOrderInput): Promise<Order> {
+  const input = parseInput(schema, raw);
+  const viewer = viewerOf(ctx);
+  if (!(Roles.national as readonly string[]).includes(viewer.role)) throw forbidden();
+  if (input.fromClues === input.toClues) fail(ErrorCode.INCONSISTENT, ['toClues'], 'Origen y destino son la misma CLUES.');
+  return inTransaction(ctx.db, async (em) => {
+    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'redistributionOrderCreate', subject: viewer.subject, input: raw });
+    if (claim === 'replay') return (await ordersWhere(em, 'o.idempotency_key = $1', [input.idempotencyKey]))[0];
+    const ests: Array<{ id: number; clues: string; care_level: string | null; is_warehouse: boolean; operating: boolean }> = await em.query(
+      `SELECT e.id, e.clues, e.care_level, e.operating, EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) AS is_warehouse
+         FROM establishment e WHERE e.clues = ANY ($1::text[])`,
+      [[input.fromClues, input.toClues]],
+    );
+    const from = ests.find((e) => e.clues === input.fromClues);
+    const to = ests.find((e) => e.clues === input.toClues);
+    const [item] = await em.query('SELECT id, authorized_levels AS levels FROM supply_item WHERE clave = $1', [input.clave]);
+    const errors: UserError[] = [];
+    if (!from) errors.push(userError(ErrorCode.UNKNOWN_CLUES, ['fromClues'], `No existe la CLUES ${input.fromClues}.`));
+    if (!to) errors.push(userError(ErrorCode.UNKNOWN_CLUES, ['toClues'], `No existe la CLUES ${input.toClues}.`));
+    if (!item) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave}.`));
+    if (errors.length) throw new UserInputError(errors);
+    if (!to!.is_warehouse && (!to!.care_level || !item.levels.includes(to!.care_level))) {
+      fail('NOT_AUTHORIZED_FOR_LEVEL', ['clave'], `La clave ${input.clave} no está autorizada para el nivel de atención de ${input.toClues}.`);
+    }
+    // The pieces must be there now (usable, in the named lot when there is one), beyond what is already promised away.
+    const [{ usable, promised }] = await em.query(
+      `SELECT coalesce((SELECT sum(b.quantity) FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+                         WHERE b.establishment_id = $1 AND b.supply_item_id = $2 AND (l.expires_on IS NULL OR l.expires_on >= (now() AT TIME ZONE 'America/Mexico_City')::date)
+                           AND ($3::text IS NULL OR l.lot_number = $3)), 0)::int AS usable,
+              coalesce((SELECT sum(greatest(0, ol.approved - ol.dispatched)) FROM supply_order o JOIN supply_order_line ol ON ol.order_id = o.id
+                         WHERE o.supplying_id = $1 AND ol.supply_item_id = $2 AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED')), 0)::int AS promised`,
+      [from!.id, item.id, input.lotNumber ?? null],
+    );
+    if (input.lotNumber && usable === 0) fail('UNKNOWN_LOT', ['lotNumber'], `${input.fromClues} no tiene piezas utilizables del lote ${input.lotNumber}.`);
+    if (input.pieces > usable - promised) {
+      fail(ErrorCode.INSUFFICIENT_STOCK, ['pieces'], `${input.fromClues} tiene ${usable} piezas utilizables${input.lotNumber ? ` del lote ${input.lotNumber}` : ''} y ${promised} ya comprometidas; se piden ${input.pieces}.`);
+    }
+    const [order] = await em.query(
+      `INSERT INTO supply_order (number, kind, status, origin, requesting_id, supplying_id, promised_on, created_by, submitted_at, approved_at, approved_by, idempotency_key)
+       VALUES ('OS-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
+               'REPLENISHMENT', 'APPROVED', 'REDISTRIBUTION', $1, $2, $3, $4, now(), now(), $4, $5) RETURNING id, number`,
+      [to!.id, from!.id, input.promisedOn ?? null, viewer.subject, input.idempotencyKey],
+    );
+    await em.query('INSERT INTO supply_order_line (order_id, supply_item_id, requested, approved) VALUES ($1, $2, $3, $3)', [order.id, item.id, input.pieces]);
+    await afterOrderChange(em, order.id);
+    return (await orderByNumber(em, order.number))!;
+  });
+}
