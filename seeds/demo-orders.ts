@@ -10,6 +10,8 @@ import * as prescriptions from '../src/modules/prescriptions/prescription';
 import { PrescriptionDispenseInput } from '../src/modules/prescriptions/prescription';
 import * as stock from '../src/modules/stock/stock.service';
 import { StockReceiveInput } from '../src/modules/stock/stock.inputs';
+import { createContract } from '../src/modules/procurement/contract.service';
+import { ProcurementContractCreateInput } from '../src/modules/procurement/procurement.types';
 import { hash, mulberry32 } from './demo-stock';
 import { backdateApproval } from './history';
 
@@ -20,6 +22,7 @@ export interface DemoOrdersSummary {
   orders: number;
   shipments: number;
   purchases: number;
+  contracts: number;
   prescriptions: number;
   skipped: number;
 }
@@ -29,13 +32,14 @@ export interface DemoOrdersSummary {
  * say: at each state and regional warehouse, five of the units it supplies (the demo pharmacy among
  * them) order twice; their state coordinator approves, sometimes cutting; the warehouse dispatches
  * in one or two shipments (FEFO); the unit receives, now and then rejecting damaged or missing
- * pieces, and a few shipments are still on the road. The central warehouse buys from suppliers.
+ * pieces, and a few shipments are still on the road. The central warehouse buys from suppliers,
+ * one clave of each under an open contract.
  * Everything goes through the same use cases as the API, with back-dated times; only approvals are
  * moved back by `backdateApproval`. Runs after the demo network is committed; idempotency keys make
  * a rerun (after an interrupted start) pick up where it stopped.
  */
 export async function loadDemoOrders(db: DataSource, config: Config, today: Date = new Date()): Promise<DemoOrdersSummary> {
-  const summary: DemoOrdersSummary = { orders: 0, shipments: 0, purchases: 0, prescriptions: 0, skipped: 0 };
+  const summary: DemoOrdersSummary = { orders: 0, shipments: 0, purchases: 0, contracts: 0, prescriptions: 0, skipped: 0 };
   const as = (role: Role, clues: string | null, state: string | null = null) =>
     createContext(db, config, new Viewer(`demo-${role.toLowerCase()}${clues ? `-${clues}` : state ? `-${state}` : ''}`, role, clues, state));
   const attempt = async <T>(work: () => Promise<T>): Promise<T | null> => {
@@ -146,10 +150,43 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
   const centralWarehouse = as(Role.WAREHOUSE, 'DFSSA004936');
   const buy: Array<{ clave: string }> = await db.query(`SELECT clave FROM supply_item WHERE NOT high_cost ORDER BY md5(clave) LIMIT 12`);
   const suppliers = ['Distribuidora del Sur, S.A. de C.V.', 'Laboratorios del Bajío, S.A.', 'Insumos Médicos del Golfo, S.A. de C.V.'];
+  const day = (ms: number) => new Date(ms - 6 * 3600_000).toISOString().slice(0, 10);
   for (const [p, supplier] of suppliers.entries()) {
     const rand = mulberry32(hash(`purchase-${p}`));
     const lines = buy.slice(p * 4, p * 4 + 4).map((b) => ({ clave: b.clave, quantity: 1000 * (1 + Math.floor(rand() * 5)) }));
     const approvedAt = new Date(now - (60 - p * 15) * DAY);
+    // The first clave of each supplier is bought under an open contract (minimum 40 % of the maximum).
+    const maxPieces = lines[0].quantity * 4;
+    const contract = await attempt(() =>
+      createContract(central, {
+        idempotencyKey: `demo-contract-${p}`,
+        supplier,
+        clave: lines[0].clave,
+        stateCode: null,
+        minPieces: Math.ceil(maxPieces * 0.4),
+        maxPieces,
+        unitPrice: Math.round((5 + rand() * 400) * 100) / 100,
+        validFrom: day(now - 120 * DAY),
+        validTo: day(now + 245 * DAY),
+      } as unknown as ProcurementContractCreateInput),
+    );
+    if (contract) {
+      summary.contracts += 1;
+      await attempt(() =>
+        orders.create(central, {
+          idempotencyKey: `demo-contract-order-${p}`,
+          kind: 'PURCHASE',
+          requestingClues: 'DFSSA004936',
+          contractId: contract.pk,
+          promisedOn: day(now + 20 * DAY),
+          lines: [{ clave: lines[0].clave, quantity: lines[0].quantity }],
+        } as unknown as OrderCreateInput).then(async (o) => {
+          if (o.status !== 'DRAFT') return;
+          await orders.submit(central, { number: o.number });
+          await orders.approve(central, { number: o.number } as OrderApproveInput);
+        }),
+      );
+    }
     const order = await attempt(() =>
       orders.create(central, {
         idempotencyKey: `demo-purchase-${p}`,
@@ -157,7 +194,7 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
         requestingClues: 'DFSSA004936',
         supplier,
         promisedOn: new Date(approvedAt.getTime() + 20 * DAY).toISOString().slice(0, 10),
-        lines,
+        lines: lines.slice(1),
       } as unknown as OrderCreateInput),
     );
     if (!order) continue;
@@ -178,7 +215,7 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
           source: 'PURCHASE',
           supplierDocument: `FAC-${p + 1}${d + 1}-${order.number}`,
           receivedAt: new Date(at),
-          lines: lines.map((l) => {
+          lines: lines.slice(1).map((l) => {
             const rejected = rand() < 0.25 ? 10 * (1 + Math.floor(rand() * 5)) : 0;
             return {
               clave: l.clave,

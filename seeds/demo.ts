@@ -75,7 +75,7 @@ export async function loadDemoDataIfEmpty(
   if (loaded) {
     // Orders go through the use cases, each in its own transaction, once the network is committed.
     const o = await loadDemoOrders(db, config);
-    log(`demo orders: ${o.orders} replenishments (${o.shipments} shipments), ${o.purchases} purchases, ${o.prescriptions} prescriptions`);
+    log(`demo orders: ${o.orders} replenishments (${o.shipments} shipments), ${o.purchases} purchases, ${o.contracts} open contracts, ${o.prescriptions} prescriptions`);
   }
   return loaded;
 }

@@ -98,7 +98,9 @@ test('the demo network loads once, through the importers, with routes and SAI hi
            (SELECT count(*)::int FROM prescription) AS prescriptions`);
   expect(docs.in_transit).toBeGreaterThan(0);
   expect(docs.received).toBeGreaterThan(20);
-  expect(docs.purchases).toBe(3);
+  expect(docs.purchases).toBe(6);
+  const [{ contracts }] = await tdb.db.query(`SELECT count(*)::int AS contracts FROM procurement_contract c WHERE EXISTS (SELECT 1 FROM supply_order o WHERE o.contract_id = c.id)`);
+  expect(contracts).toBe(3);
   expect(docs.rejected).toBeGreaterThan(0);
   expect(docs.months).toBeGreaterThanOrEqual(2);
   expect(docs.prescriptions).toBeGreaterThan(20);
