@@ -281,4 +281,15 @@ describe('open contracts', () => {
     expect(await list({ validOn: TODAY })).toEqual([base.supplier]);
     expect((await api.gql(`{ procurementContracts { totalCount } }`, {}, await api.token(Role.PHARMACY, { clues: 'GRSSA000001' }))).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+
+  test('contracts and orders resolve by global id', async () => {
+    const c = (await api.gql(`{ procurementContracts(first: 1) { edges { node { id number } } } }`, {}, central)).data.procurementContracts.edges[0].node;
+    const byId = await api.gql(`query($id: ID!) { node(id: $id) { id ... on ProcurementContract { number supplier } } }`, { id: c.id }, central);
+    expect(byId.data.node).toMatchObject({ id: c.id, number: c.number });
+    const pharmacy = await api.token(Role.PHARMACY, { clues: 'GRSSA000001' });
+    expect((await api.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: c.id }, pharmacy)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const o = (await api.gql(`{ order(number: "${poNumber}") { id number } }`, {}, central)).data.order;
+    expect((await api.gql(`query($id: ID!) { node(id: $id) { ... on Order { number contract { number } } } }`, { id: o.id }, central)).data.node).toEqual({ number: poNumber, contract: null });
+    expect((await api.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: o.id }, pharmacy)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
 });

@@ -16,6 +16,7 @@ import { contractCount, contractPage, createContract } from './contract.service'
 import { PlanKey, planCount, planKey, planPage, PlanQuery, planRows } from './plan';
 import { planFile } from './plan-export';
 import {
+  CONTRACT_READERS,
   ContractProgress,
   ExportFile,
   ExportFormat,
@@ -35,7 +36,6 @@ export const ProcurementContractConnection = connectionType('ProcurementContract
 
 /** Who reads plans: central roles nationally, a state coordinator for its own state. */
 const PLAN_READERS = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR];
-const CONTRACT_READERS = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR, Role.WAREHOUSE];
 
 @ArgsType()
 class PlanArgs extends PageArgs {

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../../graphql/node';
+import { Role } from '../../domain/enums';
+import { Node, toGlobalId } from '../../graphql/node';
 import { DateScalar } from '../../graphql/scalars';
 import { UserError } from '../../graphql/errors';
 
@@ -104,8 +105,14 @@ export class ContractProgress {
   orders: number;
 }
 
-@ObjectType({ description: 'An open contract (contrato abierto): a supplier, a clave, minimum and maximum pieces, a unit price and a validity.' })
-export class ProcurementContract {
+/** Who reads open contracts. */
+export const CONTRACT_READERS: Role[] = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR, Role.WAREHOUSE];
+
+@ObjectType({
+  implements: Node,
+  description: 'An open contract (contrato abierto): a supplier, a clave, minimum and maximum pieces, a unit price and a validity.',
+})
+export class ProcurementContract implements Node {
   pk: number;
   supplyItemId: number;
   stateCode: string | null;

@@ -6,6 +6,9 @@ import { forbidden } from '../../graphql/errors';
 import { fromGlobalId, Node } from '../../graphql/node';
 import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
+import * as orders from '../orders/order.service';
+import { contractsWhere } from '../procurement/contract.service';
+import { CONTRACT_READERS } from '../procurement/procurement.types';
 
 @ObjectType('Viewer', { description: 'The caller: role and scope, from the bearer token.' })
 export class ViewerInfo {
@@ -50,6 +53,12 @@ const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown
   SupplyItem: (ctx, key) => ctx.loaders.supplyItemByClave.load(key),
   StockMovement: (ctx, key) => (/^[0-9]{1,18}$/.test(key) ? scoped(ctx, ctx.loaders.movementById.load(key)) : Promise.resolve(null)),
   Receipt: (ctx, key) => (/^[0-9]{1,9}$/.test(key) ? scoped(ctx, ctx.loaders.receiptById.load(Number(key))) : Promise.resolve(null)),
+  Order: (ctx, key) => orders.orderFor(ctx, key),
+  Shipment: (ctx, key) => orders.shipmentFor(ctx, key),
+  ProcurementContract: async (ctx, key) => {
+    if (!CONTRACT_READERS.includes(viewerOf(ctx).role)) throw forbidden();
+    return (await contractsWhere(ctx.db, 'c.number = $1', [key]))[0] ?? null;
+  },
 };
 
 @Resolver()
