@@ -26,7 +26,18 @@ beforeAll(async () => {
     await api.token(Role.ADMIN),
   );
   expect(r.data.stockReceive.userErrors).toEqual([]);
-});
+  // 120 open contracts, so a contract page of 100 is full.
+  const central = await api.token(Role.CENTRAL);
+  const today = new Date().toISOString().slice(0, 10);
+  for (const [i, { clave }] of claves.entries()) {
+    const c = await api.gql(
+      `mutation($i: ProcurementContractCreateInput!) { procurementContractCreate(input: $i) { userErrors { code } } }`,
+      { i: { idempotencyKey: `sql-count-contract-${i}`, supplier: `Proveedor ${i % 7}`, clave, stateCode: i % 2 ? '12' : null, minPieces: 40, maxPieces: 100, unitPrice: 10, validFrom: '2025-01-01', validTo: today } },
+      central,
+    );
+    expect(c.data.procurementContractCreate.userErrors).toEqual([]);
+  }
+}, 120_000);
 afterAll(async () => {
   await api.stop();
   await tdb.drop();
@@ -68,6 +79,21 @@ test.each([
     `query($first: Int) { stockMovements(clues: "GRSSA015854", first: $first) { totalCount edges { node { quantity kind lotNumber
        supplyItem { description } establishment { name state { name } } } } } }`,
   ],
+  [
+    'orders with their lines, claves and contract',
+    `query($first: Int) { orders(first: $first) { totalCount edges { node { number status requestingClues supplyingClues
+       contract { number supplyItem { clave } progress { accepted } } lines { clave approved accepted inTransit supplyItem { description highCost } } } } } }`,
+  ],
+  [
+    'open contracts with clave, state and progress',
+    `query($first: Int) { procurementContracts(first: $first) { totalCount edges { node { number supplier supplyItem { description } state { name }
+       progress { accepted committed available percentOfMaximum orders } } } } }`,
+  ],
+  [
+    'the procurement plan per state with clave and state',
+    `query($first: Int) { procurementPlan(year: ${new Date().getFullYear()}, byState: true, first: $first) { totalCount edges { node { clave need maximum minimum
+       state { name } supplyItem { description piecesPerPackage } } } } }`,
+  ],
 ])('%s', async (_name, query) => {
   const small = await statements(query, 5);
   const large = await statements(query, 100);
@@ -83,4 +109,31 @@ test('the issue’s query: exactly 4 statements (page, states, warehouses, wareh
   );
   expect(edges).toBe(100);
   expect(count).toBe(4);
+});
+
+test('indicator rows and redistribution suggestions: the nested fields are batched, whatever the number of rows', async () => {
+  const rows = (groupBy: string) =>
+    `{ indicator(code: SAI_ROLLOUT, groupBy: [${groupBy}]) { rows { numerator establishment { clues state { name } supplyingWarehouse { clues } } state { name } } } }`;
+  const count = async (query: string) => {
+    let n = 0;
+    const c = await api.countSql(async () => {
+      const r = await api.gql(query, {}, token);
+      expect(r.errors).toBeUndefined();
+      n = r.data.indicator.rows.length;
+    });
+    return { c, n };
+  };
+  const byState = await count(rows('STATE'));
+  const byEstablishment = await count(rows('ESTABLISHMENT'));
+  expect(byEstablishment.n).toBeGreaterThan(100);
+  expect(byState.n).toBeLessThan(10);
+  // total + rows, then one statement per relation level however many rows there are
+  expect(byEstablishment.c).toBeLessThanOrEqual(byState.c + 3);
+  expect(byEstablishment.c).toBeLessThanOrEqual(8);
+  const [{ clave }] = await tdb.db.query('SELECT clave FROM supply_item ORDER BY clave LIMIT 1');
+  const suggestions = await api.countSql(async () => {
+    const r = await api.gql(`{ redistributionSuggestions(clave: "${clave}") { from { clues state { name } } to { clues } supplyItem { description } } }`, {}, token);
+    expect(r.errors).toBeUndefined();
+  });
+  expect(suggestions).toBeLessThanOrEqual(10);
 });
