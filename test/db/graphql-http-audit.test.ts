@@ -35,7 +35,7 @@ afterAll(async () => {
 
 test('graphql-http server audits', async () => {
   const token = await api.token(Role.AUDITOR);
-  const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) => {
+  const fetchFn = (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
     return fetch(input, { ...init, headers });
