@@ -77,9 +77,9 @@ export class OrderFill1764230400000 implements MigrationInterface {
         completed AS (
           SELECT ln.order_id, ln.kind,
                  CASE WHEN ln.approved <= 0 THEN ln.approved_on
-                      ELSE (SELECT min(d.day) FROM daily d WHERE d.order_id = ln.order_id AND d.supply_item_id = ln.supply_item_id
-                               AND d.accepted_to_date >= ln.approved) END AS day
-            FROM ln
+                      ELSE min(d.day) FILTER (WHERE d.accepted_to_date >= ln.approved) END AS day
+            FROM ln LEFT JOIN daily d ON d.order_id = ln.order_id AND d.supply_item_id = ln.supply_item_id
+           GROUP BY ln.order_id, ln.supply_item_id, ln.kind, ln.approved, ln.approved_on
         ),
         events AS (
           SELECT order_id, kind, approved_on AS day, 1 AS lines, 0 AS full_lines, approved, 0 AS sent, 0 AS accepted, 0 AS rejected,
