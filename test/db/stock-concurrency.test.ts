@@ -198,4 +198,55 @@ describe('two server processes on one database', () => {
     expect(byKind.adjusted).toBe(-1 * succeeded('stockAdjust'));
     expect(onHand).toBe(byKind.received + byKind.consumed + byKind.adjusted + byKind.counted);
   });
+
+  test('dispatches and receipts racing on the same warehouse lots through both servers end consistent', async () => {
+    const warehouse = 'GRSSA000010';
+    await receive(null, warehouse, [
+      { clave: PARA, lotNumber: 'DR-1', expiresOn: '2028-06-30', acceptedQuantity: 100 },
+      { clave: GASA, lotNumber: 'DRG-1', acceptedQuantity: 60 },
+    ], 'dispatch-race-start');
+    const coordinator = await api.token(Role.STATE_COORDINATOR, { state: '12' });
+    const orders: string[] = [];
+    for (const [i, clues] of ['GRSSA000001', 'GRSSA000002', 'GRSSA000003', 'GRSSA000001', 'GRSSA000002', 'GRSSA000003'].entries()) {
+      const c = await api.gql(`mutation($i: OrderCreateInput!) { orderCreate(input: $i) { order { number } userErrors { code } } }`,
+        { i: { idempotencyKey: `dr-o-${i}`, kind: 'REPLENISHMENT', requestingClues: clues, lines: [{ clave: PARA, quantity: 40 }, { clave: GASA, quantity: 20 }] } }, admin);
+      const number = c.data.orderCreate.order.number;
+      await api.gql(`mutation($i: OrderNumberInput!) { orderSubmit(input: $i) { userErrors { code } } }`, { i: { number } }, admin);
+      const a = await api.gql(`mutation($i: OrderApproveInput!) { orderApprove(input: $i) { userErrors { code } } }`, { i: { number } }, coordinator);
+      expect(a.data.orderApprove.userErrors).toEqual([]);
+      orders.push(number);
+    }
+    const DISPATCH = `mutation($i: ShipmentDispatchInput!) { shipmentDispatch(input: $i) { shipment { number } userErrors { code } } }`;
+    const servers = [null, otherUrl];
+    const ops: Array<Promise<any>> = [];
+    // Each order asks for its 40 + 20 in four shipments: 240 + 120 pieces against 200 + 110 that will have arrived.
+    for (let round = 0; round < 4; round++) {
+      for (const [k, number] of orders.entries()) {
+        ops.push(gqlAt(servers[(round + k) % 2], DISPATCH, { i: { idempotencyKey: `dr-d-${round}-${k}`, orderNumber: number, lines: [{ clave: PARA, quantity: 10 }, { clave: GASA, quantity: 5 }] } }));
+      }
+      for (let j = 0; j < 3; j++) {
+        ops.push(gqlAt(servers[j % 2], RECEIVE, { i: { idempotencyKey: `dr-r-${round}-${j}`, clues: warehouse, lines: [{ clave: PARA, lotNumber: 'DR-1', expiresOn: '2028-06-30', acceptedQuantity: j === 2 ? 0 + 4 : 8 }, { clave: GASA, lotNumber: 'DRG-1', acceptedQuantity: 4 }] } }));
+      }
+    }
+    const results = await Promise.all(ops);
+    for (const r of results) {
+      expect(r.errors).toBeUndefined();
+      for (const e of (Object.values(r.data)[0] as { userErrors: Array<{ code: string }> }).userErrors) expect(e.code).toBe('INSUFFICIENT_STOCK');
+    }
+    const sent = results.filter((r) => r.data.shipmentDispatch && r.data.shipmentDispatch.userErrors.length === 0).length;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(24);
+    const rows = await balances(warehouse);
+    for (const b of rows) expect(b.quantity).toBeGreaterThanOrEqual(0);
+    // Received: 100 + 4 × (8 + 8 + 4) paracetamol, 60 + 4 × 12 gasa; what left is exactly the successful shipments.
+    const left = Object.fromEntries(rows.map((b) => [b.lot_number, b.quantity]));
+    expect(left['DR-1']).toBe(100 + 80 - 10 * sent);
+    expect(left['DRG-1']).toBe(60 + 48 - 5 * sent);
+    const [lines] = await tdb.db.query(`
+      SELECT sum(l.dispatched)::int AS dispatched, bool_and(l.dispatched <= l.approved) AS within,
+             (SELECT -sum(quantity)::int FROM stock_movement WHERE kind = 'DISPATCH' AND document = ANY ($1::text[])) AS moved
+        FROM supply_order_line l JOIN supply_order o ON o.id = l.order_id WHERE o.number = ANY ($1::text[])`, [orders]);
+    expect(lines).toEqual({ dispatched: 15 * sent, within: true, moved: 15 * sent });
+    await ledgerClean();
+  });
 });
