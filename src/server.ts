@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { tokenVerifier, Viewer } from './graphql/auth';
 import { Context, createContext } from './graphql/context';
-import { aliasLimit, costLimitPlugin, depthLimit } from './graphql/limits';
+import { aliasLimit, costLimitPlugin, depthLimit, selectionLimit } from './graphql/limits';
 import { getSchema } from './graphql/schema';
 
 export interface RunningServer {
@@ -33,7 +33,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     csrfPrevention: true,
-    validationRules: [depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
+    validationRules: [selectionLimit(config.limits.maxSelections), depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
     // Compact JSON: pretty-printing every response costs time and bytes nobody reads.
     stringifyResult: (value) => JSON.stringify(value),
     plugins: [

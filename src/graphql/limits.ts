@@ -16,34 +16,91 @@ import { DEFAULT_PAGE_SIZE } from './relay';
  * variables (a `first: $n` multiplies what is under it), so it is checked once the operation is known.
  */
 
+/**
+ * Depth of the deepest field, fragments followed. Each fragment's depth is computed once (a document
+ * whose fragments spread each other twice over would otherwise take exponential time); a cycle counts
+ * as nothing here and is refused by the standard NoFragmentCycles rule.
+ */
 export function depthLimit(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) {
-      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    const fragments = fragmentsOf(context);
+    const memo = new Map<string, number>();
+    const fragmentDepth = (name: string): number => {
+      if (memo.has(name)) return memo.get(name)!;
+      memo.set(name, 0); // in progress: a cycle adds nothing
+      const depth = depthOf(fragments.get(name)?.selectionSet);
+      memo.set(name, depth);
+      return depth;
+    };
+    const depthOf = (set: SelectionSetNode | undefined): number => {
       if (!set) return 0;
       let deepest = 0;
       for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
-        else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, seen));
-        else if (!seen.has(sel.name.value)) {
-          const next = new Set(seen).add(sel.name.value);
-          deepest = Math.max(deepest, depthOf(fragments.get(sel.name.value)?.selectionSet, next));
-        }
-        if (deepest > maxDepth) return deepest;
+        if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet) : 1);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet));
+        else deepest = Math.max(deepest, fragmentDepth(sel.name.value));
       }
       return deepest;
     };
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
+        const depth = depthOf(node.selectionSet);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(`La consulta tiene profundidad ${depth}; el máximo es ${maxDepth}.`, {
               nodes: [node],
               extensions: { code: 'QUERY_TOO_DEEP' },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+function fragmentsOf(context: ValidationContext): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of context.getDocument().definitions) {
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  }
+  return fragments;
+}
+
+/**
+ * How many fields an operation has once its fragments are expanded, counted in linear time (each
+ * fragment's size once, capped). A few fragments that spread each other twice over expand to
+ * billions of fields: refused here, before anything else walks them.
+ */
+export function selectionLimit(maxSelections: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = fragmentsOf(context);
+    const cap = maxSelections + 1;
+    const memo = new Map<string, number>();
+    const fragmentSize = (name: string): number => {
+      if (memo.has(name)) return memo.get(name)!;
+      memo.set(name, 0);
+      const size = sizeOf(fragments.get(name)?.selectionSet);
+      memo.set(name, size);
+      return size;
+    };
+    const sizeOf = (set: SelectionSetNode | undefined): number => {
+      if (!set) return 0;
+      let size = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) size += 1 + sizeOf(sel.selectionSet);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) size += sizeOf(sel.selectionSet);
+        else size += fragmentSize(sel.name.value);
+        if (size >= cap) return cap;
+      }
+      return size;
+    };
+    return {
+      OperationDefinition(node) {
+        if (sizeOf(node.selectionSet) > maxSelections) {
+          context.reportError(
+            new GraphQLError(`La consulta pide más de ${maxSelections} campos una vez expandidos sus fragmentos.`, {
+              nodes: [node],
+              extensions: { code: 'QUERY_TOO_LARGE' },
             }),
           );
         }
