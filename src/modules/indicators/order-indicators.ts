@@ -7,8 +7,9 @@ import { IndicatorQuery, registerIndicator } from './indicators';
  * supplier's receipt was recorded) by the end of that day. Lines of medicines and healing material
  * unless `supplyKinds` says otherwise.
  *
- * Two sources give the same facts — one row per order line (LINE_FACTS) or per order and supply kind
- * (ROLLUP_FACTS) — with the same columns, so every measure below is written once:
+ * Two sources give facts with the same columns — one row per order line (LINE_FACTS), or one per
+ * order, supply kind and day of the rollup (ROLLUP_FACTS) — and every measure below only adds them up
+ * (per order first where it must), so each is written once:
  *   lines, full_lines, full_by_promise, approved, dispatched, accepted, rejected, r_<reason>.
  * LINE_FACTS reads the documents (order, shipment and receipt lines) and is needed for the CLAVE
  * breakdown. ROLLUP_FACTS adds up `order_fill`, the per-order, per-day rollup kept in the write
@@ -79,16 +80,15 @@ const LINE_FACTS = `
 const ROLLUP_FACTS = `
   WITH facts AS (
     SELECT c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind,
-           sum(f.lines) AS lines, sum(f.approved) AS approved,
-           coalesce(sum(f.full_lines) FILTER (WHERE f."on" <= $3::date), 0) AS full_lines,
-           coalesce(sum(f.full_lines) FILTER (WHERE f."on" <= c.promised_on), 0) AS full_by_promise,
+           f.lines, f.approved,
+           CASE WHEN f."on" <= $3::date THEN f.full_lines ELSE 0 END AS full_lines,
+           CASE WHEN f."on" <= c.promised_on THEN f.full_lines ELSE 0 END AS full_by_promise,
            ${['dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
-             .map((m) => `coalesce(sum(f.${m}) FILTER (WHERE f."on" <= $3::date), 0) AS ${m}`)
+             .map((m) => `CASE WHEN f."on" <= $3::date THEN f.${m} ELSE 0 END AS ${m}`)
              .join(',\n           ')}
       FROM (${COHORT_ORDERS}) c
       JOIN order_fill f ON f.order_id = c.order_id
      WHERE f.supply_kind = ANY (${KINDS})
-     GROUP BY c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind
   )`;
 
 /** Which facts a query reads: the rollup unless the breakdown needs the clave (or a test asks). */
