@@ -87,7 +87,7 @@ export interface StockFilterSql {
  * of the year, else the latest calculation) and the status. Claves with a ratified CPM appear even
  * with no stock ever received: those are stock-outs too.
  */
-const STOCK_SQL = `
+const ITEMS_SQL = `
   WITH ratified AS (
     SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
      WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
@@ -110,7 +110,9 @@ const STOCK_SQL = `
     SELECT x.supply_item_id, 0, 0, false FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
      WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id)
   ),
-  levels AS (
+  levels AS (`;
+
+const STOCK_SQL = `${ITEMS_SQL}
     SELECT i.supply_item_id, s.clave, i.on_hand, i.usable, i.expiring, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit,
            stock_status(i.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
       FROM items i
@@ -144,7 +146,14 @@ export async function stockPage(db: Db, f: StockFilterSql, after: string | undef
 }
 
 export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
-  const [{ n }] = await db.query(`SELECT count(*) AS n FROM (${STOCK_SQL}) x`, stockParams(f));
+  // Without a status filter the count needs neither the CPM nor the status of each clave.
+  const sql = f.statuses?.length
+    ? `SELECT count(*) AS n FROM (${STOCK_SQL}) x`
+    : `${ITEMS_SQL} SELECT 1) SELECT count(*) AS n FROM items i JOIN supply_item s ON s.id = i.supply_item_id
+        WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[])) AND ($8::int IS NULL OR i.expiring)
+          -- every parameter is named so that PostgreSQL can type it
+          AND $1::int IS NOT NULL AND $4::date IS NOT NULL AND $5::numeric IS NOT NULL AND $6::numeric IS NOT NULL AND $9::text[] IS NULL`;
+  const [{ n }] = await db.query(sql, stockParams(f));
   return Number(n);
 }
 
