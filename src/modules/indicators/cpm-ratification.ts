@@ -1,5 +1,5 @@
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
-import { NETWORK_GROUP_COLUMNS, networkParams, registerIndicator, UNITS_ON_DAY_SQL } from './indicators';
+import { networkParams, networkQuery, registerIndicator } from './indicators';
 
 /**
  * Official indicator 51 (PAT 2024, strategy 3.4): units that ratified their CPM for the fiscal year
@@ -14,21 +14,16 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
-  compute: (db, q) => {
-    const cols = q.groupBy.map((d) => NETWORK_GROUP_COLUMNS[d]!);
-    return db.query(
-      `WITH units AS (${UNITS_ON_DAY_SQL}),
-            flagged AS (
-              SELECT u.*, coalesce((
-                SELECT ev.action = 'RATIFIED' FROM cpm_submission cs JOIN cpm_submission_event ev ON ev.submission_id = cs.id
-                 WHERE cs.establishment_id = u.establishment_id AND cs.year = u.fiscal AND ev.action IN ('RATIFIED', 'RETURNED')
-                   AND ev.at < ((u.day + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
-                 ORDER BY ev.at DESC, ev.id DESC LIMIT 1), false) AS ratified
-                FROM units u
-            )
-       SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE ratified) AS numerator, count(*) AS denominator, max(day)::text AS as_of_day
-         FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
+  compute: (db, q) =>
+    db.query(
+      networkQuery(
+        q,
+        `coalesce((SELECT ev.action = 'RATIFIED' FROM cpm_submission cs JOIN cpm_submission_event ev ON ev.submission_id = cs.id
+                    WHERE cs.establishment_id = u.establishment_id AND cs.year = u.fiscal AND ev.action IN ('RATIFIED', 'RETURNED')
+                      AND ev.at < ((u.day + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
+                    ORDER BY ev.at DESC, ev.id DESC LIMIT 1), false) AS ratified`,
+        'count(*) FILTER (WHERE ratified)',
+      ),
       networkParams(q),
-    );
-  },
+    ),
 });

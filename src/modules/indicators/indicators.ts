@@ -160,7 +160,7 @@ function monthsBefore(day: string, months: number): string {
  * month from `from` to `to` (never after `asOf`). SQL text with parameters $1 asOf, $2 from, $3 to,
  * $4 by-month, $5 year.
  */
-export const AS_OF_DAYS_SQL = `
+const AS_OF_DAYS_SQL = `
   SELECT to_char(m, 'YYYY-MM') AS month, LEAST((m + interval '1 month' - interval '1 day')::date, $1::date) AS day,
          coalesce($5::int, extract(year FROM m)::int) AS fiscal
     FROM generate_series(date_trunc('month', $2::date), date_trunc('month', LEAST($3::date, $1::date)), interval '1 month') AS m
@@ -172,7 +172,7 @@ export const AS_OF_DAYS_SQL = `
  * The network's units on each as-of day (SPEC §4): FIXED and MOBILE establishments operating and in
  * the network that day, from the status history. Parameters $6 states, $7 CLUES, $8 levels.
  */
-export const UNITS_ON_DAY_SQL = `
+const UNITS_ON_DAY_SQL = `
   SELECT a.month, a.day, a.fiscal, e.id AS establishment_id, e.state_code, e.level_of_care
     FROM (${AS_OF_DAYS_SQL}) a
    CROSS JOIN establishment e
@@ -187,12 +187,25 @@ export const UNITS_ON_DAY_SQL = `
      AND ($8::text[] IS NULL OR e.level_of_care = ANY ($8::text[]))`;
 
 /** Group-by columns a network indicator can use, by dimension. */
-export const NETWORK_GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
+const NETWORK_GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
   [IndicatorDimension.STATE]: 'state_code',
   [IndicatorDimension.LEVEL_OF_CARE]: 'level_of_care',
   [IndicatorDimension.ESTABLISHMENT]: 'establishment_id',
   [IndicatorDimension.MONTH]: 'month',
 };
+
+/**
+ * A network indicator's statement: the units on each as-of day, each flagged by `flags` (SQL select
+ * items over `u`, the unit-day), counted per group. `numerator` and any `extra` measures are aggregates
+ * over the flagged rows; the denominator is the units, and each row says the day it was read at.
+ */
+export function networkQuery(q: IndicatorQuery, flags: string, numerator: string, extra = ''): string {
+  const cols = q.groupBy.map((d) => NETWORK_GROUP_COLUMNS[d]!);
+  return `WITH units AS (${UNITS_ON_DAY_SQL}),
+               flagged AS (SELECT u.*, ${flags} FROM units u)
+          SELECT ${cols.map((c) => `${c}, `).join('')}${numerator} AS numerator, count(*) AS denominator, ${extra ? `${extra}, ` : ''}max(day)::text AS as_of_day
+            FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+}
 
 export function networkParams(q: IndicatorQuery): unknown[] {
   return [q.asOf, q.from, q.to, q.groupBy.includes(IndicatorDimension.MONTH), q.year, q.stateCodes, q.clues, q.levelsOfCare];

@@ -1,5 +1,5 @@
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
-import { NETWORK_GROUP_COLUMNS, networkParams, registerIndicator, UNITS_ON_DAY_SQL } from './indicators';
+import { networkParams, networkQuery, registerIndicator } from './indicators';
 
 /** Days, ending on the as-of day, in which a unit must have recorded a movement to count as active. */
 export const FRESHNESS_DAYS = 30;
@@ -19,25 +19,20 @@ registerIndicator({
   unit: '%',
   target: 60,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
-  compute: (db, q) => {
-    const cols = q.groupBy.map((d) => NETWORK_GROUP_COLUMNS[d]!);
-    return db.query(
-      `WITH units AS (${UNITS_ON_DAY_SQL}),
-            flagged AS (
-              SELECT u.*,
-                     coalesce((SELECT s.status = 'IN_OPERATION' FROM sai_status_change s
-                                WHERE s.establishment_id = u.establishment_id AND s.effective_on <= u.day
-                                ORDER BY s.effective_on DESC LIMIT 1), false) AS live,
-                     EXISTS (SELECT 1 FROM stock_movement m
-                              WHERE m.establishment_id = u.establishment_id
-                                AND m.occurred_at >= ((u.day - ${FRESHNESS_DAYS - 1})::timestamp AT TIME ZONE 'America/Mexico_City')
-                                AND m.occurred_at < ((u.day + 1)::timestamp AT TIME ZONE 'America/Mexico_City')) AS fresh
-                FROM units u
-            )
-       SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE live) AS numerator, count(*) AS denominator,
-              count(*) FILTER (WHERE live AND fresh) AS active_units, max(day)::text AS as_of_day
-         FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
+  compute: (db, q) =>
+    db.query(
+      networkQuery(
+        q,
+        `coalesce((SELECT s.status = 'IN_OPERATION' FROM sai_status_change s
+                    WHERE s.establishment_id = u.establishment_id AND s.effective_on <= u.day
+                    ORDER BY s.effective_on DESC LIMIT 1), false) AS live,
+         EXISTS (SELECT 1 FROM stock_movement m
+                  WHERE m.establishment_id = u.establishment_id
+                    AND m.occurred_at >= ((u.day - ${FRESHNESS_DAYS - 1})::timestamp AT TIME ZONE 'America/Mexico_City')
+                    AND m.occurred_at < ((u.day + 1)::timestamp AT TIME ZONE 'America/Mexico_City')) AS fresh`,
+        'count(*) FILTER (WHERE live)',
+        'count(*) FILTER (WHERE live AND fresh) AS active_units',
+      ),
       networkParams(q),
-    );
-  },
+    ),
 });
