@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { groupBy } from '../../domain/collections';
 import { stateByCode } from '../../domain/states';
 import { PlanQuery, PlanRow } from './plan';
 
@@ -37,9 +38,7 @@ export function planTable(rows: PlanRow[]): Cell[][] {
   const out: Cell[][] = [COLUMNS.map((c) => c.header)];
   const total = (label: string, group: PlanRow[]): Cell[] =>
     COLUMNS.map((c, i) => (i === 0 ? label : SUMMED.has(c.header) ? group.reduce((s, r) => s + (c.value(r) as number), 0) : ''));
-  const byState = new Map<string | null, PlanRow[]>();
-  for (const r of rows) byState.set(r.stateCode, [...(byState.get(r.stateCode) ?? []), r]);
-  for (const [state, group] of byState) {
+  for (const [state, group] of groupBy(rows, (r) => r.stateCode)) {
     for (const r of group) out.push(COLUMNS.map((c) => c.value(r)));
     if (state) out.push(total(`Total ${state} ${stateByCode(state)?.name ?? ''}`, group));
   }

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { groupBy } from '../../domain/collections';
 
 type Db = DataSource | EntityManager;
 
@@ -190,8 +191,15 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
     ),
   ]);
   const k = (e: number, i: number) => `${e}|${i}`;
-  const lotsOf = new Map<string, Array<{ lotNumber: string; expiresOn: string | null; quantity: number }>>();
-  for (const l of lots) lotsOf.set(k(l.establishment_id, l.supply_item_id), [...(lotsOf.get(k(l.establishment_id, l.supply_item_id)) ?? []), { lotNumber: l.lot_number, expiresOn: l.expires_on, quantity: l.quantity }]);
+  const lotsOf = groupBy(
+    (lots as Array<{ establishment_id: number; supply_item_id: number; lot_number: string; expires_on: string | null; quantity: number }>).map((l) => ({
+      key: k(l.establishment_id, l.supply_item_id),
+      lotNumber: l.lot_number,
+      expiresOn: l.expires_on,
+      quantity: l.quantity,
+    })),
+    (l) => l.key,
+  );
   const transitOf = new Map<string, number>(transit.map((t: { establishment_id: number; supply_item_id: number; pieces: number }) => [k(t.establishment_id, t.supply_item_id), t.pieces]));
   const pendingIn = new Map<string, number>();
   const pendingOut = new Map<string, number>();
@@ -201,7 +209,7 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
   }
   return base.map((b) => {
     const key = k(b.establishment_id, b.supply_item_id);
-    const l = lotsOf.get(key) ?? [];
+    const l = (lotsOf.get(key) ?? []).map(({ key: _k, ...lot }) => lot);
     return position(
       {
         establishmentId: b.establishment_id,
@@ -225,7 +233,5 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
 /** Suggestions for every clave asked for, clave by clave. */
 export async function suggestions(db: Db, q: RedistributionQuery): Promise<Suggestion[]> {
   const all = await positions(db, q);
-  const byClave = new Map<string, Position[]>();
-  for (const p of all) byClave.set(p.clave, [...(byClave.get(p.clave) ?? []), p]);
-  return [...byClave.values()].flatMap((ps) => pair(ps, q.today));
+  return [...groupBy(all, (p) => p.clave).values()].flatMap((ps) => pair(ps, q.today));
 }

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, In } from 'typeorm';
+import { groupBy } from '../../domain/collections';
 import { SaiStatus } from '../../domain/enums';
 import { ErrorCode, fail } from '../../graphql/errors';
 import { Establishment, SaiStatusChange } from './establishment.entity';
@@ -58,12 +59,8 @@ export async function saiHistories(db: Db, establishmentIds: readonly number[]):
        FROM sai_status_change WHERE establishment_id = ANY($1::int[]) ORDER BY establishment_id, effective_on`,
     [establishmentIds],
   );
-  const out = new Map<number, SaiStatusChange[]>();
-  for (const { establishmentId, ...change } of rows) {
-    if (!out.has(establishmentId)) out.set(establishmentId, []);
-    out.get(establishmentId)!.push(Object.assign(new SaiStatusChange(), change));
-  }
-  return out;
+  const byEstablishment = groupBy(rows, (r) => r.establishmentId);
+  return new Map([...byEstablishment].map(([id, changes]) => [id, changes.map(({ establishmentId: _e, ...c }) => Object.assign(new SaiStatusChange(), c))]));
 }
 
 /**
