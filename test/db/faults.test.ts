@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { startTestApi, TestApi } from '../support/api';
 import { ROOT, runCli } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { startServerProcess } from '../support/server-process';
 
 /**
  * Faults: a process killed with SIGKILL in the middle of an import and of a storm of receipts, then
@@ -37,28 +38,6 @@ async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void
     if (Date.now() > until) throw new Error('timed out');
     await sleep(20);
   }
-}
-
-/** Starts `src/main.ts` on the test database; resolves with its URL. */
-function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', NODE_ENV: 'test', JWT_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /GraphQL API on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1].replace('localhost', '127.0.0.1') });
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-  });
 }
 
 test('an import killed halfway, run again: every CLUES once, nothing half-written', async () => {
@@ -91,7 +70,7 @@ test('an import killed halfway, run again: every CLUES once, nothing half-writte
 
 test('a server killed during a storm of receipts: every acknowledged receipt is there, whole; retries apply once', async () => {
   const token = await signToken(SECRET, { sub: 'storm', role: Role.WAREHOUSE, clues: 'GRSSA000010' });
-  const { child, url } = await startServerProcess();
+  const { child, url } = await startServerProcess(tdb.url, SECRET);
   const body = (k: number) =>
     JSON.stringify({
       query: 'mutation($i: StockReceiveInput!) { stockReceive(input: $i) { receipt { id } userErrors { code } } }',
@@ -122,7 +101,7 @@ test('a server killed during a storm of receipts: every acknowledged receipt is 
   expect(broken).toBe(0);
 
   // Restarted, the clients retry everything: what was written is not written again.
-  const restarted = await startServerProcess();
+  const restarted = await startServerProcess(tdb.url, SECRET);
   try {
     await Promise.all(Array.from({ length: K }, (_, k) => post(restarted.url, k)));
     expect(acknowledged.size).toBe(K);

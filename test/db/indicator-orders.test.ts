@@ -44,13 +44,7 @@ const TOMORROW = shift(1);
 const at = (days: number, hour = 12) => `${shift(days)}T${String(hour).padStart(2, '0')}:00:00-06:00`;
 const WEEK_AGO = shift(-7);
 
-async function ok(token: string, mutation: string, type: string, i: Record<string, unknown>, body = 'userErrors { code message }'): Promise<any> {
-  const r = await api.gql(`mutation($i: ${type}!) { ${mutation}(input: $i) { ${body} } }`, { i }, token);
-  expect(r.errors).toBeUndefined();
-  const p = r.data[mutation];
-  expect(p.userErrors).toEqual([]);
-  return p;
-}
+const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 beforeAll(async () => {
   tdb = await createTestDatabase();

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { mulberry32 } from '../../seeds/demo-stock';
 import { backdateApproval } from '../../seeds/history';
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
@@ -27,20 +28,7 @@ const VACUNA = '020.000.3800.00';
 const CLAVE_LIST = [CLAVES.paracetamol, CLAVES.gasa, VACUNA];
 const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_TRANSIT', 'OTHER'];
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function ok(token: string, mutation: string, type: string, i: Record<string, unknown>, body = 'userErrors { code message }'): Promise<any> {
-  const r = await api.gql(`mutation($i: ${type}!) { ${mutation}(input: $i) { ${body} } }`, { i }, token);
-  if (r.errors || r.data[mutation].userErrors.length) throw new Error(`${mutation} ${JSON.stringify(i)}: ${JSON.stringify(r.errors ?? r.data[mutation].userErrors)}`);
-  return r.data[mutation];
-}
+const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 beforeAll(async () => {
   tdb = await createTestDatabase();

@@ -45,11 +45,7 @@ let admin: string;
 const { paracetamol: PARA, gasa: GASA } = CLAVES;
 const TODAY = businessDay();
 
-async function ok(token: string, mutation: string, type: string, i: Record<string, unknown>, body = 'userErrors { code message }'): Promise<any> {
-  const r = await api.gql(`mutation($i: ${type}!) { ${mutation}(input: $i) { ${body} } }`, { i }, token);
-  if (r.errors || r.data[mutation].userErrors.length) throw new Error(`${mutation}: ${JSON.stringify(r.errors ?? r.data[mutation].userErrors)}`);
-  return r.data[mutation];
-}
+const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 /** Day `day` of the month `offset` months from this one, as YYYY-MM-DD. */
 function monthDay(offset: number, day: number): string {

@@ -38,11 +38,7 @@ const { paracetamol: PARA, gasa: GASA, trastuzumab: TRAS } = CLAVES;
 const TODAY = businessDay();
 const Y = Number(TODAY.slice(0, 4)) + 1;
 
-async function ok(token: string, mutation: string, type: string, i: Record<string, unknown>, body = 'userErrors { code message }'): Promise<any> {
-  const r = await api.gql(`mutation($i: ${type}!) { ${mutation}(input: $i) { ${body} } }`, { i }, token);
-  if (r.errors || r.data[mutation].userErrors.length) throw new Error(`${mutation}: ${JSON.stringify(r.errors ?? r.data[mutation].userErrors)}`);
-  return r.data[mutation];
-}
+const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 function monthDay(offset: number, day: number): string {
   const [y, m] = TODAY.split('-').map(Number);

@@ -29,11 +29,7 @@ const TODAY = businessDay();
 const YEAR = Number(TODAY.slice(0, 4));
 const SOON = new Date(Date.parse(`${TODAY}T12:00:00Z`) + 60 * 86_400_000).toISOString().slice(0, 10);
 
-async function ok(token: string, mutation: string, type: string, i: Record<string, unknown>, body = 'userErrors { code message }'): Promise<any> {
-  const r = await api.gql(`mutation($i: ${type}!) { ${mutation}(input: $i) { ${body} } }`, { i }, token);
-  if (r.errors || r.data[mutation].userErrors.length) throw new Error(`${mutation}: ${JSON.stringify(r.errors ?? r.data[mutation].userErrors)}`);
-  return r.data[mutation];
-}
+const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 const SUGGEST = `query($c: String, $s: String) { redistributionSuggestions(clave: $c, stateCode: $s) {
   from { clues } to { clues } clave supplyItem { highCost } lotNumber expiresOn pieces reason sameState

@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
-import { ROOT } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { startServerProcess } from '../support/server-process';
 
 /** Stock never goes negative and no update is lost, under many connections and two server processes. */
 
@@ -130,24 +130,7 @@ describe('two server processes on one database', () => {
   let otherUrl: string;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', NODE_ENV: 'test', JWT_SECRET: api.config.auth.secret },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    otherUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`second server did not start:\n${out}`)), 30_000);
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /GraphQL API on (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1].replace('localhost', '127.0.0.1'));
-        }
-      });
-      child.stderr!.on('data', (d) => (out += d));
-    });
+    ({ child, url: otherUrl } = await startServerProcess(tdb.url, api.config.auth.secret!));
   });
   afterAll(() => {
     child.kill('SIGTERM');
@@ -225,7 +208,7 @@ describe('two server processes on one database', () => {
         ops.push(gqlAt(servers[(round + k) % 2], DISPATCH, { i: { idempotencyKey: `dr-d-${round}-${k}`, orderNumber: number, lines: [{ clave: PARA, quantity: 10 }, { clave: GASA, quantity: 5 }] } }));
       }
       for (let j = 0; j < 3; j++) {
-        ops.push(gqlAt(servers[j % 2], RECEIVE, { i: { idempotencyKey: `dr-r-${round}-${j}`, clues: warehouse, lines: [{ clave: PARA, lotNumber: 'DR-1', expiresOn: '2028-06-30', acceptedQuantity: j === 2 ? 0 + 4 : 8 }, { clave: GASA, lotNumber: 'DRG-1', acceptedQuantity: 4 }] } }));
+        ops.push(gqlAt(servers[j % 2], RECEIVE, { i: { idempotencyKey: `dr-r-${round}-${j}`, clues: warehouse, lines: [{ clave: PARA, lotNumber: 'DR-1', expiresOn: '2028-06-30', acceptedQuantity: j === 2 ? 4 : 8 }, { clave: GASA, lotNumber: 'DRG-1', acceptedQuantity: 4 }] } }));
       }
     }
     const results = await Promise.all(ops);

@@ -17,6 +17,8 @@ export interface TestApi {
   /** POSTs a document as a real client would (JSON, bearer token) and returns status and body. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   token(role: Role, scope?: { clues?: string; state?: string }): Promise<string>;
+  /** Runs `mutation(input: $i)` and returns its payload; throws on any GraphQL or user error. */
+  mutate(token: string, mutation: string, inputType: string, input: Record<string, unknown>, body?: string): Promise<any>;
   /** SQL statements sent while `work` ran. */
   countSql(work: () => Promise<unknown>): Promise<number>;
   stop(): Promise<void>;
@@ -25,7 +27,7 @@ export interface TestApi {
 export async function startTestApi(db: DataSource, env: Record<string, string> = {}): Promise<TestApi> {
   const config = parseConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...env });
   const server = await startServer(db, config);
-  return {
+  const api: TestApi = {
     server,
     config,
     async gql(query, variables, token) {
@@ -36,6 +38,12 @@ export async function startTestApi(db: DataSource, env: Record<string, string> =
       });
       return { status: res.status, ...((await res.json()) as object) };
     },
+    async mutate(token, mutation, inputType, input, body = 'userErrors { code message }') {
+      const r = await api.gql(`mutation($i: ${inputType}!) { ${mutation}(input: $i) { ${body} } }`, { i: input }, token);
+      const payload = r.data?.[mutation];
+      if (r.errors || !payload || payload.userErrors?.length) throw new Error(`${mutation} ${JSON.stringify(input).slice(0, 300)}: ${JSON.stringify(r.errors ?? payload?.userErrors)}`);
+      return payload;
+    },
     token: (role, scope = {}) => signToken(config.auth.secret!, { sub: `test-${role.toLowerCase()}`, role, ...scope }),
     async countSql(work) {
       const counter = sqlCounter(db);
@@ -45,4 +53,5 @@ export async function startTestApi(db: DataSource, env: Record<string, string> =
     },
     stop: () => server.stop(),
   };
+  return api;
 }

@@ -111,7 +111,8 @@ export async function createContract(ctx: Context, raw: ProcurementContractCreat
 /** Contracts in number order, filtered; keyset pagination on the number. */
 export function contractPage(db: Db, filter: ProcurementContractFilter | null | undefined, after: string | undefined, limit: number): Promise<ProcurementContract[]> {
   const { where, params } = contractFilter(filter);
-  return contractsWhere(db, `${where} AND ($${params.length + 1}::text IS NULL OR c.number > $${params.length + 1})`, [...params, after ?? null], `ORDER BY c.number LIMIT ${limit}`);
+  const n = params.length;
+  return contractsWhere(db, `${where} AND ($${n + 1}::text IS NULL OR c.number > $${n + 1})`, [...params, after ?? null, limit], `ORDER BY c.number LIMIT $${n + 2}`);
 }
 
 export async function contractCount(db: Db, filter: ProcurementContractFilter | null | undefined): Promise<number> {
