@@ -1,30 +1,26 @@
 #!/usr/bin/env node
 /* eslint-disable */
-// npm run bench -- [--duration 10] [--connections 10] [--out bench/results/latest.json]
+// npm run bench -- [--duration 10] [--connections 10] [--rollup-connections 2] [--writers 20] [--out bench/results/latest.json]
 //
-// Runs, against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`):
-//   - the real Abasto server (in this process, on its own port),
-//   - PostGraphile 5 (from npm, Amber preset) over the same database, for the reads it can express,
-//   - the raw SQL of each read, run directly with pg,
-// each with the same number of concurrent clients for the same time, measured by the same client loop
-// (keep-alive HTTP for the servers, a pg pool for raw SQL), and prints and writes a table of
-// p50 / p95 / p99 latency (ms) and requests per second. Not part of `npm test`.
-// PostGraphile 5 declares Node >= 22; on the project's Node 20 it needs the one API it misses.
-if (!Promise.withResolvers) {
-  Promise.withResolvers = function withResolvers() {
-    let resolve, reject;
-    const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
-    return { promise, resolve, reject };
-  };
-}
+// Against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`) it starts
+//   - the real Abasto server (`src/main.ts`, NODE_ENV=production) in a process of its own,
+//   - PostGraphile 5 (from npm, Amber preset, bench/postgraphile.js) in a process of its own,
+// and measures, one after the other, each read against Abasto, against PostGraphile where it can
+// express it, and as the raw SQL run directly with pg; then a 10-line receipt under concurrent
+// writers against Abasto and as a raw SQL transaction. HTTP load comes from autocannon (keep-alive,
+// one request in flight per connection); the raw SQL from a pg pool with the same number of clients.
+// Every latency is recorded per request and summarised the same way (p50 / p95 / p99 in ms, and
+// requests per second). It prints a table and a verdict per target and writes the whole run as JSON.
+// Not part of `npm test`: numbers from a shared CI machine would prove nothing.
 require('ts-node/register/transpile-only');
 require('reflect-metadata');
-process.env.GRAPHILE_ENV = process.env.GRAPHILE_ENV || 'production';
 
 const fs = require('node:fs');
 const path = require('node:path');
-const http = require('node:http');
+const net = require('node:net');
 const os = require('node:os');
+const { spawn } = require('node:child_process');
+const autocannon = require('autocannon');
 const { Pool } = require('pg');
 
 const args = Object.fromEntries(
@@ -32,122 +28,171 @@ const args = Object.fromEntries(
 );
 const DURATION = Number(args.duration || 10);
 const CONNECTIONS = Number(args.connections || 10);
+/** National rollups run for seconds over the documents: every side of that comparison gets this many clients. */
+const ROLLUP_CONNECTIONS = Number(args['rollup-connections'] || 2);
+const WRITERS = Number(args.writers || 20);
 const OUT = args.out || path.join(__dirname, 'results', 'latest.json');
+const ROOT = path.resolve(__dirname, '..');
+const SECRET = 'benchmark-secret-0123456789abcdef';
 if (!process.env.DATABASE_URL) {
   console.error('DATABASE_URL is required: the benchmark reads a database you seeded, e.g. npm run seed:national');
   process.exit(1);
 }
 
 function percentiles(samples) {
-  const s = [...samples].sort((a, b) => a - b);
+  const s = Float64Array.from(samples).sort();
   const at = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : null);
   return { p50: at(50), p95: at(95), p99: at(99) };
 }
-
-/** Posts a GraphQL request from `connections` concurrent clients (keep-alive) for DURATION seconds. */
-async function cannon(url, body, headers, connections = CONNECTIONS, makeBody) {
-  let non2xx = 0;
-  const r = await loop(
-    null,
-    async () => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(makeBody ? makeBody() : body) });
-      const json = await res.json();
-      if (res.status !== 200 || json.errors || Object.values(json.data ?? {}).some((v) => v && v.userErrors && v.userErrors.length)) {
-        non2xx += 1;
-        if (non2xx === 1) console.error(JSON.stringify(json).slice(0, 300));
-      }
-    },
-    connections,
-  );
-  return { ...r, non2xx };
+const round = (x) => (x === null ? null : Math.round(x * 100) / 100);
+function summary(latencies, seconds, extra = {}) {
+  const p = percentiles(latencies);
+  return { p50: round(p.p50), p95: round(p.p95), p99: round(p.p99), rps: Math.round((latencies.length / seconds) * 10) / 10, requests: latencies.length, ...extra };
 }
 
-/** Runs `work` with `connections` concurrent clients for DURATION seconds; latencies in ms. */
-async function loop(pool, work, connections = CONNECTIONS) {
+/**
+ * POSTs GraphQL from `connections` keep-alive clients for DURATION seconds (autocannon). A response
+ * counts as failed when it is not 200 or carries `errors` or `userErrors`; `ok` counts the rest.
+ */
+async function cannon(url, { body, makeBody, headers = {}, connections = CONNECTIONS }) {
   const latencies = [];
-  const until = Date.now() + DURATION * 1000;
+  let failed = 0;
+  let firstFailure;
+  const started = Date.now();
+  const instance = autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: DURATION,
+    timeout: 120,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(makeBody ? makeBody() : body) }),
+        onResponse: (status, resBody) => {
+          let bad = status !== 200;
+          try {
+            const json = JSON.parse(resBody);
+            bad ||= !!json.errors || Object.values(json.data ?? {}).some((v) => v && v.userErrors && v.userErrors.length);
+          } catch {
+            bad = true;
+          }
+          if (bad && ++failed === 1) firstFailure = `${status} ${String(resBody).slice(0, 300)}`;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await instance;
+  if (firstFailure) console.error(`  first failed response: ${firstFailure}`);
+  const seconds = Math.max(DURATION, (Date.now() - started) / 1000);
+  return summary(latencies, seconds, { failed, errors: result.errors + result.timeouts, ok: latencies.length - failed });
+}
+
+/** Runs `work` with `connections` concurrent clients for DURATION seconds; each started request finishes. */
+async function loop(work, connections = CONNECTIONS) {
+  const latencies = [];
+  const started = Date.now();
+  const until = started + DURATION * 1000;
   let errors = 0;
   await Promise.all(
     Array.from({ length: connections }, async (_, c) => {
-      let i = 0;
-      while (Date.now() < until) {
+      for (let i = 0; Date.now() < until; i++) {
         const t = process.hrtime.bigint();
         try {
-          await work(c, i++);
+          await work(c, i);
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         } catch (e) {
-          errors += 1;
-          if (errors === 1) console.error(e.message);
+          if (++errors === 1) console.error(`  first error: ${e.message}`);
         }
       }
     }),
   );
-  const p = percentiles(latencies);
-  return { p50: round(p.p50), p95: round(p.p95), p99: round(p.p99), rps: Math.round((latencies.length / DURATION) * 10) / 10, requests: latencies.length, errors };
+  return summary(latencies, Math.max(DURATION, (Date.now() - started) / 1000), { errors });
 }
-const round = (x) => (x === null ? null : Math.round(x * 100) / 100);
 
-async function startPostGraphile(port) {
-  const { postgraphile } = require('postgraphile');
-  const { PostGraphileAmberPreset } = require('postgraphile/presets/amber');
-  const { makePgService } = require('postgraphile/adaptors/pg');
-  const { grafserv } = require('postgraphile/grafserv/node');
-  const pgl = postgraphile({
-    extends: [PostGraphileAmberPreset],
-    pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ['public'], poolConfig: { max: CONNECTIONS } })],
-    grafserv: { port, graphqlPath: '/graphql' },
-    grafast: { explain: false },
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
-  const serv = pgl.createServ(grafserv);
-  const server = http.createServer();
-  serv.addTo(server);
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${port}/graphql`, stop: async () => { server.close(); await pgl.release(); } };
+}
+
+/** Starts a server process and resolves once it prints `ready` (a pattern) on stdout. */
+async function startProcess(name, argv, env, ready) {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 120 s:\n${out}`)), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out}`)));
+  });
+  child.stdout.resume();
+  return { child, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
 }
 
 (async () => {
-  const { parseConfig } = require('../src/config');
-  const { connect } = require('../src/db/connect');
-  const { startServer } = require('../src/server');
   const { signToken } = require('../src/graphql/auth');
   require('../src/modules/indicators/order-indicators');
   require('../src/modules/indicators/cpm-ratification');
   const { indicatorDefinition } = require('../src/modules/indicators/indicators');
   const { businessDay } = require('../src/domain/dates');
 
-  const config = parseConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', DATABASE_POOL_SIZE: String(CONNECTIONS * 2), NODE_ENV: 'production', JWT_SECRET: 'benchmark-secret-0123456789abcdef' });
-  const { db, close } = await connect(config, { applicationName: 'abasto-bench' });
-  const abasto = await startServer(db, config);
-  const pgl = await startPostGraphile(5433 + Math.floor(Math.random() * 1000) + 1000);
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: CONNECTIONS * 2 });
-  const token = async (role, scope = {}) => `Bearer ${await signToken(config.auth.secret, { sub: `bench-${role}`, role, ...scope })}`;
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Math.max(CONNECTIONS, WRITERS) });
+  const [abastoPort, pglPort] = [await freePort(), await freePort()];
+  const abasto = await startProcess(
+    'abasto',
+    ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+    { PORT: String(abastoPort), HOST: '127.0.0.1', NODE_ENV: 'production', DEMO_DATA: 'false', JWT_SECRET: SECRET, DATABASE_POOL_SIZE: String(Math.max(CONNECTIONS, WRITERS)) },
+    /Abasto GraphQL API on/,
+  );
+  const abastoUrl = `http://127.0.0.1:${abastoPort}/graphql`;
+  const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile.js')], { PORT: String(pglPort), POOL_SIZE: String(CONNECTIONS) }, /listening/);
+  const pglUrl = `http://127.0.0.1:${pglPort}/graphql`;
+  const token = async (role, scope = {}) => `Bearer ${await signToken(SECRET, { sub: `bench-${role}`, role, ...scope })}`;
   const central = await token('CENTRAL');
 
-  // The busiest hospital, and a warehouse to receive at.
+  // The hospital holding the most claves, and a state warehouse to receive at.
   const [{ clues: hospital, id: hospitalId }] = (await pool.query(`
     SELECT e.clues, e.id FROM establishment e JOIN stock_balance b ON b.establishment_id = e.id WHERE e.kind = 'FIXED'
-     GROUP BY e.id ORDER BY count(DISTINCT b.supply_item_id) DESC LIMIT 1`)).rows;
-  const [{ clues: warehouse }] = (await pool.query(`SELECT e.clues FROM warehouse w JOIN establishment e ON e.id = w.establishment_id WHERE w.tier = 'STATE' ORDER BY e.clues LIMIT 1`)).rows;
+     GROUP BY e.id ORDER BY count(DISTINCT b.supply_item_id) DESC, e.id LIMIT 1`)).rows;
+  const [{ clues: warehouse, id: whId }] = (await pool.query(`SELECT e.clues, e.id FROM warehouse w JOIN establishment e ON e.id = w.establishment_id WHERE w.tier = 'STATE' ORDER BY e.clues LIMIT 1`)).rows;
   const claves = (await pool.query(`SELECT clave FROM supply_item WHERE kind = 'HEALING_MATERIAL' ORDER BY clave LIMIT 10`)).rows.map((r) => r.clave);
   const today = businessDay();
   const yearAgo = `${Number(today.slice(0, 4)) - 1}${today.slice(4, 8)}01`;
   const counts = (await pool.query(`SELECT (SELECT count(*) FROM establishment)::int AS establishments, (SELECT count(*) FROM supply_order_line)::int AS order_lines,
     (SELECT count(*) FROM stock_movement)::int AS movements, (SELECT count(*) FROM cpm_calculation)::int AS cpm, pg_size_pretty(pg_database_size(current_database())) AS size`)).rows[0];
-  console.log(`data: ${JSON.stringify(counts)}; hospital ${hospital}; ${DURATION} s × ${CONNECTIONS} clients per run`);
+  console.log(`data: ${JSON.stringify(counts)}; hospital ${hospital}; ${DURATION} s per run; ${CONNECTIONS} clients (rollups ${ROLLUP_CONNECTIONS}, writers ${WRITERS})`);
 
   /** The SQL an indicator runs, captured without running it. */
-  async function indicatorSql(code, groupBy, factSource) {
+  async function indicatorSql(code, groupBy, factSource, filter = { from: yearAgo, to: today }) {
     let captured;
     const spy = { query: async (sql, params) => ((captured = { sql, params }), []) };
-    await indicatorDefinition(code).compute(spy, { asOf: today, year: null, from: yearAgo, to: today, stateCodes: null, clues: null, levelsOfCare: null, warehouseClues: null, supplyKinds: null, groupBy, factSource });
+    await indicatorDefinition(code).compute(spy, { asOf: today, year: null, from: null, to: null, stateCodes: null, clues: null, levelsOfCare: null, warehouseClues: null, supplyKinds: null, groupBy, factSource, ...filter });
     return captured;
+  }
+  function monthsBack(day, n) {
+    const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() - n);
+    return d.toISOString().slice(0, 10);
   }
 
   const reads = [
     {
       name: 'pharmacy stock page (one hospital, 100 claves with lots, cpm, monthsOfStock)',
       abasto: { query: `{ stockLevels(clues: "${hospital}", first: 100) { totalCount edges { node { clave usable cpm monthsOfStock status lots { lotNumber expiresOn quantity } } } } }` },
-      postgraphile: { query: `{ allStockBalances(condition: { establishmentId: ${hospitalId} }, first: 100, orderBy: [SUPPLY_ITEM_ID_ASC]) { nodes { quantity supplyItemBySupplyItemId { clave } lotByLotId { lotNumber expiresOn } } } }` },
+      postgraphile: { query: `{ allStockBalances(condition: { establishmentId: ${hospitalId} }, first: 100, orderBy: [SUPPLY_ITEM_ID_ASC]) { totalCount nodes { quantity supplyItemBySupplyItemId { clave } lotByLotId { lotNumber expiresOn } } } }` },
       raw: {
         sql: `SELECT si.clave, sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date) AS usable, c.cpm,
                      json_agg(json_build_object('lot', l.lot_number, 'expires', l.expires_on, 'q', b.quantity) ORDER BY l.expires_on) AS lots
@@ -169,6 +214,7 @@ async function startPostGraphile(port) {
     },
     ...['QUANTITY_FILL_RATE', 'PIECES_ISSUED_DELIVERED'].map((code) => ({
       name: `${code} national by STATE × MONTH over a year`,
+      rollup: true,
       abasto: { query: `{ indicator(code: ${code}, filter: { from: "${yearAgo}", to: "${today}" }, groupBy: [STATE, MONTH]) { total { numerator denominator } rows { state { code } month numerator denominator } } }` },
       rawSql: () => indicatorSql(code, ['STATE', 'MONTH'], 'ROLLUP'),
       rawLines: () => indicatorSql(code, ['STATE', 'MONTH'], 'LINES'),
@@ -176,47 +222,41 @@ async function startPostGraphile(port) {
     {
       name: 'CPM_RATIFICATION by STATE',
       abasto: { query: `{ indicator(code: CPM_RATIFICATION, groupBy: [STATE]) { total { numerator denominator } rows { state { code } numerator denominator } } }` },
-      rawSql: async () => {
-        let captured;
-        const spy = { query: async (sql, params) => ((captured = { sql, params }), []) };
-        await indicatorDefinition('CPM_RATIFICATION').compute(spy, { asOf: today, year: null, from: monthsBack(today, 11), to: today, stateCodes: null, clues: null, levelsOfCare: null, warehouseClues: null, supplyKinds: null, groupBy: ['STATE'] });
-        return captured;
-      },
+      rawSql: () => indicatorSql('CPM_RATIFICATION', ['STATE'], undefined, { from: monthsBack(today, 11), to: today }),
     },
   ];
-  function monthsBack(day, n) {
-    const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
-    d.setUTCMonth(d.getUTCMonth() - n);
-    return d.toISOString().slice(0, 10);
-  }
 
   const results = [];
   for (const r of reads) {
-    console.log(`\n${r.name}`);
-    // Warm up and check the answer once.
-    const check = await fetch(abasto.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: central }, body: JSON.stringify(r.abasto) }).then((x) => x.json());
+    const clients = r.rollup ? ROLLUP_CONNECTIONS : CONNECTIONS;
+    console.log(`\n${r.name} (${clients} clients)`);
+    // Warm up and check the answers once.
+    const check = await fetch(abastoUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: central }, body: JSON.stringify(r.abasto) }).then((x) => x.json());
     if (check.errors) throw new Error(`${r.name}: ${JSON.stringify(check.errors)}`);
-    const row = { read: r.name, abasto: await cannon(abasto.url, r.abasto, { authorization: central }) };
+    const row = { read: r.name, clients, abasto: await cannon(abastoUrl, { body: r.abasto, headers: { authorization: central }, connections: clients }) };
     console.log('  abasto      ', JSON.stringify(row.abasto));
     if (r.postgraphile) {
-      const pc = await fetch(pgl.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r.postgraphile) }).then((x) => x.json());
+      const pc = await fetch(pglUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r.postgraphile) }).then((x) => x.json());
       if (pc.errors) throw new Error(`postgraphile ${r.name}: ${JSON.stringify(pc.errors)}`);
-      row.postgraphile = await cannon(pgl.url, r.postgraphile, {});
+      row.postgraphile = await cannon(pglUrl, { body: r.postgraphile, connections: clients });
       console.log('  postgraphile', JSON.stringify(row.postgraphile));
     }
     const raw = r.raw ?? (await r.rawSql());
-    row.rawSql = await loop(pool, () => pool.query(raw.sql, raw.params));
+    await pool.query(raw.sql, raw.params);
+    row.rawSql = await loop(() => pool.query(raw.sql, raw.params), clients);
     console.log('  raw SQL     ', JSON.stringify(row.rawSql));
     if (r.rawLines) {
       const lines = await r.rawLines();
-      row.rawGroupByOrderLines = await loop(pool, () => pool.query(lines.sql, lines.params), Math.min(CONNECTIONS, 4));
+      row.rawGroupByOrderLines = await loop(() => pool.query(lines.sql, lines.params), clients);
       console.log('  raw GROUP BY over order lines', JSON.stringify(row.rawGroupByOrderLines));
     }
     results.push(row);
   }
 
-  // Writes: a 10-line receipt at one warehouse, 20 concurrent clients; then the same writes as raw SQL.
-  console.log('\n10-line receipt, 20 concurrent clients');
+  // Writes: a 10-line receipt at one warehouse from WRITERS clients, through Abasto; then the same rows
+  // written by a raw SQL transaction. Both add one piece to each of the same 10 lots every time, so
+  // every transaction waits for the one before it on those balance rows.
+  console.log(`\n10-line receipt, ${WRITERS} concurrent clients`);
   const whToken = await token('WAREHOUSE', { clues: warehouse });
   let n = 0;
   const run = `${Date.now()}`;
@@ -224,75 +264,95 @@ async function startPostGraphile(port) {
     query: 'mutation($i: StockReceiveInput!) { stockReceive(input: $i) { userErrors { code } } }',
     variables: { i: { idempotencyKey: `bench-${run}-${n++}`, clues: warehouse, lines: claves.map((clave, k) => ({ clave, lotNumber: `BENCH-${k}`, acceptedQuantity: 1 })) } },
   });
-  const [{ id: whId }] = (await pool.query('SELECT id FROM establishment WHERE clues = $1', [warehouse])).rows;
-  const balanceBefore = Number((await pool.query(`SELECT coalesce(sum(b.quantity), 0) AS q FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.establishment_id = $1 AND l.lot_number LIKE 'BENCH-%'`, [whId])).rows[0].q);
-  const abastoWrite = await cannon(abasto.url, null, { authorization: whToken }, 20, receiptBody);
-  const balanceAfter = Number((await pool.query(`SELECT coalesce(sum(b.quantity), 0) AS q FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.establishment_id = $1 AND l.lot_number LIKE 'BENCH-%'`, [whId])).rows[0].q);
-  const acknowledged = abastoWrite.requests - abastoWrite.non2xx;
-  abastoWrite.lostUpdates = acknowledged * claves.length - (balanceAfter - balanceBefore);
+  const benchPieces = async (prefix) =>
+    Number((await pool.query(`SELECT coalesce(sum(b.quantity), 0) AS q FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.establishment_id = $1 AND l.lot_number LIKE $2`, [whId, `${prefix}-%`])).rows[0].q);
+  const before = await benchPieces('BENCH');
+  const abastoWrite = await cannon(abastoUrl, { makeBody: receiptBody, headers: { authorization: whToken }, connections: WRITERS });
+  abastoWrite.lostUpdates = abastoWrite.ok * claves.length - ((await benchPieces('BENCH')) - before);
   console.log('  abasto ', JSON.stringify(abastoWrite));
+
   const items = (await pool.query('SELECT id, clave FROM supply_item WHERE clave = ANY ($1::text[]) ORDER BY clave', [claves])).rows;
-  const rawWrite = await loop(
-    pool,
-    async (c, i) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const key = `rawbench-${run}-${c}-${i}`;
-        await client.query(`INSERT INTO idempotency_key (key, operation, subject, request_hash) VALUES ($1, 'stockReceive', 'bench', 'x')`, [key]);
-        const [{ id: receiptId }] = (await client.query(`INSERT INTO receipt (establishment_id, source, received_at, actor, idempotency_key) VALUES ($1, 'PURCHASE', now(), 'bench', $2) RETURNING id`, [whId, key])).rows;
-        const lots = (await client.query(
-          `INSERT INTO lot (supply_item_id, lot_number) SELECT unnest($1::int[]), unnest($2::text[])
-           ON CONFLICT (supply_item_id, lot_number) DO UPDATE SET lot_number = EXCLUDED.lot_number RETURNING id, supply_item_id`,
-          [items.map((x) => x.id), items.map((_, k) => `RAWBENCH-${k}`)],
-        )).rows.sort((a, b) => a.id - b.id);
-        await client.query(`INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected) SELECT $1, ord, lot, 1, 0 FROM unnest($2::int[]) WITH ORDINALITY AS x(lot, ord)`, [receiptId, lots.map((l) => l.id)]);
-        await client.query(
-          `INSERT INTO stock_balance (establishment_id, lot_id, supply_item_id, quantity) SELECT $1, unnest($2::int[]), unnest($3::int[]), 1
-           ON CONFLICT (establishment_id, lot_id) DO UPDATE SET quantity = stock_balance.quantity + 1, updated_at = now()`,
-          [whId, lots.map((l) => l.id), lots.map((l) => l.supply_item_id)],
-        );
-        await client.query(
-          `INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, receipt_id, occurred_at, actor, idempotency_key)
-           SELECT $1, unnest($2::int[]), unnest($3::int[]), 1, 'RECEIPT', 'PURCHASE', $4, now(), 'bench', $5`,
-          [whId, lots.map((l) => l.supply_item_id), lots.map((l) => l.id), receiptId, key],
-        );
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK');
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
-    20,
-  );
+  const rawBefore = await benchPieces('RAWBENCH');
+  const rawWrite = await loop(async (c, i) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const key = `rawbench-${run}-${c}-${i}`;
+      await client.query(`INSERT INTO idempotency_key (key, operation, subject, request_hash) VALUES ($1, 'stockReceive', 'bench', 'x')`, [key]);
+      const [{ id: receiptId }] = (await client.query(`INSERT INTO receipt (establishment_id, source, received_at, actor, idempotency_key) VALUES ($1, 'PURCHASE', now(), 'bench', $2) RETURNING id`, [whId, key])).rows;
+      const lots = (await client.query(
+        `INSERT INTO lot (supply_item_id, lot_number) SELECT unnest($1::int[]), unnest($2::text[])
+         ON CONFLICT (supply_item_id, lot_number) DO UPDATE SET lot_number = EXCLUDED.lot_number RETURNING id, supply_item_id`,
+        [items.map((x) => x.id), items.map((_, k) => `RAWBENCH-${k}`)],
+      )).rows.sort((a, b) => a.id - b.id);
+      await client.query(`INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected) SELECT $1, ord, lot, 1, 0 FROM unnest($2::int[]) WITH ORDINALITY AS x(lot, ord)`, [receiptId, lots.map((l) => l.id)]);
+      await client.query(
+        `INSERT INTO stock_balance (establishment_id, lot_id, supply_item_id, quantity) SELECT $1, unnest($2::int[]), unnest($3::int[]), 1
+         ON CONFLICT (establishment_id, lot_id) DO UPDATE SET quantity = stock_balance.quantity + 1, updated_at = now()`,
+        [whId, lots.map((l) => l.id), lots.map((l) => l.supply_item_id)],
+      );
+      await client.query(
+        `INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, receipt_id, occurred_at, actor, idempotency_key)
+         SELECT $1, unnest($2::int[]), unnest($3::int[]), 1, 'RECEIPT', 'PURCHASE', $4, now(), 'bench', $5`,
+        [whId, lots.map((l) => l.supply_item_id), lots.map((l) => l.id), receiptId, key],
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }, WRITERS);
+  rawWrite.lostUpdates = rawWrite.requests * items.length - ((await benchPieces('RAWBENCH')) - rawBefore);
   console.log('  raw SQL', JSON.stringify(rawWrite));
-  results.push({ read: '10-line receipt, 20 concurrent clients', abasto: abastoWrite, rawSql: rawWrite });
+  results.push({ read: `10-line receipt, ${WRITERS} concurrent clients`, clients: WRITERS, abasto: abastoWrite, rawSql: rawWrite });
 
   const mismatches = Number((await pool.query(`
-    SELECT count(*) AS n FROM stock_balance b LEFT JOIN (SELECT establishment_id, lot_id, sum(quantity) AS s FROM stock_movement GROUP BY 1, 2) m USING (establishment_id, lot_id)
+    SELECT count(*) AS n FROM stock_balance b LEFT JOIN (SELECT establishment_id, lot_id, sum(quantity) AS s FROM stock_movement WHERE establishment_id = $1 GROUP BY 1, 2) m USING (establishment_id, lot_id)
      WHERE b.establishment_id = $1 AND b.quantity <> coalesce(m.s, 0)`, [whId])).rows[0].n);
+
+  // The targets of issue 8, judged from the numbers above.
+  const verdicts = [];
+  const judge = (target, met, detail) => verdicts.push({ target, met, detail });
+  for (const r of results.filter((x) => x.postgraphile)) {
+    judge(`${r.read}: p50 at or below PostGraphile's`, r.abasto.p50 <= r.postgraphile.p50, `${r.abasto.p50} ms vs ${r.postgraphile.p50} ms`);
+  }
+  for (const r of results.filter((x) => x.rawSql && !x.read.includes('receipt'))) {
+    judge(`${r.read}: p50 within 2× of raw SQL`, r.abasto.p50 <= 2 * r.rawSql.p50, `${r.abasto.p50} ms vs ${r.rawSql.p50} ms (${round(r.abasto.p50 / r.rawSql.p50)}×)`);
+  }
+  for (const r of results.filter((x) => x.rawGroupByOrderLines)) {
+    const x = r.rawGroupByOrderLines.p50 / r.abasto.p50;
+    judge(`${r.read}: at least 10× faster than the raw GROUP BY over order lines`, x >= 10, `${r.abasto.p50} ms vs ${r.rawGroupByOrderLines.p50} ms (${round(x)}×)`);
+  }
+  const share = abastoWrite.ok / DURATION / rawWrite.rps;
+  judge('receipts at 50 % or more of the raw SQL transaction rate', share >= 0.5, `${round(abastoWrite.ok / DURATION)} vs ${rawWrite.rps} per second (${Math.round(share * 100)} %)`);
+  judge('zero lost updates, ledger equal to balances', abastoWrite.lostUpdates === 0 && mismatches === 0, `lost ${abastoWrite.lostUpdates}, ledger mismatches ${mismatches}`);
+
   const report = {
     at: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: (await pool.query('SHOW server_version')).rows[0].server_version },
     data: counts,
     durationSeconds: DURATION,
     connections: CONNECTIONS,
+    rollupConnections: ROLLUP_CONNECTIONS,
+    writers: WRITERS,
     ledgerMismatchesAfterWrites: mismatches,
     results,
+    verdicts,
   };
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, JSON.stringify(report, null, 2));
-  console.log('\n| read | Abasto p50/p95/p99 ms, req/s | PostGraphile 5 | raw SQL | raw GROUP BY over lines |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| read | clients | Abasto p50 / p95 / p99 ms, req/s | PostGraphile 5 | raw SQL | raw GROUP BY over order lines |');
+  console.log('|---|---|---|---|---|---|');
   const cell = (x) => (x ? `${x.p50} / ${x.p95} / ${x.p99}, ${x.rps}` : '—');
-  for (const r of results) console.log(`| ${r.read} | ${cell(r.abasto)} | ${cell(r.postgraphile)} | ${cell(r.rawSql)} | ${cell(r.rawGroupByOrderLines)} |`);
-  console.log(`\nledger mismatches at the warehouse after the writes: ${mismatches}; lost updates: ${abastoWrite.lostUpdates}; written to ${OUT}`);
-  await pgl.stop();
-  await abasto.stop();
+  for (const r of results) console.log(`| ${r.read} | ${r.clients} | ${cell(r.abasto)} | ${cell(r.postgraphile)} | ${cell(r.rawSql)} | ${cell(r.rawGroupByOrderLines)} |`);
+  console.log('\n| target | met | measured |\n|---|---|---|');
+  for (const v of verdicts) console.log(`| ${v.target} | ${v.met ? 'yes' : '**no**'} | ${v.detail} |`);
+  console.log(`\nwritten to ${OUT}`);
+  await Promise.all([abasto.stop(), pgl.stop()]);
   await pool.end();
-  await close();
   process.exit(0);
 })().catch((e) => {
   console.error(e);

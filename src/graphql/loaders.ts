@@ -7,7 +7,6 @@ import { SupplyItem } from '../modules/catalog/supply-item.entity';
 import { supplyItemsByClave } from '../modules/catalog/catalog.queries';
 import { Establishment, SaiStatusChange } from '../modules/registry/establishment.entity';
 import * as registry from '../modules/registry/registry.queries';
-import { State } from '../modules/registry/state.entity';
 import { Warehouse } from '../modules/registry/warehouse.entity';
 import { lotsFor, movementsByIds, receiptById } from '../modules/stock/stock.queries';
 import { LotLevel, Receipt, StockMovement } from '../modules/stock/stock.types';
@@ -32,7 +31,6 @@ export interface ServedPageKey {
 /** Per-request loaders: every relation field goes through one, so a list costs a fixed number of queries. */
 export function createLoaders(db: DataSource) {
   return {
-    stateByCode: keyed<string, State>((k) => registry.statesByCode(db, k), (s) => s.code),
     contractById: keyed<number, ProcurementContract>((k) => contractsWhere(db, 'c.id = ANY ($1::int[])', [k]), (c) => c.pk),
     contractProgress: new DataLoader<ProcurementContract, ContractProgress, number>(
       async (contracts) => {

@@ -23,7 +23,8 @@ function parseDate(value: unknown): string {
 export const DateScalar = new GraphQLScalarType({
   name: 'Date',
   description: 'A calendar day written YYYY-MM-DD (business dates are days in America/Mexico_City).',
-  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : parseDate(value)),
+  // Output dates come from PostgreSQL date columns read as text: the shape is checked, not the calendar.
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === 'string' && DATE_PATTERN.test(value) ? value : parseDate(value)),
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });

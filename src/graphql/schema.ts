@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './enums';
 import { GraphQLSchema } from 'graphql';
-import { buildSchema, getMetadataStorage, MiddlewareFn, NonEmptyArray } from 'type-graphql';
+import { buildSchema, getMetadataStorage, NonEmptyArray } from 'type-graphql';
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
 import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
@@ -12,7 +12,6 @@ import { StockLevelResolver, StockMovementResolver, StockResolver } from '../mod
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { OrderContractResolver, ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from './auth';
-import { Context } from './context';
 import { forbidden } from './errors';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -46,12 +45,33 @@ export function declaredRootFields(): Set<string> {
   return new Set([...storage.queries, ...storage.mutations].filter((r) => r.roles !== undefined).map((r) => r.schemaName));
 }
 
-function denyUndeclared(declared: Set<string>): MiddlewareFn<Context> {
-  return ({ info }, next) => {
-    const root = info.parentType.name;
-    if ((root === 'Query' || root === 'Mutation') && !declared.has(info.fieldName)) throw forbidden();
-    return next();
-  };
+/**
+ * Root fields that no `@Authorized` opened answer FORBIDDEN. Done on the built schema rather than as
+ * a global type-graphql middleware: a global middleware wraps every field of every object in an
+ * async chain, and a list of 100 rows then pays a promise per scalar.
+ */
+function closeUndeclared(schema: GraphQLSchema, declared: Set<string>): void {
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      if (!declared.has(field.name)) {
+        field.resolve = () => {
+          throw forbidden();
+        };
+      }
+    }
+  }
+}
+
+/**
+ * Plain properties (no roles, middleware or field resolver, same name in the schema) are read by
+ * graphql-js's default resolver instead of type-graphql's wrapper: one function call less per value.
+ */
+function markSimpleFields(): void {
+  const storage = getMetadataStorage();
+  for (const field of storage.fields) {
+    const plain = !field.roles?.length && !field.middlewares?.length && field.name === field.schemaName && !field.params?.length;
+    if (plain && field.simple === undefined) field.simple = true;
+  }
 }
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -59,14 +79,9 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The schema is built once per process (type-graphql keeps its metadata globally). */
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= (async () => {
-    const declared = new Set<string>();
-    const schema = await buildSchema({
-      resolvers,
-      authChecker,
-      globalMiddlewares: [denyUndeclared(declared)],
-      validate: false,
-    });
-    for (const name of declaredRootFields()) declared.add(name);
+    markSimpleFields();
+    const schema = await buildSchema({ resolvers, authChecker, validate: false });
+    closeUndeclared(schema, declaredRootFields());
     return schema;
   })();
   return built;

@@ -102,13 +102,50 @@ test.each([
   expect(large.count).toBeLessThanOrEqual(10);
 });
 
-test('the issue’s query: exactly 4 statements (page, states, warehouses, warehouse establishments)', async () => {
+test('the issue’s query is one statement: states come from the reference table in memory, the supplying warehouse and its establishment are joined to the page', async () => {
   const { count, edges } = await statements(
     `query($first: Int) { establishments(first: $first) { edges { node { state { name } supplyingWarehouse { clues establishment { name } } } } } }`,
     100,
   );
   expect(edges).toBe(100);
-  expect(count).toBe(4);
+  expect(count).toBe(1);
+});
+
+test('the pharmacy stock page with lots and totalCount: the page, its lots and its count are one statement', async () => {
+  const { count, edges } = await statements(
+    `query($first: Int) { stockLevels(clues: "GRSSA015854", first: $first) { totalCount edges { node { clave usable cpm monthsOfStock status lots { lotNumber expiresOn quantity } } } } }`,
+    100,
+  );
+  expect(edges).toBe(100);
+  // the location's scope check (establishment by CLUES, its warehouse role) and the page
+  expect(count).toBe(3);
+});
+
+test('relations read with a page equal the same relations read through the loaders', async () => {
+  // Stock: the everyday page brings its lots in its statement; with an expiry filter they come from the loader.
+  const stock = (filter: string) =>
+    api.gql(
+      `{ stockLevels(clues: "GRSSA015854", first: 100${filter}) { totalCount edges { node { clave usable cpm status lots { lotNumber expiresOn quantity expired } } } } }`,
+      {},
+      token,
+    );
+  const everyday = await stock('');
+  const viaLoader = await stock(', filter: { expiringWithinDays: 3650 }');
+  expect(everyday.errors).toBeUndefined();
+  const withLots = viaLoader.data.stockLevels.edges.map((e: { node: { clave: string } }) => e.node.clave);
+  const same = everyday.data.stockLevels.edges.filter((e: { node: { clave: string } }) => withLots.includes(e.node.clave));
+  expect(same.length).toBeGreaterThan(90);
+  expect(same).toEqual(viaLoader.data.stockLevels.edges.slice(0, same.length));
+  expect(same[0].node.lots.length).toBeGreaterThanOrEqual(2);
+
+  // Establishments: the list joins each one's supplying warehouse; `establishment(clues:)` loads it.
+  const list = await api.gql(`{ establishments(first: 100) { edges { node { clues supplyingWarehouse { id clues tier establishment { id name state { name } } } } } } }`, {}, token);
+  const served = list.data.establishments.edges.map((e: { node: object }) => e.node).filter((n: { supplyingWarehouse: unknown }) => n.supplyingWarehouse);
+  expect(served.length).toBeGreaterThan(10);
+  for (const node of served.slice(0, 10)) {
+    const one = await api.gql(`query($c: String!) { establishment(clues: $c) { clues supplyingWarehouse { id clues tier establishment { id name state { name } } } } }`, { c: node.clues }, token);
+    expect(one.data.establishment).toEqual(node);
+  }
 });
 
 test('indicator rows and redistribution suggestions: the nested fields are batched, whatever the number of rows', async () => {

@@ -1,3 +1,4 @@
+import { stateOf } from '../registry/registry.queries';
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
@@ -29,7 +30,7 @@ export class IndicatorResolver {
 export class IndicatorRowResolver {
   @FieldResolver(() => State, { nullable: true })
   state(@Root() r: IndicatorRow, @Ctx() ctx: Context) {
-    return r.stateCode ? ctx.loaders.stateByCode.load(r.stateCode) : null;
+    return r.stateCode ? stateOf(r.stateCode) : null;
   }
 
   @FieldResolver(() => Establishment, { nullable: true })

@@ -183,7 +183,7 @@ const UNITS_ON_DAY_SQL = `
    WHERE e.kind IN ('FIXED', 'MOBILE') AND st.operating AND st.in_network
      AND (e.in_network_since IS NULL OR e.in_network_since <= a.day)
      AND ($6::text[] IS NULL OR e.state_code = ANY ($6::text[]))
-     AND ($7::text[] IS NULL OR e.clues = ANY ($7::text[]))
+     AND ($7::bpchar[] IS NULL OR e.clues = ANY ($7::bpchar[]))
      AND ($8::text[] IS NULL OR e.level_of_care = ANY ($8::text[]))`;
 
 /** Group-by columns a network indicator can use, by dimension. */

@@ -27,7 +27,7 @@ const COHORT_ORDERS = `
      AND o.approved_at < ((LEAST($2::date, $3::date) + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
      AND o.status <> 'CANCELLED'
      AND ($4::text[] IS NULL OR r.state_code = ANY ($4::text[]))
-     AND ($5::text[] IS NULL OR r.clues = ANY ($5::text[]))
+     AND ($5::bpchar[] IS NULL OR r.clues = ANY ($5::bpchar[]))
      AND ($6::text[] IS NULL OR r.level_of_care = ANY ($6::text[]))
      AND ($7::text IS NULL OR coalesce(o.supplying_id, o.requesting_id) = (SELECT id FROM establishment WHERE clues = $7))`;
 
@@ -209,7 +209,7 @@ registerIndicator({
                  FROM prescription p JOIN establishment e ON e.id = p.establishment_id
                 WHERE p.issued_on BETWEEN $1::date AND $2::date AND p.issued_on <= $3::date
                   AND ($4::text[] IS NULL OR e.state_code = ANY ($4::text[]))
-                  AND ($5::text[] IS NULL OR e.clues = ANY ($5::text[]))
+                  AND ($5::bpchar[] IS NULL OR e.clues = ANY ($5::bpchar[]))
                   AND ($6::text[] IS NULL OR e.level_of_care = ANY ($6::text[]))) x
         ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
       params(q).slice(0, 6),

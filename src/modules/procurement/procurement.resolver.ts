@@ -1,3 +1,4 @@
+import { stateOf } from '../registry/registry.queries';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { businessDay } from '../../domain/dates';
 import { Role } from '../../domain/enums';
@@ -127,8 +128,8 @@ export class ProcurementResolver {
   }
 
   @FieldResolver(() => State, { nullable: true, description: 'The state of a per-state row; null nationally.' })
-  state(@Root() r: ProcurementPlanRow, @Ctx() ctx: Context): Promise<State | null> | null {
-    return r.stateCode ? ctx.loaders.stateByCode.load(r.stateCode) : null;
+  state(@Root() r: ProcurementPlanRow): State | null {
+    return r.stateCode ? stateOf(r.stateCode) : null;
   }
 }
 
@@ -157,8 +158,8 @@ export class ProcurementContractResolver {
   }
 
   @FieldResolver(() => State, { nullable: true, description: 'The state it supplies; null for a national contract.' })
-  state(@Root() c: ProcurementContract, @Ctx() ctx: Context): Promise<State | null> | null {
-    return c.stateCode ? ctx.loaders.stateByCode.load(c.stateCode) : null;
+  state(@Root() c: ProcurementContract): State | null {
+    return c.stateCode ? stateOf(c.stateCode) : null;
   }
 
   @FieldResolver(() => ContractProgress)

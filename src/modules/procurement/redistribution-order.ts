@@ -36,7 +36,7 @@ export async function createRedistributionOrder(ctx: Context, raw: Redistributio
     if (claim === 'replay') return (await ordersWhere(em, 'o.idempotency_key = $1', [input.idempotencyKey]))[0];
     const ests: Array<{ id: number; clues: string; care_level: string | null; is_warehouse: boolean; operating: boolean }> = await em.query(
       `SELECT e.id, e.clues, e.care_level, e.operating, EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) AS is_warehouse
-         FROM establishment e WHERE e.clues = ANY ($1::text[])`,
+         FROM establishment e WHERE e.clues = ANY ($1::bpchar[])`,
       [[input.fromClues, input.toClues]],
     );
     const from = ests.find((e) => e.clues === input.fromClues);

@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { EstablishmentKind, LevelOfCare, SaiStatus } from '../../domain/enums';
 import { Node, toGlobalId } from '../../graphql/node';
 import { DateScalar } from '../../graphql/scalars';
+import type { Warehouse } from './warehouse.entity';
 
 const decimal = { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
@@ -108,6 +109,9 @@ export class Establishment implements Node {
 
   @Column({ name: 'supplying_warehouse_id', type: 'integer', nullable: true })
   supplyingWarehouseId: number | null;
+
+  /** Its supplying warehouse, when a list read it in the same statement (undefined: not read). */
+  loadedSupplyingWarehouse?: Warehouse | null;
 
   @Field(() => Float, { nullable: true })
   @Column({ type: 'numeric', precision: 9, scale: 6, nullable: true, transformer: decimal })

@@ -1,4 +1,6 @@
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../../db/prepared';
+import { STATES as STATE_RECORDS } from '../../domain/states';
 import { groupBy } from '../../domain/collections';
 import { SaiStatus } from '../../domain/enums';
 import { ErrorCode, fail } from '../../graphql/errors';
@@ -10,33 +12,87 @@ import { Warehouse } from './warehouse.entity';
 
 type Db = DataSource | EntityManager;
 
-export function statesByCode(db: Db, codes: readonly string[]): Promise<State[]> {
-  return db.getRepository(State).findBy({ code: In([...codes]) });
+/**
+ * Every column an Establishment object shows, with the property it fills. Lists and loaders read
+ * establishments with a plain SELECT of these (or the same as one JSON object, for an
+ * establishment joined to another row) and `toEstablishment`: hydrating TypeORM entities, and
+ * parsing timestamps no field shows, cost more than the query itself on a page of 100.
+ */
+const ESTABLISHMENT_FIELDS: ReadonlyArray<[property: string, column: string]> = [
+  ['pk', 'id'],
+  ['clues', 'clues'],
+  ['name', 'name'],
+  ['stateCode', 'state_code'],
+  ['institutionCode', 'institution_code'],
+  ['municipality', 'municipality'],
+  ['jurisdiction', 'jurisdiction'],
+  ['establishmentType', 'establishment_type'],
+  ['kind', 'kind'],
+  ['levelOfCare', 'level_of_care'],
+  ['typologyCode', 'typology_code'],
+  ['typologyName', 'typology_name'],
+  ['operating', 'operating'],
+  ['inNetwork', 'in_network'],
+  ['inNetworkSince', 'in_network_since::text'],
+  ['supplyingWarehouseId', 'supplying_warehouse_id'],
+  ['latitude', 'latitude::float8'],
+  ['longitude', 'longitude::float8'],
+];
+
+/** The establishment columns of alias `a`, named as the properties. */
+export const establishmentColumns = (a: string) => ESTABLISHMENT_FIELDS.map(([p, c]) => `${a}.${c} AS "${p}"`).join(', ');
+
+/** The same as one JSON object (pg hands it over parsed). */
+export const establishmentJson = (a: string) => `json_build_object(${ESTABLISHMENT_FIELDS.map(([p, c]) => `'${p}', ${a}.${c}`).join(', ')})`;
+
+export const ESTABLISHMENT_COLUMNS = establishmentColumns('e');
+
+export function toEstablishment(row: object): Establishment {
+  return Object.assign(new Establishment(), row);
 }
 
-export function establishmentsById(db: Db, ids: readonly number[]): Promise<Establishment[]> {
-  return db.getRepository(Establishment).findBy({ pk: In([...ids]) });
+/** The 32 states, from the reference table every database is migrated with (domain/states, data/states.csv). */
+const STATES = new Map(STATE_RECORDS.map((s) => [s.code, Object.assign(new State(), s)]));
+
+export function stateOf(code: string): State | null {
+  return STATES.get(code) ?? null;
 }
 
-export function establishmentsByClues(db: Db, clues: readonly string[]): Promise<Establishment[]> {
-  return db.getRepository(Establishment).findBy({ clues: In([...clues]) });
+export function allStates(): State[] {
+  return [...STATES.values()];
 }
 
+export async function establishmentsById(db: Db, ids: readonly number[]): Promise<Establishment[]> {
+  const rows: object[] = await preparedQuery(db, `SELECT ${ESTABLISHMENT_COLUMNS} FROM establishment e WHERE e.id = ANY ($1::int[])`, [ids]);
+  return rows.map(toEstablishment);
+}
+
+export async function establishmentsByClues(db: Db, clues: readonly string[]): Promise<Establishment[]> {
+  const rows: object[] = await preparedQuery(db, `SELECT ${ESTABLISHMENT_COLUMNS} FROM establishment e WHERE e.clues = ANY ($1::bpchar[])`, [clues]);
+  return rows.map(toEstablishment);
+}
+
+/** A warehouse with its establishment (so `Warehouse.establishment` needs no further query). */
 export const WAREHOUSE_SELECT = `
-  SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues
+  SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues, ${establishmentJson('e')} AS establishment
   FROM warehouse w JOIN establishment e ON e.id = w.establishment_id`;
 
-export function toWarehouse(row: { pk: number; establishmentId: number; tier: string; clues: string }): Warehouse {
-  return Object.assign(new Warehouse(), row);
+/** The same as one JSON object, for a warehouse joined to another row (aliases `w` and its establishment `a`), or null. */
+export const warehouseJson = (w: string, a: string) =>
+  `CASE WHEN ${w}.id IS NOT NULL THEN json_build_object('pk', ${w}.id, 'establishmentId', ${w}.establishment_id, 'tier', ${w}.tier, 'clues', ${a}.clues, 'establishment', ${establishmentJson(a)}) END`;
+
+export function toWarehouse(row: { pk: number; establishmentId: number; tier: string; clues: string; establishment?: object }): Warehouse {
+  const { establishment, ...rest } = row;
+  return Object.assign(new Warehouse(), rest, { loadedEstablishment: establishment ? toEstablishment(establishment) : undefined });
 }
 
 export async function warehousesBy(db: Db, column: 'id' | 'establishment_id', keys: readonly number[]): Promise<Warehouse[]> {
-  const rows = await db.query(`${WAREHOUSE_SELECT} WHERE w.${column} = ANY($1::int[])`, [keys]);
+  const rows = await preparedQuery(db, `${WAREHOUSE_SELECT} WHERE w.${column} = ANY($1::int[])`, [keys]);
   return rows.map(toWarehouse);
 }
 
 export async function warehousesByClues(db: Db, clues: readonly string[]): Promise<Warehouse[]> {
-  const rows = await db.query(`${WAREHOUSE_SELECT} WHERE e.clues = ANY($1::text[])`, [clues]);
+  const rows = await preparedQuery(db, `${WAREHOUSE_SELECT} WHERE e.clues = ANY ($1::bpchar[])`, [clues]);
   return rows.map(toWarehouse);
 }
 
@@ -77,7 +133,7 @@ export async function servedPages(
   const rows: Array<{ id: number; req: number }> = await db.query(
     `WITH req AS (
        SELECT ord::int AS req, wid, after, lim
-         FROM unnest($1::int[], $2::text[], $3::int[]) WITH ORDINALITY AS t(wid, after, lim, ord)
+         FROM unnest($1::int[], $2::bpchar[], $3::int[]) WITH ORDINALITY AS t(wid, after, lim, ord)
      )
      SELECT p.id, p.req FROM req
      CROSS JOIN LATERAL (

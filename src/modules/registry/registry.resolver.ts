@@ -1,4 +1,7 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { allStates, stateOf } from './registry.queries';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../../graphql/lookahead';
 import { SaiStatus } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
@@ -27,8 +30,8 @@ export const WarehouseConnection = connectionType('Warehouse', Warehouse);
 export class EstablishmentResolver {
   @Authorized(Roles.anyone)
   @Query(() => [State], { description: 'The 32 federal entities.' })
-  states(@Ctx() ctx: Context): Promise<State[]> {
-    return ctx.db.getRepository(State).find({ order: { code: 'ASC' } });
+  states(): State[] {
+    return allStates();
   }
 
   @Authorized(Roles.anyone)
@@ -39,8 +42,8 @@ export class EstablishmentResolver {
 
   @Authorized(Roles.anyone)
   @Query(() => EstablishmentConnection, { description: 'Establishments in CLUES order.' })
-  establishments(@Args() args: EstablishmentsArgs, @Ctx() ctx: Context) {
-    return registry.listEstablishments(ctx, args.filter, args);
+  establishments(@Args() args: EstablishmentsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return registry.listEstablishments(ctx, args.filter, args, { supplyingWarehouse: selects(info, ['edges', 'node', 'supplyingWarehouse']) });
   }
 
   @Authorized(Roles.registryWriters)
@@ -58,12 +61,13 @@ export class EstablishmentResolver {
   }
 
   @FieldResolver(() => State)
-  async state(@Root() e: Establishment, @Ctx() ctx: Context): Promise<State> {
-    return (await ctx.loaders.stateByCode.load(e.stateCode))!;
+  state(@Root() e: Establishment): State {
+    return stateOf(e.stateCode)!;
   }
 
   @FieldResolver(() => Warehouse, { nullable: true, description: 'The warehouse that supplies it.' })
-  supplyingWarehouse(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Warehouse | null> | null {
+  supplyingWarehouse(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Warehouse | null> | Warehouse | null {
+    if (e.loadedSupplyingWarehouse !== undefined) return e.loadedSupplyingWarehouse;
     return e.supplyingWarehouseId ? ctx.loaders.warehouseById.load(e.supplyingWarehouseId) : null;
   }
 
@@ -103,8 +107,8 @@ export class WarehouseResolver {
   }
 
   @FieldResolver(() => Establishment)
-  async establishment(@Root() w: Warehouse, @Ctx() ctx: Context): Promise<Establishment> {
-    return (await ctx.loaders.establishmentById.load(w.establishmentId))!;
+  establishment(@Root() w: Warehouse, @Ctx() ctx: Context): Promise<Establishment> | Establishment {
+    return w.loadedEstablishment ?? ctx.loaders.establishmentById.load(w.establishmentId).then((e) => e!);
   }
 
   @FieldResolver(() => EstablishmentConnection, { description: 'Establishments this warehouse supplies, in CLUES order.' })

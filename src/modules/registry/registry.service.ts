@@ -1,7 +1,8 @@
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { givenColumns, insertRow, updateRow } from '../../db/sql';
 import { inTransaction } from '../../db/transaction';
+import { preparedQuery } from '../../db/prepared';
 import { stateOfClues } from '../../domain/clues';
 import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
@@ -13,7 +14,7 @@ import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '.
 import { isCalendarDate } from '../../graphql/scalars';
 import { Establishment } from './establishment.entity';
 import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
-import { requireEstablishment, toWarehouse, WAREHOUSE_SELECT, warehousesByClues } from './registry.queries';
+import { ESTABLISHMENT_COLUMNS, requireEstablishment, toEstablishment, toWarehouse, WAREHOUSE_SELECT, warehouseJson, warehousesByClues } from './registry.queries';
 import { Warehouse } from './warehouse.entity';
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -187,16 +188,26 @@ export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promis
   });
 }
 
-/** The establishments a filter selects, as a query builder over alias `e`. */
-function filtered(ctx: Context, filter: EstablishmentFilter | null | undefined): SelectQueryBuilder<Establishment> {
-  const qb = ctx.db.getRepository(Establishment).createQueryBuilder('e');
-  if (filter?.stateCodes) qb.andWhere('e.state_code = ANY(:stateCodes)', { stateCodes: filter.stateCodes });
-  if (filter?.kinds) qb.andWhere('e.kind = ANY(:kinds)', { kinds: filter.kinds });
-  if (filter?.levelsOfCare) qb.andWhere('e.level_of_care = ANY(:levels)', { levels: filter.levelsOfCare });
-  if (filter?.inNetwork != null) qb.andWhere('e.in_network = :inNetwork', { inNetwork: filter.inNetwork });
-  if (filter?.operating != null) qb.andWhere('e.operating = :operating', { operating: filter.operating });
-  if (filter?.search?.trim()) qb.andWhere('e.search_text LIKE :search', { search: `%${foldForSearch(filter.search)}%` });
-  return qb;
+/**
+ * The establishments a filter selects: one WHERE over alias `e` with fixed parameters $1–$6, so the
+ * statement text is the same for every filter (a null parameter leaves its condition out).
+ */
+const FILTER_WHERE = `($1::text[] IS NULL OR e.state_code = ANY ($1::text[]))
+  AND ($2::text[] IS NULL OR e.kind = ANY ($2::text[]))
+  AND ($3::text[] IS NULL OR e.level_of_care = ANY ($3::text[]))
+  AND ($4::boolean IS NULL OR e.in_network = $4)
+  AND ($5::boolean IS NULL OR e.operating = $5)
+  AND ($6::text IS NULL OR e.search_text LIKE $6)`;
+
+function filterParams(filter: EstablishmentFilter | null | undefined): unknown[] {
+  return [
+    filter?.stateCodes ?? null,
+    filter?.kinds ?? null,
+    filter?.levelsOfCare ?? null,
+    filter?.inNetwork ?? null,
+    filter?.operating ?? null,
+    filter?.search?.trim() ? `%${foldForSearch(filter.search)}%` : null,
+  ];
 }
 
 /** The same folding as the search_text columns: lower case, accents removed, LIKE wildcards escaped. */
@@ -209,22 +220,37 @@ export function foldForSearch(value: string): string {
     .replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A page of establishments; with `supplyingWarehouse` each row carries its warehouse, read in the same statement. */
 export async function listEstablishments(
   ctx: Context,
   filter: EstablishmentFilter | null | undefined,
   page: PageArgs,
+  prefetch: { supplyingWarehouse?: boolean } = {},
 ): Promise<Connection<Establishment>> {
+  const params = filterParams(filter);
+  const warehouse = prefetch.supplyingWarehouse
+    ? {
+        column: `, ${warehouseJson('w', 'we')} AS "loadedSupplyingWarehouse"`,
+        join: 'LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id LEFT JOIN establishment we ON we.id = w.establishment_id',
+      }
+    : { column: '', join: '' };
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const qb = filtered(ctx, filter).orderBy('e.clues').limit(limit);
-      if (after !== undefined) qb.andWhere('e.clues > :after', { after });
-      const rows = await qb.getMany();
-      for (const e of rows) ctx.loaders.establishmentById.prime(e.pk, e);
-      return rows;
+      const rows: Array<{ loadedSupplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null }> = await preparedQuery(
+        ctx.db,
+        `SELECT ${ESTABLISHMENT_COLUMNS}${warehouse.column} FROM establishment e ${warehouse.join}
+          WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`,
+        [...params, after ?? null, limit],
+      );
+      const list = rows.map(({ loadedSupplyingWarehouse: w, ...row }) =>
+        Object.assign(toEstablishment(row), w === undefined ? {} : { loadedSupplyingWarehouse: w && toWarehouse(w) }),
+      );
+      for (const e of list) ctx.loaders.establishmentById.prime(e.pk, e);
+      return list;
     },
     (e) => e.clues,
-    () => filtered(ctx, filter).getCount(),
+    async () => Number((await preparedQuery(ctx.db, `SELECT count(*) AS n FROM establishment e WHERE ${FILTER_WHERE}`, params))[0].n),
   );
 }
 

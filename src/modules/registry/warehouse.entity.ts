@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { WarehouseTier } from '../../domain/enums';
 import { Node, toGlobalId } from '../../graphql/node';
+import type { Establishment } from './establishment.entity';
 
 @ObjectType({
   implements: Node,
@@ -17,6 +18,9 @@ export class Warehouse implements Node {
 
   /** Loaded with the row (a join), so `clues` and the global ID need no extra query. */
   clues: string;
+
+  /** Its establishment, when the statement that read the warehouse joined it. */
+  loadedEstablishment?: Establishment;
 
   @Field(() => ID, { description: 'Opaque global ID.' })
   get id(): string {

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../../db/prepared';
 import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockMovement } from './stock.types';
 
 type Db = DataSource | EntityManager;
@@ -82,12 +83,8 @@ export interface StockFilterSql {
   statuses?: string[] | null;
 }
 
-/**
- * Per clave at a location: pieces on hand and usable on `day`, the CPM in force (the ratified one
- * of the year, else the latest calculation) and the status. Claves with a ratified CPM appear even
- * with no stock ever received: those are stock-outs too.
- */
-const ITEMS_SQL = `
+/** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location. */
+const RATIFIED_AND_TRANSIT = `
   WITH ratified AS (
     SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
      WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
@@ -97,7 +94,18 @@ const ITEMS_SQL = `
       FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN shipment_line sl ON sl.shipment_id = sh.id
      WHERE sh.status = 'IN_TRANSIT' AND o.requesting_id = $1
      GROUP BY 1
-  ),
+  )`;
+
+/**
+ * Per clave at a location: pieces on hand and usable on `day`, the CPM in force (the ratified one
+ * of the year, else the latest calculation) and the status. Claves with a ratified CPM appear even
+ * with no stock ever received: those are stock-outs too.
+ *
+ * `listed` is every clave the filters keep, with its clave text, materialized once: what an expiry
+ * or status filter needs. Every page statement also returns `total`, the count over all pages, so
+ * `totalCount` costs no second statement.
+ */
+const LISTED_SQL = `${RATIFIED_AND_TRANSIT},
   items AS (
     SELECT b.supply_item_id,
            sum(b.quantity) AS on_hand,
@@ -110,56 +118,135 @@ const ITEMS_SQL = `
     SELECT x.supply_item_id, 0, 0, false FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
      WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id)
   ),
-  levels AS (`;
+  listed AS MATERIALIZED (
+    SELECT i.*, s.clave FROM items i JOIN supply_item s ON s.id = i.supply_item_id
+     WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[])) AND ($8::int IS NULL OR i.expiring)
+  )`;
 
-const STOCK_SQL = `${ITEMS_SQL}
-    SELECT i.supply_item_id, s.clave, i.on_hand, i.usable, i.expiring, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit,
-           stock_status(i.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
-      FROM items i
-      JOIN supply_item s ON s.id = i.supply_item_id
-      LEFT JOIN LATERAL cpm_in_force($1, i.supply_item_id, $3, $4::date) c ON true
-      LEFT JOIN transit t ON t.supply_item_id = i.supply_item_id
-     WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[]))
+/** The CPM in force, pieces in transit and status of the claves in `source` (a relation with `listed`'s columns). */
+const levelsOf = (source: string) => `
+    SELECT x.*, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit,
+           stock_status(x.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
+      FROM ${source} x
+      LEFT JOIN LATERAL cpm_in_force($1, x.supply_item_id, $3, $4::date) c ON true
+      LEFT JOIN transit t ON t.supply_item_id = x.supply_item_id`;
+
+/**
+ * The page without an expiry or status filter (the pharmacy's everyday page): which claves the
+ * location has comes from the (location, clave) index alone; the balances are added up, and the CPM
+ * looked up, for the claves of the page only; with $12 each row also carries its lots, so that
+ * `lots` needs no second statement. $10 the clave to start after, $11 the page size.
+ */
+const PAGE_SQL = `${RATIFIED_AND_TRANSIT},
+  present AS (
+    SELECT DISTINCT supply_item_id FROM stock_balance WHERE establishment_id = $1
+    UNION SELECT supply_item_id FROM ratified
+    UNION SELECT supply_item_id FROM transit
+  ),
+  page AS (
+    SELECT * FROM (
+      SELECT p.supply_item_id, s.clave, count(*) OVER () AS total
+        FROM present p JOIN supply_item s ON s.id = p.supply_item_id
+       WHERE $7::text[] IS NULL OR s.clave = ANY ($7::text[])
+    ) x
+     WHERE ($10::text IS NULL OR x.clave > $10) ORDER BY x.clave LIMIT $11
+  ),
+  listed AS (
+    SELECT p.*, b.on_hand, b.usable, b.lots FROM page p
+      CROSS JOIN LATERAL (
+        SELECT coalesce(sum(b.quantity), 0) AS on_hand,
+               coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
+               -- the lots holding pieces, FEFO order, when the query shows them ($12)
+               coalesce(json_agg(json_build_object('lotNumber', l.lot_number, 'expiresOn', l.expires_on::text, 'quantity', b.quantity,
+                                                   'expired', coalesce(l.expires_on < $2::date, false))
+                                 ORDER BY l.expires_on NULLS LAST, l.lot_number) FILTER (WHERE $12::boolean AND b.quantity > 0), '[]') AS lots
+          FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+         WHERE b.establishment_id = $1 AND b.supply_item_id = p.supply_item_id
+      ) b
   )
-  SELECT * FROM levels
-   WHERE ($8::int IS NULL OR expiring) AND ($9::text[] IS NULL OR status = ANY ($9::text[]))`;
+  ${levelsOf('listed')}
+   -- every parameter is named so that PostgreSQL can type it
+   WHERE $8::int IS NULL AND $9::text[] IS NULL
+   ORDER BY x.clave`;
+
+/** The page with an expiry or status filter: every clave's balances are added up (and, for a status, its CPM looked up). */
+const FILTERED_PAGE_SQL = `${LISTED_SQL},
+  page AS (
+    SELECT * FROM (SELECT listed.*, count(*) OVER () AS total FROM listed) x
+     WHERE ($10::text IS NULL OR x.clave > $10) ORDER BY x.clave LIMIT $11
+  )
+  ${levelsOf('page')}
+   WHERE $9::text[] IS NULL
+   ORDER BY x.clave`;
+
+const PAGE_BY_STATUS_SQL = `${LISTED_SQL},
+  levels AS (${levelsOf('listed')}),
+  kept AS (SELECT *, count(*) OVER () AS total FROM levels WHERE status = ANY ($9::text[]))
+  SELECT * FROM kept WHERE ($10::text IS NULL OR clave > $10) ORDER BY clave LIMIT $11`;
 
 function stockParams(f: StockFilterSql): unknown[] {
   return [f.establishmentId, f.day, f.year, f.month, f.minMonths, f.maxMonths, f.claves ?? null, f.expiringWithinDays ?? null, f.statuses ?? null];
 }
 
-/** One page of a location's stock levels in clave order. */
-export async function stockPage(db: Db, f: StockFilterSql, after: string | undefined, limit: number): Promise<StockRow[]> {
-  const rows: Array<{ supply_item_id: number; clave: string; on_hand: string; usable: string; cpm: number | null; source: string | null; status: string; in_transit: string }> =
-    await db.query(`${STOCK_SQL} AND ($10::text IS NULL OR clave > $10) ORDER BY clave LIMIT $11`, [...stockParams(f), after ?? null, limit]);
-  return rows.map((r) => ({
-    establishmentId: f.establishmentId,
-    supplyItemId: r.supply_item_id,
-    clave: r.clave,
-    onHand: Number(r.on_hand),
-    usable: Number(r.usable),
-    cpm: r.cpm,
-    cpmSource: r.source,
-    status: r.status,
-    inTransit: Number(r.in_transit),
-  }));
+/**
+ * One page of a location's stock levels in clave order, and how many levels the filter keeps over
+ * all pages (null when the page is empty). With `withLots`, the everyday page (no expiry or status
+ * filter) also brings each level's lots (`lots` stays undefined otherwise).
+ */
+export async function stockPage(
+  db: Db,
+  f: StockFilterSql,
+  after: string | undefined,
+  limit: number,
+  withLots = false,
+): Promise<{ rows: Array<StockRow & { lots?: LotLevel[] }>; total: number | null }> {
+  const everyday = !f.statuses && f.expiringWithinDays == null;
+  const rows: Array<{
+    supply_item_id: number;
+    clave: string;
+    on_hand: string;
+    usable: string;
+    cpm: number | null;
+    source: string | null;
+    status: string;
+    in_transit: string;
+    total: string;
+    lots?: LotLevel[];
+  }> = everyday
+    ? await preparedQuery(db, PAGE_SQL, [...stockParams(f), after ?? null, limit, withLots])
+    : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
+  return {
+    total: rows.length ? Number(rows[0].total) : null,
+    rows: rows.map((r) => ({
+      establishmentId: f.establishmentId,
+      supplyItemId: r.supply_item_id,
+      clave: r.clave,
+      onHand: Number(r.on_hand),
+      usable: Number(r.usable),
+      cpm: r.cpm,
+      cpmSource: r.source,
+      status: r.status,
+      inTransit: Number(r.in_transit),
+      lots: everyday && withLots ? r.lots : undefined,
+    })),
+  };
 }
 
+/** How many levels the filter keeps: for a page that came back empty (past the end, or `first: 0`). */
 export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
-  // Without a status filter the count needs neither the CPM nor the status of each clave.
-  const sql = f.statuses?.length
-    ? `SELECT count(*) AS n FROM (${STOCK_SQL}) x`
-    : `${ITEMS_SQL} SELECT 1) SELECT count(*) AS n FROM items i JOIN supply_item s ON s.id = i.supply_item_id
-        WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[])) AND ($8::int IS NULL OR i.expiring)
-          -- every parameter is named so that PostgreSQL can type it
-          AND $1::int IS NOT NULL AND $4::date IS NOT NULL AND $5::numeric IS NOT NULL AND $6::numeric IS NOT NULL AND $9::text[] IS NULL`;
+  const sql = f.statuses
+    ? `${LISTED_SQL}, levels AS (${levelsOf('listed')}) SELECT count(*) AS n FROM levels WHERE status = ANY ($9::text[])`
+    : `${LISTED_SQL} SELECT count(*) AS n FROM listed
+        -- every parameter is named so that PostgreSQL can type it
+        WHERE $4::date IS NOT NULL AND $5::numeric IS NOT NULL AND $6::numeric IS NOT NULL AND $9::text[] IS NULL`;
   const [{ n }] = await db.query(sql, stockParams(f));
   return Number(n);
 }
 
 /** The lots holding pieces, FEFO order, for many (location, clave) pairs in one statement. */
 export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: number; supplyItemId: number }>, day: string): Promise<Map<string, LotLevel[]>> {
-  const rows: Array<{ est: number; item: number; lot_number: string; expires_on: string | null; quantity: number }> = await db.query(
+  const rows: Array<{ est: number; item: number; lot_number: string; expires_on: string | null; quantity: number }> = await preparedQuery(
+    db,
     `SELECT b.establishment_id AS est, b.supply_item_id AS item, l.lot_number, l.expires_on::text AS expires_on, b.quantity
        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
        JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item

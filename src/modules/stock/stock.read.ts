@@ -18,7 +18,14 @@ async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: n
   return { id: est.pk, clues, isWarehouse: warehouse !== null };
 }
 
-export async function stockLevels(ctx: Context, rawClues: string, filter: StockFilter | null | undefined, page: { first?: number | null; after?: string | null }): Promise<Connection<StockLevel>> {
+/** A page of stock levels; with `prefetch.lots` the page's statement also reads each level's lots. */
+export async function stockLevels(
+  ctx: Context,
+  rawClues: string,
+  filter: StockFilter | null | undefined,
+  page: { first?: number | null; after?: string | null },
+  prefetch: { lots?: boolean } = {},
+): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
   const day = businessDay();
   const thresholds = location.isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
@@ -36,12 +43,16 @@ export async function stockLevels(ctx: Context, rawClues: string, filter: StockF
     expiringWithinDays: filter?.expiringWithinDays,
     statuses: filter?.statuses,
   };
+  // The page's statement also counts every level the filter keeps; a separate count only for an empty page.
+  let total: number | null = null;
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const rows = await stockPage(ctx.db, sqlFilter, after, limit);
-      return rows.map((r) =>
+      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots);
+      total = found.total;
+      return found.rows.map(({ lots, ...r }) =>
         Object.assign(new StockLevel(), r, {
+          loadedLots: lots,
           expired: r.onHand - r.usable,
           monthsOfStock: r.cpm ? r.usable / r.cpm : null,
           minMonths: thresholds.minMonths,
@@ -52,7 +63,7 @@ export async function stockLevels(ctx: Context, rawClues: string, filter: StockF
       );
     },
     (s) => s.clave,
-    () => countStock(ctx.db, sqlFilter),
+    async () => total ?? countStock(ctx.db, sqlFilter),
   );
 }
 

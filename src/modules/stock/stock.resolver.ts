@@ -1,4 +1,6 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../../graphql/lookahead';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
 import { payload } from '../../graphql/errors';
@@ -34,8 +36,8 @@ async function movementsPayload(work: () => Promise<{ movements: StockMovement[]
 export class StockResolver {
   @Authorized(Roles.anyone)
   @Query(() => StockLevelConnection, { description: 'Stock by clave at one CLUES, with lots and expiry (in the caller’s scope).' })
-  stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: Context) {
-    return read.stockLevels(ctx, args.clues, args.filter, args);
+  stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return read.stockLevels(ctx, args.clues, args.filter, args, { lots: selects(info, ['edges', 'node', 'lots']) });
   }
 
   @Authorized(Roles.anyone)
@@ -96,8 +98,8 @@ export class StockLevelResolver {
   }
 
   @FieldResolver(() => [LotLevel], { description: 'Lots holding pieces, the one that expires soonest first.' })
-  lots(@Root() s: StockLevel, @Ctx() ctx: Context): Promise<LotLevel[]> {
-    return ctx.loaders.stockLots.load({ establishmentId: s.establishmentId, supplyItemId: s.supplyItemId });
+  lots(@Root() s: StockLevel, @Ctx() ctx: Context): Promise<LotLevel[]> | LotLevel[] {
+    return s.loadedLots ?? ctx.loaders.stockLots.load({ establishmentId: s.establishmentId, supplyItemId: s.supplyItemId });
   }
 }
 

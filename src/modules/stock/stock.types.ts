@@ -139,6 +139,8 @@ export class LotLevel {
 export class StockLevel {
   establishmentId: number;
   supplyItemId: number;
+  /** Its lots, when the page's statement read them (undefined: not read). */
+  loadedLots?: LotLevel[];
 
   @Field()
   clave: string;

@@ -1,3 +1,4 @@
+import { stateOf } from '../registry/registry.queries';
 import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
@@ -47,7 +48,7 @@ async function scoped<T extends { clues: string }>(ctx: Context, found: Promise<
 
 /** How `node(id:)` finds each type by its key. */
 const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown>> = {
-  State: (ctx, key) => ctx.loaders.stateByCode.load(key),
+  State: async (_ctx, key) => stateOf(key),
   Establishment: (ctx, key) => ctx.loaders.establishmentByClues.load(key),
   Warehouse: (ctx, key) => ctx.loaders.warehouseByClues.load(key),
   SupplyItem: (ctx, key) => ctx.loaders.supplyItemByClave.load(key),
@@ -73,7 +74,7 @@ export class ViewerResolver {
       national: v.national,
       canWrite: v.role !== Role.AUDITOR,
       clues: v.clues,
-      state: v.stateCode ? await ctx.loaders.stateByCode.load(v.stateCode) : null,
+      state: v.stateCode ? stateOf(v.stateCode) : null,
       establishment: v.clues ? await ctx.loaders.establishmentByClues.load(v.clues) : null,
     };
   }

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/* eslint-disable */
+// PostGraphile 5 (Amber preset, from npm) over DATABASE_URL on 127.0.0.1:PORT, in its own process so
+// that it gets a core of its own, as the Abasto server does. Started by bench/run.js; prints
+// "listening <url>" when it answers.
+//
+// PostGraphile 5 declares Node >= 22; on the project's Node 20 it needs the one API it misses
+// (without it every data query fails).
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function withResolvers() {
+    let resolve, reject;
+    const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
+    return { promise, resolve, reject };
+  };
+}
+process.env.GRAPHILE_ENV = process.env.GRAPHILE_ENV || 'production';
+const http = require('node:http');
+const { postgraphile } = require('postgraphile');
+const { PostGraphileAmberPreset } = require('postgraphile/presets/amber');
+const { makePgService } = require('postgraphile/adaptors/pg');
+const { grafserv } = require('postgraphile/grafserv/node');
+
+const port = Number(process.env.PORT);
+const pgl = postgraphile({
+  extends: [PostGraphileAmberPreset],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ['public'], poolConfig: { max: Number(process.env.POOL_SIZE || 10) } })],
+  grafserv: { port, graphqlPath: '/graphql' },
+  grafast: { explain: false },
+});
+const serv = pgl.createServ(grafserv);
+const server = http.createServer();
+serv.addTo(server);
+server.listen(port, '127.0.0.1', () => console.log(`listening http://127.0.0.1:${port}/graphql`));
+const stop = async () => {
+  server.close();
+  await pgl.release();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
