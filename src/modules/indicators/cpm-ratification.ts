@@ -1,5 +1,5 @@
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
-import { networkParams, networkQuery, registerIndicator } from './indicators';
+import { networkParams, networkQuery, networkTotalWithRows, registerIndicator } from './indicators';
 
 /**
  * Official indicator 51 (PAT 2024, strategy 3.4): units that ratified their CPM for the fiscal year
@@ -14,6 +14,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
+  totalWithRows: networkTotalWithRows,
   compute: (db, q) =>
     db.query(
       networkQuery(

@@ -20,6 +20,8 @@ export interface IndicatorQuery {
   groupBy: IndicatorDimension[];
   /** Order indicators: read the documents' lines or the rollup (by default the rollup unless by CLAVE). */
   factSource?: 'LINES' | 'ROLLUP';
+  /** Also return the total (no breakdown) as one more row flagged `is_total`: see `totalWithRows`. */
+  withTotal?: boolean;
 }
 
 /** A group's key columns (snake_case, as SQL returns them) and its counts. */
@@ -38,6 +40,23 @@ export interface IndicatorDefinition {
   target: number | null;
   dimensions: IndicatorDimension[];
   compute(db: DataSource, q: IndicatorQuery): Promise<RawRow[]>;
+  /**
+   * Whether, for this breakdown, the total is the same computation with no group — then one
+   * statement returns both (GROUPING SETS), instead of a second pass over the same facts.
+   */
+  totalWithRows?(groupBy: IndicatorDimension[]): boolean;
+}
+
+/**
+ * The GROUP BY and ORDER BY of a breakdown over `cols`. With `withTotal`, the empty grouping set adds
+ * the total row (always present, even over no facts), flagged by `is_total`.
+ */
+export function grouping(cols: string[], withTotal = false): { flag: string; clause: string } {
+  if (!cols.length) return { flag: '', clause: '' };
+  const list = cols.join(', ');
+  return withTotal
+    ? { flag: `, GROUPING(${list}) <> 0 AS is_total`, clause: `GROUP BY GROUPING SETS ((${list}), ()) ORDER BY ${list}` }
+    : { flag: '', clause: `GROUP BY ${list} ORDER BY ${list}` };
 }
 
 const registry = new Map<IndicatorCode, IndicatorDefinition>();
@@ -82,8 +101,16 @@ export async function indicator(
     supplyKinds: filter?.supplyKinds ?? null,
     groupBy: [],
   };
-  const [total] = await def.compute(ctx.db, base);
-  let rows = dims.length ? await def.compute(ctx.db, { ...base, groupBy: dims }) : [];
+  let total: RawRow | undefined;
+  let rows: RawRow[] = [];
+  if (dims.length && def.totalWithRows?.(dims)) {
+    const all = await def.compute(ctx.db, { ...base, groupBy: dims, withTotal: true });
+    total = all.find((r) => r.is_total);
+    rows = all.filter((r) => !r.is_total);
+  } else {
+    [total] = await def.compute(ctx.db, base);
+    if (dims.length) rows = await def.compute(ctx.db, { ...base, groupBy: dims });
+  }
   if (dims.length === 1 && dims[0] === IndicatorDimension.MONTH) rows = everyMonth(rows, from, to < asOf ? to : asOf, total);
   return Object.assign(new IndicatorResult(), {
     code,
@@ -201,11 +228,15 @@ const NETWORK_GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
  */
 export function networkQuery(q: IndicatorQuery, flags: string, numerator: string, extra = ''): string {
   const cols = q.groupBy.map((d) => NETWORK_GROUP_COLUMNS[d]!);
+  const g = grouping(cols, q.withTotal);
   return `WITH units AS (${UNITS_ON_DAY_SQL}),
                flagged AS (SELECT u.*, ${flags} FROM units u)
-          SELECT ${cols.map((c) => `${c}, `).join('')}${numerator} AS numerator, count(*) AS denominator, ${extra ? `${extra}, ` : ''}max(day)::text AS as_of_day
-            FROM flagged ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+          SELECT ${cols.map((c) => `${c}, `).join('')}${numerator} AS numerator, count(*) AS denominator, ${extra ? `${extra}, ` : ''}max(day)::text AS as_of_day${g.flag}
+            FROM flagged ${g.clause}`;
 }
+
+/** A network indicator's total is its breakdown's ungrouped form unless the breakdown is by MONTH (each month read at its own last day). */
+export const networkTotalWithRows = (groupBy: IndicatorDimension[]) => !groupBy.includes(IndicatorDimension.MONTH);
 
 export function networkParams(q: IndicatorQuery): unknown[] {
   return [q.asOf, q.from, q.to, q.groupBy.includes(IndicatorDimension.MONTH), q.year, q.stateCodes, q.clues, q.levelsOfCare];

@@ -1,5 +1,5 @@
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
-import { IndicatorQuery, registerIndicator } from './indicators';
+import { grouping, IndicatorQuery, registerIndicator } from './indicators';
 
 /**
  * Order indicators (SPEC §4). Cohort: orders approved (emitidas) in the period, read as of a day:
@@ -119,18 +119,20 @@ const SHORTFALL = `sum(approved - dispatched) AS not_dispatched, sum(dispatched 
 /** Measures that add up over lines. */
 function lineQuery(q: IndicatorQuery, measures: string): string {
   const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+  const g = grouping(cols, q.withTotal);
   return `${factsFor(q)}
-    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
-      FROM facts ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}${g.flag}
+      FROM facts ${g.clause}`;
 }
 
 /** Order-level measures: one row per order (and group), its lines folded first. */
 function orderQuery(q: IndicatorQuery, perOrder: string, measures: string): string {
   const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+  const g = grouping(cols, q.withTotal);
   return `${factsFor(q)},
     orders AS (SELECT order_id, ${cols.map((c) => `${c}, `).join('')}${perOrder} FROM facts GROUP BY order_id${cols.map((c) => `, ${c}`).join('')})
-    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}
-      FROM orders ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`;
+    SELECT ${cols.map((c) => `${c}, `).join('')}${measures}${g.flag}
+      FROM orders ${g.clause}`;
 }
 
 const COHORT = 'orders approved (emitidas) in the period; pieces as received by the end of asOf; medicines and healing material unless filtered';
@@ -142,6 +144,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
+  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(accepted) AS numerator, sum(approved) AS denominator, ${SHORTFALL}`), params(q)),
 });
 
@@ -152,6 +155,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
+  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(approved) AS numerator, sum(accepted) AS denominator, ${SHORTFALL}`), params(q)),
 });
 
@@ -162,6 +166,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
+  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(full_lines) AS numerator, sum(lines) AS denominator`), params(q)),
 });
 
@@ -172,6 +177,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
+  totalWithRows: () => true,
   compute: (db, q) =>
     db.query(orderQuery(q, 'sum(full_lines) >= sum(lines) AS in_full', 'count(*) FILTER (WHERE in_full) AS numerator, count(*) AS denominator'), params(q)),
 });
@@ -183,6 +189,7 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
+  totalWithRows: () => true,
   compute: (db, q) =>
     db.query(
       orderQuery(
@@ -201,17 +208,19 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.MONTH, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.LEVEL_OF_CARE],
+  totalWithRows: () => true,
   compute: (db, q) => {
     const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
+    const g = grouping(cols, q.withTotal);
     return db.query(
-      `SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE complete) AS numerator, count(*) AS denominator
+      `SELECT ${cols.map((c) => `${c}, `).join('')}count(*) FILTER (WHERE complete) AS numerator, count(*) AS denominator${g.flag}
          FROM (SELECT p.complete, e.state_code, e.level_of_care, e.id AS establishment_id, to_char(p.issued_on, 'YYYY-MM') AS month
                  FROM prescription p JOIN establishment e ON e.id = p.establishment_id
                 WHERE p.issued_on BETWEEN $1::date AND $2::date AND p.issued_on <= $3::date
                   AND ($4::text[] IS NULL OR e.state_code = ANY ($4::text[]))
                   AND ($5::bpchar[] IS NULL OR e.clues = ANY ($5::bpchar[]))
                   AND ($6::text[] IS NULL OR e.level_of_care = ANY ($6::text[]))) x
-        ${cols.length ? `GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : ''}`,
+        ${g.clause}`,
       params(q).slice(0, 6),
     );
   },

@@ -1,5 +1,5 @@
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
-import { networkParams, networkQuery, registerIndicator } from './indicators';
+import { networkParams, networkQuery, networkTotalWithRows, registerIndicator } from './indicators';
 
 /** Days, ending on the as-of day, in which a unit must have recorded a movement to count as active. */
 export const FRESHNESS_DAYS = 30;
@@ -19,6 +19,7 @@ registerIndicator({
   unit: '%',
   target: 60,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
+  totalWithRows: networkTotalWithRows,
   compute: (db, q) =>
     db.query(
       networkQuery(

@@ -90,41 +90,46 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
     );
     if (updated.length !== outs.length) await refuseShortfalls(em, outs, updated);
   }
-  if (ins.length) {
-    await em.query(
-      `INSERT INTO stock_balance (establishment_id, lot_id, supply_item_id, quantity)
-       SELECT est, lot, item, delta FROM unnest($1::int[], $2::int[], $3::int[], $4::int[]) AS i(est, lot, item, delta)
-        ORDER BY est, lot
-       ON CONFLICT (establishment_id, lot_id) DO UPDATE SET quantity = stock_balance.quantity + EXCLUDED.quantity, updated_at = now()`,
-      [ins.map((c) => c.establishmentId), ins.map((c) => c.lotId), ins.map((c) => c.supplyItemId), ins.map((c) => c.delta)],
-    );
-  }
-
-  const rows: Array<{ id: string }> = await em.query(
-    `INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, note, document, receipt_id,
-                                 occurred_at, actor, idempotency_key, reverses_id)
-     SELECT est, item, lot, qty, kind, reason, note, document, receipt, occurred, $10, $11, reverses
-       FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
-                   $12::timestamptz[], $13::bigint[]) WITH ORDINALITY
-            AS m(est, item, lot, qty, kind, reason, note, document, receipt, occurred, reverses, ord)
-      ORDER BY ord
-     RETURNING id::text`,
-    [
-      drafts.map((d) => d.establishmentId),
-      drafts.map((d) => d.supplyItemId),
-      drafts.map((d) => d.lotId),
-      drafts.map((d) => d.quantity),
-      drafts.map((d) => d.kind),
-      drafts.map((d) => d.reason ?? null),
-      drafts.map((d) => d.note ?? null),
-      drafts.map((d) => d.document ?? null),
-      drafts.map((d) => d.receiptId ?? null),
-      meta.actor,
-      meta.idempotencyKey,
-      drafts.map((d) => d.occurredAt.toISOString()),
-      drafts.map((d) => d.reversesId ?? null),
-    ],
-  );
+  // The ledger rows and the balances that grow are written by one statement, after everything else:
+  // a balance row is locked from here to COMMIT only, so receipts at one lot queue for as little as
+  // possible (the rows that shrink were locked and checked above).
+  const ledgerParams = [
+    drafts.map((d) => d.establishmentId),
+    drafts.map((d) => d.supplyItemId),
+    drafts.map((d) => d.lotId),
+    drafts.map((d) => d.quantity),
+    drafts.map((d) => d.kind),
+    drafts.map((d) => d.reason ?? null),
+    drafts.map((d) => d.note ?? null),
+    drafts.map((d) => d.document ?? null),
+    drafts.map((d) => d.receiptId ?? null),
+    meta.actor,
+    meta.idempotencyKey,
+    drafts.map((d) => d.occurredAt.toISOString()),
+    drafts.map((d) => d.reversesId ?? null),
+  ];
+  const ledger = `
+    INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, note, document, receipt_id,
+                                occurred_at, actor, idempotency_key, reverses_id)
+    SELECT est, item, lot, qty, kind, reason, note, document, receipt, occurred, $10, $11, reverses
+      FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+                  $12::timestamptz[], $13::bigint[]) WITH ORDINALITY
+           AS m(est, item, lot, qty, kind, reason, note, document, receipt, occurred, reverses, ord)
+     ORDER BY ord
+    RETURNING id`;
+  const rows: Array<{ id: string }> = ins.length
+    ? await em.query(
+        `WITH moved AS (${ledger}),
+         grown AS (
+           INSERT INTO stock_balance (establishment_id, lot_id, supply_item_id, quantity)
+           SELECT est, lot, item, delta FROM unnest($14::int[], $15::int[], $16::int[], $17::int[]) AS i(est, lot, item, delta)
+            ORDER BY est, lot
+           ON CONFLICT (establishment_id, lot_id) DO UPDATE SET quantity = stock_balance.quantity + EXCLUDED.quantity, updated_at = now()
+         )
+         SELECT id::text FROM moved ORDER BY id`,
+        [...ledgerParams, ins.map((c) => c.establishmentId), ins.map((c) => c.lotId), ins.map((c) => c.supplyItemId), ins.map((c) => c.delta)],
+      )
+    : await em.query(`WITH moved AS (${ledger}) SELECT id::text FROM moved ORDER BY id`, ledgerParams);
   return rows.map((r) => r.id);
 }
 

@@ -21,15 +21,27 @@ import {
 } from './stock.inputs';
 import * as read from './stock.read';
 import * as stock from './stock.service';
+import type { Written } from './stock.service';
 import { LedgerCheck, LotLevel, StockLevel, StockMovement } from './stock.types';
 
 export const StockLevelConnection = connectionType('StockLevel', StockLevel);
 export const StockMovementConnection = connectionType('StockMovement', StockMovement);
 
-/** Shapes a stock mutation's payload: the movements it wrote (and the receipt, for receipts). */
-async function movementsPayload(work: () => Promise<{ movements: StockMovement[] }>) {
+/**
+ * A stock mutation's payload. What it wrote (its movements, its receipt) is read after the commit,
+ * and only when the response selects it: a client that asks for `userErrors` alone costs no read.
+ */
+async function writtenPayload(work: () => Promise<Written>) {
   const p = await payload('result', work);
-  return { movements: p.result?.movements ?? null, userErrors: p.userErrors };
+  return {
+    userErrors: p.userErrors,
+    get movements() {
+      return p.result ? p.result.movements() : null;
+    },
+    get receipt() {
+      return p.result ? p.result.receipt() : null;
+    },
+  };
 }
 
 @Resolver()
@@ -54,39 +66,38 @@ export class StockResolver {
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockReceivePayload, { description: 'Records pieces received (entrada) at a warehouse or unit.' })
-  async stockReceive(@Arg('input') input: StockReceiveInput, @Ctx() ctx: Context) {
-    const p = await payload('result', () => stock.receive(ctx, input));
-    return { receipt: p.result?.receipt ?? null, movements: p.result?.movements ?? null, userErrors: p.userErrors };
+  stockReceive(@Arg('input') input: StockReceiveInput, @Ctx() ctx: Context) {
+    return writtenPayload(() => stock.receive(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Adjusts one lot by hand, with a reason.' })
   stockAdjust(@Arg('input') input: StockAdjustInput, @Ctx() ctx: Context) {
-    return movementsPayload(() => stock.adjust(ctx, input));
+    return writtenPayload(() => stock.adjust(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Records a physical inventory: counted lots are set to what was counted.' })
   stockCount(@Arg('input') input: StockCountInput, @Ctx() ctx: Context) {
-    return movementsPayload(() => stock.count(ctx, input));
+    return writtenPayload(() => stock.count(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Records ward or service use; FEFO when no lot is given.' })
   stockConsume(@Arg('input') input: StockConsumeInput, @Ctx() ctx: Context) {
-    return movementsPayload(() => stock.consume(ctx, input));
+    return writtenPayload(() => stock.consume(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Takes every expired lot at a CLUES out of stock.' })
   expiredWriteOff(@Arg('input') input: ExpiredWriteOffInput, @Ctx() ctx: Context) {
-    return movementsPayload(() => stock.writeOffExpired(ctx, input));
+    return writtenPayload(() => stock.writeOffExpired(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Undoes a movement with its opposite (REVERSAL).' })
   stockMovementReverse(@Arg('input') input: StockMovementReverseInput, @Ctx() ctx: Context) {
-    return movementsPayload(() => stock.reverse(ctx, input));
+    return writtenPayload(() => stock.reverse(ctx, input));
   }
 }
 

@@ -45,9 +45,22 @@ const businessTime = z
   })
   .refine((d) => d.getUTCFullYear() >= 2000, { params: { code: ErrorCode.OUT_OF_RANGE }, message: 'Fecha anterior al año 2000.' });
 
-interface Written {
-  movements: StockMovement[];
-  receipt: Receipt | null;
+/**
+ * What a stock mutation wrote, read after its transaction committed and only if the response asks
+ * for it: the balances the mutation locked are released at COMMIT, not after the payload is read.
+ */
+export interface Written {
+  movements(): Promise<StockMovement[]>;
+  receipt(): Promise<Receipt | null>;
+}
+
+function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined): Written {
+  let movements: Promise<StockMovement[]> | undefined;
+  let receipt: Promise<Receipt | null> | undefined;
+  return {
+    movements: () => (movements ??= movementsByKey(ctx.db, idempotencyKey)),
+    receipt: () => (receipt ??= receiptId ? receiptById(ctx.db, receiptId) : Promise.resolve(null)),
+  };
 }
 
 /**
@@ -64,22 +77,15 @@ async function stockMutation<I extends { idempotencyKey: string; clues: string }
 ): Promise<Written> {
   const viewer = viewerOf(ctx);
   viewer.assertMayWrite(Roles.stockWriters, input.clues);
-  return inTransaction(ctx.db, async (em) => {
+  const receiptId = await inTransaction(ctx.db, async (em) => {
     const est = await requireEstablishment(em, input.clues);
     // The request as sent is what a retry repeats (defaults such as "now" would differ).
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation, subject: viewer.subject, input: raw });
-    let receiptId: number | undefined;
-    if (claim === 'fresh') {
-      ({ receiptId } = await work(em, input, est.id, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }));
-    } else {
-      const [r] = await em.query('SELECT id FROM receipt WHERE idempotency_key = $1', [input.idempotencyKey]);
-      receiptId = r?.id;
-    }
-    return {
-      movements: await movementsByKey(em, input.idempotencyKey),
-      receipt: receiptId ? await receiptById(em, receiptId) : null,
-    };
+    if (claim === 'fresh') return (await work(em, input, est.id, { actor: viewer.subject, idempotencyKey: input.idempotencyKey })).receiptId;
+    const [r] = await em.query('SELECT id FROM receipt WHERE idempotency_key = $1', [input.idempotencyKey]);
+    return r?.id as number | undefined;
   });
+  return written(ctx, input.idempotencyKey, receiptId);
 }
 
 /** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
@@ -162,7 +168,6 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
   const input = parseInput(receiveSchema, raw);
   return stockMutation(ctx, 'stockReceive', raw, input, async (em, input, establishmentId, meta) => {
     const errors: UserError[] = [];
-    const items = await resolveClaves(em, input.lines, errors);
     duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
     const day = businessDay(input.receivedAt);
     input.lines.forEach((l, i) => {
@@ -173,39 +178,63 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
     });
     if (errors.length) throw new UserInputError(errors);
 
-    const lines = input.lines.map((l) => ({ ...l, supplyItemId: items.get(l.clave)! }));
-    await em.query(
-      `INSERT INTO lot (supply_item_id, lot_number, expires_on) SELECT * FROM unnest($1::int[], $2::text[], $3::date[])
-       ON CONFLICT (supply_item_id, lot_number) DO NOTHING`,
-      [lines.map((l) => l.supplyItemId), lines.map((l) => l.lotNumber), lines.map((l) => l.expiresOn ?? null)],
+    // One statement finds each line's clave, registers the lots seen for the first time and returns
+    // every line's lot (the ones just inserted come from RETURNING: the SELECT cannot see them yet).
+    const found: Array<{ ord: number; item: number | null; lot: number | null; expires_on: string | null }> = await em.query(
+      `WITH line AS (
+         SELECT l.ord, l.lot_number, l.expires_on, s.id AS item
+           FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS l(clave, lot_number, expires_on, ord)
+           LEFT JOIN supply_item s ON s.clave = l.clave
+       ),
+       added AS (
+         INSERT INTO lot (supply_item_id, lot_number, expires_on)
+         SELECT item, lot_number, expires_on FROM line WHERE item IS NOT NULL ORDER BY item, lot_number
+         ON CONFLICT (supply_item_id, lot_number) DO NOTHING
+         RETURNING id, supply_item_id, lot_number, expires_on
+       )
+       SELECT line.ord, line.item, coalesce(a.id, l.id) AS lot, coalesce(a.expires_on, l.expires_on)::text AS expires_on
+         FROM line
+         LEFT JOIN added a ON a.supply_item_id = line.item AND a.lot_number = line.lot_number
+         LEFT JOIN lot l ON l.supply_item_id = line.item AND l.lot_number = line.lot_number
+        ORDER BY line.ord`,
+      [input.lines.map((l) => l.clave), input.lines.map((l) => l.lotNumber), input.lines.map((l) => l.expiresOn ?? null)],
     );
-    const lots = await findLots(em, lines);
-    lines.forEach((l, i) => {
-      const lot = lots.get(lotKey(l.supplyItemId, l.lotNumber))!;
-      if (lot.expiresOn !== (l.expiresOn ?? null)) {
+    input.lines.forEach((l, i) => {
+      const f = found[i];
+      if (f.item === null) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave} en el catálogo.`));
+      else if (f.expires_on !== (l.expiresOn ?? null)) {
         errors.push(
-          userError(ErrorCode.LOT_EXPIRY_MISMATCH, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} ya está registrado con caducidad ${lot.expiresOn ?? 'sin caducidad'}.`),
+          userError(ErrorCode.LOT_EXPIRY_MISMATCH, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} ya está registrado con caducidad ${f.expires_on ?? 'sin caducidad'}.`),
         );
       }
     });
     if (errors.length) throw new UserInputError(errors);
+    const lines = input.lines.map((l, i) => ({ ...l, supplyItemId: found[i].item!, lotId: found[i].lot! }));
 
     // A supplier's delivery against a purchase order counts on that order (never beyond what was approved).
     const orderId = input.orderNumber
       ? await applyPurchaseReceipt(em, input.orderNumber, establishmentId, lines.map((l) => ({ ...l, rejectedQuantity: l.rejectedQuantity })))
       : null;
     const [receipt] = await em.query(
-      `INSERT INTO receipt (establishment_id, source, supplier_document, order_number, order_id, received_at, actor, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [establishmentId, input.source, input.supplierDocument ?? null, input.orderNumber ?? null, orderId, input.receivedAt, meta.actor, meta.idempotencyKey],
-    );
-    await em.query(
-      `INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected, rejection_reason)
-       SELECT $1, * FROM unnest($2::smallint[], $3::int[], $4::int[], $5::int[], $6::text[])`,
+      `WITH receipt AS (
+         INSERT INTO receipt (establishment_id, source, supplier_document, order_number, order_id, received_at, actor, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+       ), receipt_lines AS (
+         INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected, rejection_reason)
+         SELECT receipt.id, x.* FROM receipt, unnest($9::smallint[], $10::int[], $11::int[], $12::int[], $13::text[]) AS x
+       )
+       SELECT id FROM receipt`,
       [
-        receipt.id,
+        establishmentId,
+        input.source,
+        input.supplierDocument ?? null,
+        input.orderNumber ?? null,
+        orderId,
+        input.receivedAt,
+        meta.actor,
+        meta.idempotencyKey,
         lines.map((_, i) => i + 1),
-        lines.map((l) => lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id),
+        lines.map((l) => l.lotId),
         lines.map((l) => l.acceptedQuantity),
         lines.map((l) => l.rejectedQuantity),
         lines.map((l) => l.rejectionReason ?? null),
@@ -220,7 +249,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
           field: ['lines', i],
           establishmentId,
           supplyItemId: l.supplyItemId,
-          lotId: lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id,
+          lotId: l.lotId,
           quantity: l.acceptedQuantity,
           kind: MovementKind.RECEIPT,
           reason: input.source,
@@ -494,7 +523,7 @@ export async function reverse(ctx: Context, raw: StockMovementReverseInput): Pro
   const viewer = viewerOf(ctx);
   const decoded = fromGlobalId(input.movementId);
   const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
-  return inTransaction(ctx.db, async (em) => {
+  await inTransaction(ctx.db, async (em) => {
     const [m] = id
       ? await em.query(
           `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
@@ -525,6 +554,6 @@ export async function reverse(ctx: Context, raw: StockMovementReverseInput): Pro
         },
       ]);
     }
-    return { movements: await movementsByKey(em, input.idempotencyKey), receipt: null };
   });
+  return written(ctx, input.idempotencyKey, undefined);
 }
