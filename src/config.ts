@@ -28,6 +28,7 @@ const schema = z
     MAX_SELECTIONS: z.coerce.number().int().min(10).default(5000),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
     LOG_SQL: bool.default('false'),
+    DATABASE_PREPARED_STATEMENTS: bool.default('true'),
     STOCK_UNIT_MIN_MONTHS: z.coerce.number().min(0).default(1),
     STOCK_UNIT_MAX_MONTHS: z.coerce.number().min(0).default(3),
     STOCK_WAREHOUSE_MIN_MONTHS: z.coerce.number().min(0).default(2),
@@ -84,6 +85,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       maxBodyBytes: e.MAX_BODY_BYTES,
     },
     logSql: e.LOG_SQL,
+    /** Hot reads as named prepared statements (off behind a pooler that cannot keep them, such as PgBouncer before 1.21). */
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     /** Months-of-stock band (SPEC §4) for units and for warehouses. */
     stockThresholds: {
       unit: { minMonths: e.STOCK_UNIT_MIN_MONTHS, maxMonths: e.STOCK_UNIT_MAX_MONTHS },

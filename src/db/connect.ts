@@ -17,13 +17,13 @@ export interface Connected {
  */
 export async function connect(config: Config, opts: { applicationName: string; log?: (line: string) => void }): Promise<Connected> {
   if (config.databaseUrl) {
-    const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize, logSql: config.logSql, applicationName: opts.applicationName });
+    const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
     return { db, description: mask(config.databaseUrl), close: () => db.destroy() };
   }
   const embedded = await startEmbedded({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log: opts.log });
   try {
     const url = await ensureDatabase(embedded.adminUrl, 'abasto');
-    const db = await openDatabase({ url, poolSize: config.poolSize, logSql: config.logSql, applicationName: opts.applicationName });
+    const db = await openDatabase({ url, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
     return {
       db,
       description: `embedded PostgreSQL ${mask(url)} (data in ${path.join(config.dataDir, 'pg')})`,

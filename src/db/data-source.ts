@@ -1,5 +1,6 @@
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { migrations } from '../../migrations';
+import { withoutPreparedStatements } from './prepared';
 import { SupplyItem } from '../modules/catalog/supply-item.entity';
 import { Establishment } from '../modules/registry/establishment.entity';
 import { State } from '../modules/registry/state.entity';
@@ -33,6 +34,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   logSql?: boolean;
   applicationName?: string;
+  /** Hot reads as named prepared statements (default true); see src/db/prepared.ts. */
+  preparedStatements?: boolean;
 }
 
 const MIGRATION_LOCK = 7_246_501; // any constant unique to Abasto
@@ -60,6 +63,7 @@ export function sqlCounter(db: DataSource): SqlCounter {
 export async function openDatabase(opts: DatabaseOptions): Promise<DataSource> {
   const db = createDataSource(opts);
   await db.initialize();
+  if (opts.preparedStatements === false) withoutPreparedStatements(db);
   const [{ server_version_num }] = await db.query('SHOW server_version_num');
   if (Number(server_version_num) < 150000) {
     await db.destroy();

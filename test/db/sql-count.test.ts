@@ -1,5 +1,6 @@
 import { Role } from '../../src/domain/enums';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
+import { openDatabase } from '../../src/db/data-source';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -145,6 +146,23 @@ test('relations read with a page equal the same relations read through the loade
   for (const node of served.slice(0, 10)) {
     const one = await api.gql(`query($c: String!) { establishment(clues: $c) { clues supplyingWarehouse { id clues tier establishment { id name state { name } } } } }`, { c: node.clues }, token);
     expect(one.data.establishment).toEqual(node);
+  }
+});
+
+test('with DATABASE_PREPARED_STATEMENTS=false the same reads give the same answers, as plain statements', async () => {
+  const plain = await openDatabase({ url: tdb.url, poolSize: 2, preparedStatements: false });
+  const other = await startTestApi(plain);
+  try {
+    const query = `{ stockLevels(clues: "GRSSA015854", first: 100) { totalCount edges { node { clave usable cpm status lots { lotNumber quantity } } } }
+                     establishments(first: 50) { edges { node { clues supplyingWarehouse { clues establishment { name } } } } } }`;
+    const prepared = await api.gql(query, {}, token);
+    expect(prepared.errors).toBeUndefined();
+    expect(await other.gql(query, {}, token)).toEqual(prepared);
+    const named: Array<{ n: string }> = await plain.query(`SELECT count(*) AS n FROM pg_prepared_statements WHERE name LIKE 'abasto_%'`);
+    expect(Number(named[0].n)).toBe(0);
+  } finally {
+    await other.stop();
+    await plain.destroy();
   }
 });
 
