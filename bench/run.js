@@ -230,7 +230,7 @@ async function startProcess(name, argv, env, ready) {
       name: `${code} national by STATE × MONTH over a year`,
       rollup: true,
       abasto: { query: `{ indicator(code: ${code}, filter: { from: "${yearAgo}", to: "${today}" }, groupBy: [STATE, MONTH]) { total { numerator denominator } rows { state { code } month numerator denominator } } }` },
-      rawSql: () => indicatorSql(code, ['STATE', 'MONTH'], 'ROLLUP'),
+      rawSql: () => indicatorSql(code, ['STATE', 'MONTH'], undefined),
       rawLines: () => indicatorSql(code, ['STATE', 'MONTH'], 'LINES'),
     })),
     {

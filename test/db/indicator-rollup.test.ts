@@ -6,6 +6,7 @@ import { Role } from '../../src/domain/enums';
 import '../../src/modules/indicators/order-indicators';
 import { IndicatorCode, IndicatorDimension as D } from '../../src/modules/indicators/indicator.types';
 import { IndicatorQuery, indicatorDefinition } from '../../src/modules/indicators/indicators';
+import { summaryServes } from '../../src/modules/indicators/order-indicators';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { runCli } from '../support/cli';
@@ -144,6 +145,10 @@ const FILTERS: Array<Partial<IndicatorQuery>> = [
   { from: shift(-60), to: shift(-30) },
 ];
 
+/** The measures that add up over lines: the ones the summary can serve. */
+const ADDITIVE = [IndicatorCode.QUANTITY_FILL_RATE, IndicatorCode.PIECES_ISSUED_DELIVERED, IndicatorCode.LINE_FILL_RATE];
+let summaries = 0;
+
 async function bothWays(db: DataSource): Promise<number> {
   let compared = 0;
   for (const code of CODES) {
@@ -169,6 +174,12 @@ async function bothWays(db: DataSource): Promise<number> {
           const rollup = norm(await def.compute(db, { ...q, factSource: 'ROLLUP' }));
           expect({ code, groupBy, filter, asOf: q.asOf, rows: rollup }).toEqual({ code, groupBy, filter, asOf: q.asOf, rows: lines });
           compared += 1;
+          if (ADDITIVE.includes(code) && summaryServes(q)) {
+            const summary = norm(await def.compute(db, { ...q, factSource: 'SUMMARY', withTotal: true }));
+            const linesWithTotal = norm(await def.compute(db, { ...q, factSource: 'LINES', withTotal: true }));
+            expect({ code, groupBy, filter, asOf: q.asOf, summary }).toEqual({ code, groupBy, filter, asOf: q.asOf, summary: linesWithTotal });
+            summaries += 1;
+          }
         }
       }
     }
@@ -189,8 +200,11 @@ test('the history is not trivial', async () => {
   expect(Number(f.months)).toBeGreaterThanOrEqual(3);
 });
 
-test('the rollup equals the documents for every indicator, breakdown, filter and as-of day', async () => {
+test('the rollup, and its summary where it serves, equal the documents for every indicator, breakdown, filter and as-of day', async () => {
+  summaries = 0;
   expect(await bothWays(tdb.db)).toBe(CODES.length * BREAKDOWNS.length * FILTERS.length * 9);
+  // 3 additive measures × the 6 breakdowns it keeps ([], STATE, MONTH, SUPPLY_KIND, WAREHOUSE, STATE × MONTH) × the 5 filters without CLUES or level × 9 days
+  expect(summaries).toBe(3 * 6 * 5 * 9);
 }, 300_000);
 
 test('a clave that changes supply kind moves its orders in the rollup', async () => {
@@ -207,7 +221,7 @@ test('a clave that changes supply kind moves its orders in the rollup', async ()
   await bothWays(tdb.db);
 }, 300_000);
 
-test('a national breakdown reads the rollup, not the document lines', async () => {
+test('a national breakdown reads the rollup or its summary, not the document lines', async () => {
   const seen: string[] = [];
   const spy = { query: (sql: string, params: unknown[]) => (seen.push(sql), tdb.db.query(sql, params)) } as unknown as DataSource;
   const q: IndicatorQuery = { asOf: TODAY, year: null, from: shift(-100), to: TODAY, stateCodes: null, clues: null, levelsOfCare: null, warehouseClues: null, supplyKinds: null, groupBy: [D.STATE, D.MONTH] };
@@ -218,9 +232,10 @@ test('a national breakdown reads the rollup, not the document lines', async () =
     const [{ 'QUERY PLAN': plan }] = await tdb.db.query(`EXPLAIN (FORMAT JSON) ${sql}`, [q.from, q.to, q.asOf, null, null, null, null, null]);
     return [...JSON.stringify(plan).matchAll(/"Relation Name":"(\w+)"/g)].map((m) => m[1]);
   };
-  for (const sql of seen.slice(0, CODES.length)) {
+  for (const [i, sql] of seen.slice(0, CODES.length).entries()) {
     const tables = await touched(sql);
-    expect(tables).toContain('order_fill');
+    // The additive measures read the summary; the per-order ones, the rollup.
+    expect(tables).toContain(ADDITIVE.includes(CODES[i]) ? 'order_fill_summary' : 'order_fill');
     expect(tables).not.toEqual(expect.arrayContaining(['supply_order_line']));
     for (const t of ['supply_order_line', 'shipment_line', 'receipt_line', 'shipment', 'receipt']) expect(tables).not.toContain(t);
   }
@@ -244,4 +259,34 @@ test('fill:check finds a rollup edited behind the use cases\' back, and --repair
   expect(repaired.code).toBe(0);
   expect((await runCli('src/cli/fill-check.ts', [], tdb.url)).code).toBe(0);
   expect((await runCli('src/cli/fill-check.ts', ['--fix'], tdb.url)).stderr).toMatch(/usage: npm run fill:check/);
+}, 120_000);
+
+test('the summary follows every write of the rollup, and fill:check finds and repairs one edited by hand', async () => {
+  const summed = () =>
+    tdb.db.query(`SELECT supply_kind, sum(accepted)::int AS accepted, sum(approved)::int AS approved, sum(lines)::int AS lines FROM order_fill GROUP BY 1 ORDER BY 1`);
+  const kept = () =>
+    tdb.db.query(`SELECT supply_kind, sum(accepted)::int AS accepted, sum(approved)::int AS approved, sum(lines)::int AS lines FROM order_fill_summary GROUP BY 1 ORDER BY 1`);
+  expect(await kept()).toEqual(await summed());
+  expect((await summed()).length).toBeGreaterThan(0);
+  // An UPDATE, a DELETE and an INSERT of the rollup, each followed in the same statement.
+  const [{ id }] = await tdb.db.query(`SELECT order_id AS id FROM order_fill WHERE accepted > 0 ORDER BY order_id LIMIT 1`);
+  await tdb.db.query(`UPDATE order_fill SET accepted = accepted + 7 WHERE order_id = $1`, [id]);
+  expect(await kept()).toEqual(await summed());
+  await tdb.db.query(`DELETE FROM order_fill WHERE order_id = $1`, [id]);
+  expect(await kept()).toEqual(await summed());
+  await tdb.db.query('SELECT order_fill_refresh($1::int[])', [[id]]);
+  expect(await kept()).toEqual(await summed());
+  expect((await runCli('src/cli/fill-check.ts', [], tdb.url)).stdout).toContain('fill summary: equal to the rollup added up');
+  // An order's approval may not move under its facts.
+  await expect(tdb.db.query(`UPDATE supply_order SET approved_at = approved_at - interval '1 day' WHERE id = $1`, [id])).rejects.toThrow(/has fill-rate facts/);
+
+  await tdb.db.query(`UPDATE order_fill_summary SET accepted = accepted + 5 WHERE ctid = (SELECT ctid FROM order_fill_summary WHERE accepted > 0 LIMIT 1)`);
+  const found = await runCli('src/cli/fill-check.ts', [], tdb.url);
+  expect(found.stdout).toContain('fill summary: 2 rows differed from the rollup added up');
+  expect(found.code).toBe(2);
+  const repaired = await runCli('src/cli/fill-check.ts', ['--repair'], tdb.url);
+  expect(repaired.stdout).toContain('repaired');
+  expect(repaired.code).toBe(0);
+  expect(await kept()).toEqual(await summed());
+  expect((await runCli('src/cli/fill-check.ts', [], tdb.url)).code).toBe(0);
 }, 120_000);

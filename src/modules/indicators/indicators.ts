@@ -18,8 +18,11 @@ export interface IndicatorQuery {
   warehouseClues: string | null;
   supplyKinds: string[] | null;
   groupBy: IndicatorDimension[];
-  /** Order indicators: read the documents' lines or the rollup (by default the rollup unless by CLAVE). */
-  factSource?: 'LINES' | 'ROLLUP';
+  /**
+   * Order indicators: read the documents' lines, the per-order rollup or its summary (by default the
+   * cheapest source that can answer; see order-indicators.ts).
+   */
+  factSource?: 'LINES' | 'ROLLUP' | 'SUMMARY';
   /** Also return the total (no breakdown) as one more row flagged `is_total`: see `totalWithRows`. */
   withTotal?: boolean;
 }

@@ -14,7 +14,8 @@ import { grouping, IndicatorQuery, registerIndicator } from './indicators';
  * LINE_FACTS reads the documents (order, shipment and receipt lines) and is needed for the CLAVE
  * breakdown. ROLLUP_FACTS adds up `order_fill`, the per-order, per-day rollup kept in the write
  * transactions (migration OrderFill), and serves everything else without touching a document line.
- * A test holds the two equal for every indicator and breakdown.
+ * A third, SUMMARY_FACTS, reads that rollup already added up without the order (below), for national
+ * breakdowns of the additive measures. A test holds them equal for every indicator and breakdown.
  *
  * Parameters: $1 from, $2 to, $3 asOf, $4 states, $5 CLUES, $6 levels, $7 warehouse CLUES, $8 supply kinds.
  */
@@ -91,10 +92,42 @@ const ROLLUP_FACTS = `
      WHERE f.supply_kind = ANY (${KINDS})
   )`;
 
-/** Which facts a query reads: the rollup unless the breakdown needs the clave (or a test asks). */
-function factsFor(q: IndicatorQuery): string {
-  const source = q.factSource ?? (q.groupBy.includes(IndicatorDimension.CLAVE) ? 'LINES' : 'ROLLUP');
-  return source === 'LINES' ? LINE_FACTS : ROLLUP_FACTS;
+/**
+ * SUMMARY_FACTS adds up `order_fill_summary` (migration OrderFillSummary): the rollup without the order,
+ * per approval day, state, warehouse, supply kind and day. It has no order, establishment, level or
+ * clave, so it serves only the measures that add up over lines, broken down by the dimensions it keeps
+ * and filtered by nothing it lacks (`summaryServes`).
+ */
+const SUMMARY_FACTS = `
+  WITH facts AS (
+    SELECT to_char(s.approved_on, 'YYYY-MM') AS month, s.state_code, s.warehouse_id, s.supply_kind, s.lines, s.approved,
+           ${['full_lines', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
+             .map((m) => `CASE WHEN s."on" <= $3::date THEN s.${m} ELSE 0 END AS ${m}`)
+             .join(',\n           ')}
+      FROM order_fill_summary s
+     WHERE s.approved_on >= $1::date AND s.approved_on <= LEAST($2::date, $3::date)
+       AND s.supply_kind = ANY (${KINDS})
+       AND ($4::text[] IS NULL OR s.state_code = ANY ($4::text[]))
+       AND ($7::text IS NULL OR s.warehouse_id = (SELECT id FROM establishment WHERE clues = $7))
+       -- never set when the summary is read (see summaryServes); named so that PostgreSQL can type them
+       AND $5::bpchar[] IS NULL AND $6::text[] IS NULL
+  )`;
+
+const SUMMARY_DIMENSIONS = new Set([IndicatorDimension.STATE, IndicatorDimension.MONTH, IndicatorDimension.WAREHOUSE, IndicatorDimension.SUPPLY_KIND]);
+
+/** Whether an additive measure's query can read the summary: no CLUES or level filter, no breakdown the summary lacks. */
+export function summaryServes(q: IndicatorQuery): boolean {
+  return !q.clues && !q.levelsOfCare && q.groupBy.every((d) => SUMMARY_DIMENSIONS.has(d));
+}
+
+/**
+ * Which facts a query reads: for measures that add up over lines, the summary when it serves the query;
+ * otherwise the rollup, unless the breakdown needs the clave (or a test asks for a source).
+ */
+function factsFor(q: IndicatorQuery, additive = false): string {
+  const source = q.factSource ?? (q.groupBy.includes(IndicatorDimension.CLAVE) ? 'LINES' : additive && summaryServes(q) ? 'SUMMARY' : 'ROLLUP');
+  if (source === 'SUMMARY' && !(additive && summaryServes(q))) throw new Error('order_fill_summary cannot answer this query');
+  return source === 'LINES' ? LINE_FACTS : source === 'SUMMARY' ? SUMMARY_FACTS : ROLLUP_FACTS;
 }
 
 const GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
@@ -120,7 +153,7 @@ const SHORTFALL = `sum(approved - dispatched) AS not_dispatched, sum(dispatched 
 function lineQuery(q: IndicatorQuery, measures: string): string {
   const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
   const g = grouping(cols, q.withTotal);
-  return `${factsFor(q)}
+  return `${factsFor(q, true)}
     SELECT ${cols.map((c) => `${c}, `).join('')}${measures}${g.flag}
       FROM facts ${g.clause}`;
 }
