@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, JWTPayload, SignJWT } from 'jose';
 import { AuthChecker } from 'type-graphql';
 import { z } from 'zod';
@@ -70,15 +71,30 @@ const claims = z
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;
 
-/** HS256 with a shared secret, or RS/ES keys from an OIDC provider's JWKS. */
+/** How many verified tokens a process remembers, and for how long at most. */
+const VERIFIED_CACHE_SIZE = 10_000;
+const VERIFIED_CACHE_MS = 60_000;
+
+/**
+ * HS256 with a shared secret, or RS/ES keys from an OIDC provider's JWKS. A token that verified is
+ * remembered for a minute (never past its `exp`), so a screen's burst of requests with one token pays
+ * the signature check once; a token that fails is never remembered.
+ */
 export function tokenVerifier(auth: Config['auth']): TokenVerifier {
   const options = { issuer: auth.issuer, audience: auth.audience };
-  const key = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.secret);
+  const jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : null;
+  const secret = auth.jwksUrl ? null : createSecretKey(Buffer.from(auth.secret ?? '', 'utf8'));
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
   return async (token) => {
-    const { payload } = auth.jwksUrl
-      ? await jwtVerify(token, key as ReturnType<typeof createRemoteJWKSet>, options)
-      : await jwtVerify(token, key as Uint8Array, { ...options, algorithms: ['HS256'] });
-    return viewerFromClaims(payload);
+    const now = Date.now();
+    const hit = verified.get(token);
+    if (hit && hit.until > now) return hit.viewer;
+    const { payload } = jwks ? await jwtVerify(token, jwks, options) : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
+    const viewer = viewerFromClaims(payload);
+    const until = Math.min(now + VERIFIED_CACHE_MS, payload.exp ? payload.exp * 1000 : Infinity);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+    verified.set(token, { viewer, until });
+    return viewer;
   };
 }
 

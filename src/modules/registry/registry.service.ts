@@ -230,21 +230,24 @@ export async function listEstablishments(
   const params = filterParams(filter);
   const warehouse = prefetch.supplyingWarehouse
     ? {
-        column: `, ${warehouseJson('w', 'we')} AS "loadedSupplyingWarehouse"`,
+        // As text: a page's rows share a handful of warehouses, each parsed once below.
+        column: `, (${warehouseJson('w', 'we')})::text AS "loadedSupplyingWarehouse"`,
         join: 'LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id LEFT JOIN establishment we ON we.id = w.establishment_id',
       }
     : { column: '', join: '' };
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const rows: Array<{ loadedSupplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null }> = await preparedQuery(
+      const rows: Array<{ loadedSupplyingWarehouse?: string | null }> = await preparedQuery(
         ctx.db,
         `SELECT ${ESTABLISHMENT_COLUMNS}${warehouse.column} FROM establishment e ${warehouse.join}
           WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`,
         [...params, after ?? null, limit],
       );
+      const warehouses = new Map<string, Warehouse>();
+      const warehouseOf = (json: string) => warehouses.get(json) ?? warehouses.set(json, toWarehouse(JSON.parse(json))).get(json)!;
       const list = rows.map(({ loadedSupplyingWarehouse: w, ...row }) =>
-        Object.assign(toEstablishment(row), w === undefined ? {} : { loadedSupplyingWarehouse: w && toWarehouse(w) }),
+        Object.assign(toEstablishment(row), w === undefined ? {} : { loadedSupplyingWarehouse: w && warehouseOf(w) }),
       );
       for (const e of list) ctx.loaders.establishmentById.prime(e.pk, e);
       return list;
