@@ -1,4 +1,4 @@
-import { stateOf } from '../registry/registry.queries';
+import { stateOf } from '../registry/state.entity';
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';

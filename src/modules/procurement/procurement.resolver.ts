@@ -1,4 +1,4 @@
-import { stateOf } from '../registry/registry.queries';
+import { stateOf } from '../registry/state.entity';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { businessDay } from '../../domain/dates';
 import { Role } from '../../domain/enums';

@@ -5,6 +5,7 @@ import { EstablishmentKind, LevelOfCare, SaiStatus } from '../../domain/enums';
 import { Node, toGlobalId } from '../../graphql/node';
 import { DateScalar } from '../../graphql/scalars';
 import type { Warehouse } from './warehouse.entity';
+import { State, stateOf } from './state.entity';
 
 const decimal = { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
@@ -56,6 +57,11 @@ export class Establishment implements Node {
 
   @Column({ name: 'state_code', type: 'char', length: 2 })
   stateCode: string;
+
+  @Field(() => State, { description: 'Its federal entity (from its CLUES prefix).' })
+  get state(): State {
+    return stateOf(this.stateCode)!;
+  }
 
   @Field({ description: 'Institution code inside the CLUES (SSA, IMB…).' })
   @Column({ name: 'institution_code', type: 'char', length: 3, insert: false, update: false })

@@ -1,11 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../db/prepared';
-import { STATES as STATE_RECORDS } from '../../domain/states';
 import { groupBy } from '../../domain/collections';
 import { SaiStatus } from '../../domain/enums';
 import { ErrorCode, fail } from '../../graphql/errors';
 import { Establishment, SaiStatusChange } from './establishment.entity';
-import { State } from './state.entity';
 import { Warehouse } from './warehouse.entity';
 
 /** Batch reads of the registry: each takes many keys and sends one statement (DataLoader's side). */
@@ -49,17 +47,6 @@ export const ESTABLISHMENT_COLUMNS = establishmentColumns('e');
 
 export function toEstablishment(row: object): Establishment {
   return Object.assign(new Establishment(), row);
-}
-
-/** The 32 states, from the reference table every database is migrated with (domain/states, data/states.csv). */
-const STATES = new Map(STATE_RECORDS.map((s) => [s.code, Object.assign(new State(), s)]));
-
-export function stateOf(code: string): State | null {
-  return STATES.get(code) ?? null;
-}
-
-export function allStates(): State[] {
-  return [...STATES.values()];
 }
 
 export async function establishmentsById(db: Db, ids: readonly number[]): Promise<Establishment[]> {

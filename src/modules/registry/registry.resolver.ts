@@ -1,4 +1,4 @@
-import { allStates, stateOf } from './registry.queries';
+import { allStates } from './state.entity';
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { selects } from '../../graphql/lookahead';
@@ -60,11 +60,6 @@ export class EstablishmentResolver {
     return payload('establishment', () => registry.setSaiStatus(ctx, input));
   }
 
-  @FieldResolver(() => State)
-  state(@Root() e: Establishment): State {
-    return stateOf(e.stateCode)!;
-  }
-
   @FieldResolver(() => Warehouse, { nullable: true, description: 'The warehouse that supplies it.' })
   supplyingWarehouse(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Warehouse | null> | Warehouse | null {
     if (e.loadedSupplyingWarehouse !== undefined) return e.loadedSupplyingWarehouse;
@@ -99,11 +94,6 @@ export class WarehouseResolver {
   @Mutation(() => WarehouseUpsertPayload, { description: 'Makes an establishment a warehouse, or changes its tier.' })
   warehouseUpsert(@Arg('input') input: WarehouseUpsertInput, @Ctx() ctx: Context) {
     return payload('warehouse', () => registry.upsertWarehouse(ctx, input));
-  }
-
-  @FieldResolver(() => String, { description: 'CLUES of the warehouse establishment.' })
-  clues(@Root() w: Warehouse): string {
-    return w.clues;
   }
 
   @FieldResolver(() => Establishment)

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { DateScalar } from '../../graphql/scalars';
 import { Node, toGlobalId } from '../../graphql/node';
+import { STATES as STATE_RECORDS } from '../../domain/states';
 
 @ObjectType({ implements: Node, description: 'A federal entity (entidad federativa).' })
 @Entity('state')
@@ -33,4 +34,18 @@ export class State implements Node {
   @Field(() => String, { nullable: true, description: 'Federalization wave, e.g. 2022 or 2023-Q2.' })
   @Column({ name: 'federalization_wave', type: 'text', nullable: true })
   federalizationWave: string | null;
+}
+
+/**
+ * The 32 states as objects, from the reference data every database is migrated with (domain/states,
+ * data/states.csv; a test keeps the table equal to it): a state is never read from the database.
+ */
+const STATES = new Map(STATE_RECORDS.map((s) => [s.code, Object.assign(new State(), s)]));
+
+export function stateOf(code: string): State | null {
+  return STATES.get(code) ?? null;
+}
+
+export function allStates(): State[] {
+  return [...STATES.values()];
 }

@@ -17,6 +17,7 @@ export class Warehouse implements Node {
   establishmentId: number;
 
   /** Loaded with the row (a join), so `clues` and the global ID need no extra query. */
+  @Field({ description: 'CLUES of the warehouse establishment.' })
   clues: string;
 
   /** Its establishment, when the statement that read the warehouse joined it. */

@@ -1,4 +1,4 @@
-import { stateOf } from '../registry/registry.queries';
+import { stateOf } from '../registry/state.entity';
 import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
