@@ -45,7 +45,8 @@ export interface IndicatorDefinition {
   compute(db: DataSource, q: IndicatorQuery): Promise<RawRow[]>;
   /**
    * Whether, for this breakdown, the total is the same computation with no group — then one
-   * statement returns both (GROUPING SETS), instead of a second pass over the same facts.
+   * statement returns both (GROUPING SETS), instead of a second pass over the same facts. Every
+   * breakdown when left out; `compute` must then honour `withTotal`.
    */
   totalWithRows?(groupBy: IndicatorDimension[]): boolean;
 }
@@ -106,7 +107,7 @@ export async function indicator(
   };
   let total: RawRow | undefined;
   let rows: RawRow[] = [];
-  if (dims.length && def.totalWithRows?.(dims)) {
+  if (dims.length && (def.totalWithRows?.(dims) ?? true)) {
     const all = await def.compute(ctx.db, { ...base, groupBy: dims, withTotal: true });
     total = all.find((r) => r.is_total);
     rows = all.filter((r) => !r.is_total);

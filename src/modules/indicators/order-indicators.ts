@@ -78,15 +78,18 @@ const LINE_FACTS = `
       FROM line_facts
   )`;
 
+/** The rollup's measures that count only once their day has come (`on` ≤ asOf); lines and approved pieces count from approval. */
+const asOfMeasures = (alias: string) =>
+  ['full_lines', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
+    .map((m) => `CASE WHEN ${alias}."on" <= $3::date THEN ${alias}.${m} ELSE 0 END AS ${m}`)
+    .join(',\n           ');
+
 const ROLLUP_FACTS = `
   WITH facts AS (
     SELECT c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind,
            f.lines, f.approved,
-           CASE WHEN f."on" <= $3::date THEN f.full_lines ELSE 0 END AS full_lines,
            CASE WHEN f."on" <= c.promised_on THEN f.full_lines ELSE 0 END AS full_by_promise,
-           ${['dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
-             .map((m) => `CASE WHEN f."on" <= $3::date THEN f.${m} ELSE 0 END AS ${m}`)
-             .join(',\n           ')}
+           ${asOfMeasures('f')}
       FROM (${COHORT_ORDERS}) c
       JOIN order_fill f ON f.order_id = c.order_id
      WHERE f.supply_kind = ANY (${KINDS})
@@ -101,9 +104,7 @@ const ROLLUP_FACTS = `
 const SUMMARY_FACTS = `
   WITH facts AS (
     SELECT to_char(s.approved_on, 'YYYY-MM') AS month, s.state_code, s.warehouse_id, s.supply_kind, s.lines, s.approved,
-           ${['full_lines', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
-             .map((m) => `CASE WHEN s."on" <= $3::date THEN s.${m} ELSE 0 END AS ${m}`)
-             .join(',\n           ')}
+           ${asOfMeasures('s')}
       FROM order_fill_summary s
      WHERE s.approved_on >= $1::date AND s.approved_on <= LEAST($2::date, $3::date)
        AND s.supply_kind = ANY (${KINDS})
@@ -177,7 +178,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(accepted) AS numerator, sum(approved) AS denominator, ${SHORTFALL}`), params(q)),
 });
 
@@ -188,7 +188,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(approved) AS numerator, sum(accepted) AS denominator, ${SHORTFALL}`), params(q)),
 });
 
@@ -199,7 +198,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  totalWithRows: () => true,
   compute: (db, q) => db.query(lineQuery(q, `sum(full_lines) AS numerator, sum(lines) AS denominator`), params(q)),
 });
 
@@ -210,7 +208,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  totalWithRows: () => true,
   compute: (db, q) =>
     db.query(orderQuery(q, 'sum(full_lines) >= sum(lines) AS in_full', 'count(*) FILTER (WHERE in_full) AS numerator, count(*) AS denominator'), params(q)),
 });
@@ -222,7 +219,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,
-  totalWithRows: () => true,
   compute: (db, q) =>
     db.query(
       orderQuery(
@@ -241,7 +237,6 @@ registerIndicator({
   unit: '%',
   target: 100,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.MONTH, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.LEVEL_OF_CARE],
-  totalWithRows: () => true,
   compute: (db, q) => {
     const cols = q.groupBy.map((d) => GROUP_COLUMNS[d]!);
     const g = grouping(cols, q.withTotal);

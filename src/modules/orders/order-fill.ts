@@ -8,34 +8,27 @@ export interface FillCheck {
   summaryDiffering: number;
 }
 
-const SUMMARY_KEYS = 'approved_on, state_code, warehouse_id, supply_kind, "on"';
-const SUMMARY_MEASURES = 'lines, full_lines, approved, dispatched, accepted, rejected, r_damaged, r_expired, r_short_shipped, r_wrong_item, r_lost_in_transit, r_other';
-
-/** `order_fill` added up under the summary's keys (rows whose measures are all zero left out, on both sides). */
-const SUMMED = `
-  SELECT (o.approved_at AT TIME ZONE 'America/Mexico_City')::date AS approved_on, r.state_code, coalesce(o.supplying_id, o.requesting_id) AS warehouse_id,
-         f.supply_kind, f."on", ${SUMMARY_MEASURES.split(', ').map((m) => `sum(f.${m})::bigint AS ${m}`).join(', ')}
-    FROM order_fill f JOIN supply_order o ON o.id = f.order_id JOIN establishment r ON r.id = o.requesting_id
-   GROUP BY 1, 2, 3, 4, 5`;
-const NONZERO = SUMMARY_MEASURES.split(', ').map((m) => `${m} <> 0`).join(' OR ');
+const MEASURES = ['lines', 'full_lines', 'approved', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other'];
+/** Rows whose measures are all zero say nothing; the triggers drop them, and the comparison ignores them on both sides. */
+const NONZERO = MEASURES.map((m) => `${m} <> 0`).join(' OR ');
 
 /**
- * Compares the summary with the rollup it adds up; with `repair`, rebuilds it. Writers of the rollup are
+ * Compares the summary with what it must hold (the view `order_fill_summed`, migration
+ * OrderFillSummary); with `repair`, rebuilds it from there. Writers of the rollup are
  * held off meanwhile (SHARE lock on order_fill), so the two are compared at one moment.
  */
 export async function checkFillSummary(db: DataSource, repair: boolean): Promise<number> {
   return db.transaction(async (em) => {
     await em.query('LOCK TABLE order_fill IN SHARE MODE');
     const [{ n }] = await em.query(`
-      WITH summed AS (${SUMMED}), kept AS (SELECT ${SUMMARY_KEYS}, ${SUMMARY_MEASURES} FROM order_fill_summary)
       SELECT count(*) AS n FROM (
-        (SELECT * FROM summed WHERE ${NONZERO} EXCEPT ALL SELECT * FROM kept WHERE ${NONZERO})
+        (SELECT * FROM order_fill_summed WHERE ${NONZERO} EXCEPT ALL SELECT * FROM order_fill_summary WHERE ${NONZERO})
         UNION ALL
-        (SELECT * FROM kept WHERE ${NONZERO} EXCEPT ALL SELECT * FROM summed WHERE ${NONZERO})
+        (SELECT * FROM order_fill_summary WHERE ${NONZERO} EXCEPT ALL SELECT * FROM order_fill_summed WHERE ${NONZERO})
       ) d`);
     if (repair && Number(n) > 0) {
       await em.query('DELETE FROM order_fill_summary');
-      await em.query(`INSERT INTO order_fill_summary (${SUMMARY_KEYS}, ${SUMMARY_MEASURES}) SELECT * FROM (${SUMMED}) s`);
+      await em.query('INSERT INTO order_fill_summary SELECT * FROM order_fill_summed');
     }
     return Number(n);
   });

@@ -37,13 +37,11 @@ const ESTABLISHMENT_FIELDS: ReadonlyArray<[property: string, column: string]> = 
   ['longitude', 'longitude::float8'],
 ];
 
-/** The establishment columns of alias `a`, named as the properties. */
-export const establishmentColumns = (a: string) => ESTABLISHMENT_FIELDS.map(([p, c]) => `${a}.${c} AS "${p}"`).join(', ');
+/** The establishment columns of alias `e`, named as the properties. */
+export const ESTABLISHMENT_COLUMNS = ESTABLISHMENT_FIELDS.map(([p, c]) => `e.${c} AS "${p}"`).join(', ');
 
-/** The same as one JSON object (pg hands it over parsed). */
-export const establishmentJson = (a: string) => `json_build_object(${ESTABLISHMENT_FIELDS.map(([p, c]) => `'${p}', ${a}.${c}`).join(', ')})`;
-
-export const ESTABLISHMENT_COLUMNS = establishmentColumns('e');
+/** The same as one JSON object, for alias `a` (pg hands it over parsed). */
+const establishmentJson = (a: string) => `json_build_object(${ESTABLISHMENT_FIELDS.map(([p, c]) => `'${p}', ${a}.${c}`).join(', ')})`;
 
 export function toEstablishment(row: object): Establishment {
   return Object.assign(new Establishment(), row);
@@ -59,14 +57,15 @@ export async function establishmentsByClues(db: Db, clues: readonly string[]): P
   return rows.map(toEstablishment);
 }
 
-/** A warehouse with its establishment (so `Warehouse.establishment` needs no further query). */
-export const WAREHOUSE_SELECT = `
-  SELECT w.id AS pk, w.establishment_id AS "establishmentId", w.tier, e.clues, ${establishmentJson('e')} AS establishment
-  FROM warehouse w JOIN establishment e ON e.id = w.establishment_id`;
-
-/** The same as one JSON object, for a warehouse joined to another row (aliases `w` and its establishment `a`), or null. */
+/**
+ * A warehouse as one JSON object with its establishment (so `Warehouse.establishment` needs no
+ * further query), for aliases `w` and its establishment `a`; null when `w` is (an outer join's) null.
+ */
 export const warehouseJson = (w: string, a: string) =>
   `CASE WHEN ${w}.id IS NOT NULL THEN json_build_object('pk', ${w}.id, 'establishmentId', ${w}.establishment_id, 'tier', ${w}.tier, 'clues', ${a}.clues, 'establishment', ${establishmentJson(a)}) END`;
+
+/** Warehouses (alias `w`) with their establishment (alias `e`), one `warehouse` column each: see `toWarehouse`. */
+export const WAREHOUSE_SELECT = `SELECT ${warehouseJson('w', 'e')} AS warehouse FROM warehouse w JOIN establishment e ON e.id = w.establishment_id`;
 
 export function toWarehouse(row: { pk: number; establishmentId: number; tier: string; clues: string; establishment?: object }): Warehouse {
   const { establishment, ...rest } = row;
@@ -75,12 +74,12 @@ export function toWarehouse(row: { pk: number; establishmentId: number; tier: st
 
 export async function warehousesBy(db: Db, column: 'id' | 'establishment_id', keys: readonly number[]): Promise<Warehouse[]> {
   const rows = await preparedQuery(db, `${WAREHOUSE_SELECT} WHERE w.${column} = ANY($1::int[])`, [keys]);
-  return rows.map(toWarehouse);
+  return rows.map((r) => toWarehouse(r.warehouse));
 }
 
 export async function warehousesByClues(db: Db, clues: readonly string[]): Promise<Warehouse[]> {
   const rows = await preparedQuery(db, `${WAREHOUSE_SELECT} WHERE e.clues = ANY ($1::bpchar[])`, [clues]);
-  return rows.map(toWarehouse);
+  return rows.map((r) => toWarehouse(r.warehouse));
 }
 
 /** The SAI status in force on `day` for each establishment (NOT_STARTED when none is recorded). */

@@ -264,10 +264,10 @@ export async function listWarehouses(ctx: Context, stateCodes: string[] | null |
     request,
     async (after, limit) => {
       const rows = await ctx.db.query(
-`${WAREHOUSE_SELECT} WHERE ${where} AND e.clues > $2 ORDER BY e.clues LIMIT $3`,
+        `${WAREHOUSE_SELECT} WHERE ${where} AND e.clues > $2 ORDER BY e.clues LIMIT $3`,
         [stateCodes ?? null, after ?? '', limit],
       );
-      return rows.map(toWarehouse);
+      return rows.map((r: { warehouse: Parameters<typeof toWarehouse>[0] }) => toWarehouse(r.warehouse));
     },
     (w) => w.clues,
     async () => {

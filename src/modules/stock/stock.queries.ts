@@ -83,6 +83,16 @@ export interface StockFilterSql {
   statuses?: string[] | null;
 }
 
+/**
+ * A (location, clave)'s lots holding pieces as a JSON array of LotLevel, FEFO order, over balances `b`
+ * joined to lots `l`; `day` is the SQL for the day a lot counts as expired after. The stock page and
+ * the lots loader both read lots through it.
+ */
+const lotLevels = (day: string, when = 'true') => `
+  coalesce(json_agg(json_build_object('lotNumber', l.lot_number, 'expiresOn', l.expires_on::text, 'quantity', b.quantity,
+                                      'expired', coalesce(l.expires_on < ${day}, false))
+                    ORDER BY l.expires_on NULLS LAST, l.lot_number) FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
+
 /** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location. */
 const RATIFIED_AND_TRANSIT = `
   WITH ratified AS (
@@ -156,10 +166,8 @@ const PAGE_SQL = `${RATIFIED_AND_TRANSIT},
       CROSS JOIN LATERAL (
         SELECT coalesce(sum(b.quantity), 0) AS on_hand,
                coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
-               -- the lots holding pieces, FEFO order, when the query shows them ($12)
-               coalesce(json_agg(json_build_object('lotNumber', l.lot_number, 'expiresOn', l.expires_on::text, 'quantity', b.quantity,
-                                                   'expired', coalesce(l.expires_on < $2::date, false))
-                                 ORDER BY l.expires_on NULLS LAST, l.lot_number) FILTER (WHERE $12::boolean AND b.quantity > 0), '[]') AS lots
+               -- the lots, when the query shows them ($12)
+               ${lotLevels('$2::date', '$12::boolean')} AS lots
           FROM stock_balance b JOIN lot l ON l.id = b.lot_id
          WHERE b.establishment_id = $1 AND b.supply_item_id = p.supply_item_id
       ) b
@@ -227,7 +235,7 @@ export async function stockPage(
       cpmSource: r.source,
       status: r.status,
       inTransit: Number(r.in_transit),
-      lots: everyday && withLots ? r.lots : undefined,
+      lots: withLots ? r.lots : undefined,
     })),
   };
 }
@@ -245,23 +253,15 @@ export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
 
 /** The lots holding pieces, FEFO order, for many (location, clave) pairs in one statement. */
 export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: number; supplyItemId: number }>, day: string): Promise<Map<string, LotLevel[]>> {
-  const rows: Array<{ est: number; item: number; lot_number: string; expires_on: string | null; quantity: number }> = await preparedQuery(
+  const rows: Array<{ est: number; item: number; lots: LotLevel[] }> = await preparedQuery(
     db,
-    `SELECT b.establishment_id AS est, b.supply_item_id AS item, l.lot_number, l.expires_on::text AS expires_on, b.quantity
+    `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotLevels('$3::date')} AS lots
        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
        JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item
-      WHERE b.quantity > 0
-      ORDER BY l.expires_on NULLS LAST, l.lot_number`,
-    [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId)],
+      GROUP BY 1, 2`,
+    [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId), day],
   );
-  const lots = new Map<string, LotLevel[]>();
-  for (const r of rows) {
-    const key = `${r.est}:${r.item}`;
-    const list = lots.get(key) ?? [];
-    list.push({ lotNumber: r.lot_number, expiresOn: r.expires_on, quantity: r.quantity, expired: r.expires_on !== null && r.expires_on < day });
-    lots.set(key, list);
-  }
-  return lots;
+  return new Map(rows.map((r) => [`${r.est}:${r.item}`, r.lots]));
 }
 
 /** Every balance (of one location, or all) against the sum of its movements. */

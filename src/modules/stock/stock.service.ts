@@ -88,6 +88,8 @@ async function stockMutation<I extends { idempotencyKey: string; clues: string }
   return written(ctx, input.idempotencyKey, receiptId);
 }
 
+const unknownClave = (i: number, clave: string) => userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${clave} en el catálogo.`);
+
 /** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
 async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>, errors: UserError[]): Promise<Map<string, number>> {
   const rows: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY($1::text[])', [
@@ -95,7 +97,7 @@ async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>,
   ]);
   const ids = new Map(rows.map((r) => [r.clave, r.id]));
   lines.forEach((l, i) => {
-    if (!ids.has(l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave} en el catálogo.`));
+    if (!ids.has(l.clave)) errors.push(unknownClave(i, l.clave));
   });
   return ids;
 }
@@ -201,7 +203,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
     );
     input.lines.forEach((l, i) => {
       const f = found[i];
-      if (f.item === null) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave} en el catálogo.`));
+      if (f.item === null) errors.push(unknownClave(i, l.clave));
       else if (f.expires_on !== (l.expiresOn ?? null)) {
         errors.push(
           userError(ErrorCode.LOT_EXPIRY_MISMATCH, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} ya está registrado con caducidad ${f.expires_on ?? 'sin caducidad'}.`),
