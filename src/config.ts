@@ -29,6 +29,8 @@ const schema = z
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
     LOG_SQL: bool.default('false'),
     DATABASE_PREPARED_STATEMENTS: bool.default('true'),
+    GRAPHQL_JIT: bool.default('true'),
+    GRAPHQL_JIT_AFTER: z.coerce.number().int().min(0).default(1),
     STOCK_UNIT_MIN_MONTHS: z.coerce.number().min(0).default(1),
     STOCK_UNIT_MAX_MONTHS: z.coerce.number().min(0).default(3),
     STOCK_WAREHOUSE_MIN_MONTHS: z.coerce.number().min(0).default(2),
@@ -87,6 +89,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     logSql: e.LOG_SQL,
     /** Hot reads as named prepared statements (off behind a pooler that cannot keep them, such as PgBouncer before 1.21). */
     preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+    /**
+     * Queries compiled with graphql-jit once graphql-js has run them `compileAfter` times (GRAPHQL_JIT=false:
+     * every operation interpreted by graphql-js).
+     */
+    jit: { enabled: e.GRAPHQL_JIT, compileAfter: e.GRAPHQL_JIT_AFTER },
     /** Months-of-stock band (SPEC §4) for units and for warehouses. */
     stockThresholds: {
       unit: { minMonths: e.STOCK_UNIT_MIN_MONTHS, maxMonths: e.STOCK_UNIT_MAX_MONTHS },

@@ -12,6 +12,7 @@ import { tokenVerifier, Viewer } from './graphql/auth';
 import { Context, createContext } from './graphql/context';
 import { aliasLimit, costLimitPlugin, depthLimit, selectionLimit } from './graphql/limits';
 import { getSchema } from './graphql/schema';
+import { jitGateway } from './graphql/executor';
 
 export interface RunningServer {
   url: string;
@@ -25,11 +26,13 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
   const schema = await getSchema();
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: hashing every GraphQL response costs CPU, and POST responses are not revalidated.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const verify = tokenVerifier(config.auth);
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...(config.jit.enabled ? { gateway: jitGateway(schema, config.jit.compileAfter) } : { schema }),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     csrfPrevention: true,

@@ -28,3 +28,8 @@ function collect(set: SelectionSetNode | undefined, name: string, info: GraphQLR
     }
   }
 }
+
+/** Whether a connection's query selects `field` on its items, through `edges { node }` or `nodes`. */
+export function selectsOnItems(info: GraphQLResolveInfo, field: string): boolean {
+  return selects(info, ['edges', 'node', field]) || selects(info, ['nodes', field]);
+}

@@ -65,11 +65,15 @@ function closeUndeclared(schema: GraphQLSchema, declared: Set<string>): void {
 /**
  * Plain properties (no roles, middleware or field resolver, same name in the schema) are read by
  * graphql-js's default resolver instead of type-graphql's wrapper: one function call less per value.
+ * A property declared as a Promise keeps a resolver: the compiled executor (executor.ts) reads
+ * resolver-less fields synchronously.
  */
 function markSimpleFields(): void {
   const storage = getMetadataStorage();
   for (const field of storage.fields) {
-    const plain = !field.roles?.length && !field.middlewares?.length && field.name === field.schemaName && !field.params?.length;
+    const declared = Reflect.getMetadata('design:type', field.target.prototype, field.name);
+    const plain =
+      !field.roles?.length && !field.middlewares?.length && field.name === field.schemaName && !field.params?.length && declared !== Promise;
     if (plain && field.simple === undefined) field.simple = true;
   }
 }

@@ -54,7 +54,7 @@ async function statements(query: string, first: number): Promise<{ count: number
   return { count, edges };
 }
 
-test.each([
+const LISTS: Array<[string, string]> = [
   [
     'establishments with state and supplying warehouse (the issue’s query)',
     `query($first: Int) { establishments(first: $first) { edges { node { state { name } supplyingWarehouse { clues establishment { name } } } } } }`,
@@ -95,7 +95,9 @@ test.each([
     `query($first: Int) { procurementPlan(year: ${new Date().getFullYear()}, byState: true, first: $first) { totalCount edges { node { clave need maximum minimum
        state { name } supplyItem { description piecesPerPackage } } } } }`,
   ],
-])('%s', async (_name, query) => {
+];
+
+test.each(LISTS)('%s', async (_name, query) => {
   const small = await statements(query, 5);
   const large = await statements(query, 100);
   expect(large.edges).toBeGreaterThan(small.edges);
@@ -191,4 +193,40 @@ test('indicator rows and redistribution suggestions: the nested fields are batch
     expect(r.errors).toBeUndefined();
   });
   expect(suggestions).toBeLessThanOrEqual(10);
+});
+
+test('compiled queries (graphql-jit) answer exactly as graphql-js interprets them: data, errors, nulls, fragments, directives', async () => {
+  const interpreted = await startTestApi(tdb.db, { GRAPHQL_JIT: 'false' });
+  const pharmacist = await api.token(Role.PHARMACY, { clues: 'GRSSA015854' });
+  const [{ clues: elsewhere }] = await tdb.db.query(`SELECT clues FROM establishment WHERE clues <> 'GRSSA015854' ORDER BY clues LIMIT 1`);
+  try {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ...LISTS.map(([, q]): [string, Record<string, unknown>, string] => [q, { first: 100 }, token]),
+      // nodes beside edges, aliases, a named fragment, an inline fragment on an interface, @skip/@include
+      [
+        `query($skip: Boolean!, $first: Int) { a: establishments(first: $first) { nodes { ...E } edges { cursor node { clues } } pageInfo { hasNextPage endCursor } }
+           b: node(id: "RXN0YWJsaXNobWVudDpHUlNTQTAxNTg1NA") { id ... on Establishment { clues name @skip(if: $skip) typology { code } } }
+           c: states { code name @include(if: $skip) } }
+         fragment E on Establishment { clues kind levelOfCare inNetworkSince latitude supplyingWarehouse { tier } }`,
+        { skip: true, first: 7 },
+        token,
+      ],
+      // field errors inside data: a CLUES outside the pharmacist's scope, an invalid cursor, an unknown clave
+      [`{ stockLevels(clues: "${elsewhere}", first: 2) { totalCount } }`, {}, pharmacist],
+      [`{ establishments(first: 2, after: "not-a-cursor") { totalCount } }`, {}, token],
+      [`{ supplyItem(clave: "000.000.0000.00") { clave } me { role } }`, {}, token],
+      [`{ indicator(code: SAI_ROLLOUT, groupBy: [STATE]) { code total { numerator denominator value } rows { state { code } numerator denominator value } } }`, {}, token],
+    ];
+    const codes: unknown[] = [];
+    for (const [query, variables, who] of cases) {
+      const compiled = await api.gql(query, variables, who);
+      codes.push(compiled.errors?.map((e) => e.extensions?.code) ?? Object.keys(compiled.data ?? {}));
+      expect(await interpreted.gql(query, variables, who)).toEqual(compiled);
+      // the second request of a document runs the compiled plan kept for it
+      expect(await api.gql(query, variables, who)).toEqual(compiled);
+    }
+    expect(codes.slice(LISTS.length)).toEqual([['a', 'b', 'c'], ['FORBIDDEN'], ['INVALID_CURSOR'], ['supplyItem', 'me'], ['indicator']]);
+  } finally {
+    await interpreted.stop();
+  }
 });

@@ -30,6 +30,6 @@ test('the contract names of SPEC §5 are present', async () => {
     expect.arrayContaining(['id', 'clave', 'description', 'kind', 'presentation', 'piecesPerPackage', 'highCost', 'coldChain', 'authorizedLevels']),
   );
   expect(fields('State')).toEqual(expect.arrayContaining(['code', 'name', 'cluesPrefix', 'federalizedBy']));
-  expect(fields('EstablishmentConnection')).toEqual(['edges', 'pageInfo', 'totalCount']);
+  expect(fields('EstablishmentConnection')).toEqual(['edges', 'nodes', 'pageInfo', 'totalCount']);
   expect(fields('UserError')).toEqual(['code', 'field', 'message']);
 });

@@ -228,27 +228,31 @@ export async function listEstablishments(
   prefetch: { supplyingWarehouse?: boolean } = {},
 ): Promise<Connection<Establishment>> {
   const params = filterParams(filter);
-  const warehouse = prefetch.supplyingWarehouse
-    ? {
-        // As text: a page's rows share a handful of warehouses, each parsed once below.
-        column: `, (${warehouseJson('w', 'we')})::text AS "loadedSupplyingWarehouse"`,
-        join: 'LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id LEFT JOIN establishment we ON we.id = w.establishment_id',
-      }
-    : { column: '', join: '' };
+  const pageSql = `SELECT ${ESTABLISHMENT_COLUMNS} FROM establishment e
+    WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`;
+  // A page's rows share a handful of warehouses: each comes once, on the first row that names it.
+  const sql = prefetch.supplyingWarehouse
+    ? `WITH page AS (${pageSql})
+       SELECT page.*, CASE WHEN row_number() OVER (PARTITION BY page."supplyingWarehouseId" ORDER BY page.clues) = 1
+                           THEN ${warehouseJson('w', 'we')} END AS "supplyingWarehouse"
+         FROM page LEFT JOIN warehouse w ON w.id = page."supplyingWarehouseId" LEFT JOIN establishment we ON we.id = w.establishment_id
+        ORDER BY page.clues`
+    : pageSql;
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const rows: Array<{ loadedSupplyingWarehouse?: string | null }> = await preparedQuery(
+      const rows: Array<{ supplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null; supplyingWarehouseId: number | null }> = await preparedQuery(
         ctx.db,
-        `SELECT ${ESTABLISHMENT_COLUMNS}${warehouse.column} FROM establishment e ${warehouse.join}
-          WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`,
+        sql,
         [...params, after ?? null, limit],
       );
-      const warehouses = new Map<string, Warehouse>();
-      const warehouseOf = (json: string) => warehouses.get(json) ?? warehouses.set(json, toWarehouse(JSON.parse(json))).get(json)!;
-      const list = rows.map(({ loadedSupplyingWarehouse: w, ...row }) =>
-        Object.assign(toEstablishment(row), w === undefined ? {} : { loadedSupplyingWarehouse: w && warehouseOf(w) }),
-      );
+      const warehouses = new Map<number, Warehouse>();
+      for (const r of rows) if (r.supplyingWarehouse) warehouses.set(r.supplyingWarehouseId!, toWarehouse(r.supplyingWarehouse));
+      const list = rows.map(({ supplyingWarehouse, ...row }) => {
+        const e = toEstablishment(row);
+        if (supplyingWarehouse !== undefined) e.loadedSupplyingWarehouse = row.supplyingWarehouseId === null ? null : warehouses.get(row.supplyingWarehouseId)!;
+        return e;
+      });
       for (const e of list) ctx.loaders.establishmentById.prime(e.pk, e);
       return list;
     },
