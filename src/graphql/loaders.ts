@@ -30,7 +30,7 @@ export interface ServedPageKey {
 
 /** Per-request loaders: every relation field goes through one, so a list costs a fixed number of queries. */
 export function createLoaders(db: DataSource) {
-  return {
+  const loaders = {
     contractById: keyed<number, ProcurementContract>((k) => contractsWhere(db, 'c.id = ANY ($1::int[])', [k]), (c) => c.pk),
     contractProgress: new DataLoader<ProcurementContract, ContractProgress, number>(
       async (contracts) => {
@@ -40,7 +40,15 @@ export function createLoaders(db: DataSource) {
       { cacheKeyFn: (c) => c.pk },
     ),
     establishmentById: keyed<number, Establishment>((k) => registry.establishmentsById(db, k), (e) => e.pk),
-    establishmentByClues: keyed<string, Establishment>((k) => registry.establishmentsByClues(db, k), (e) => e.clues),
+    // Each establishment comes with its warehouse role, which primes warehouseByEstablishmentId.
+    establishmentByClues: keyed<string, Establishment>(
+      async (k) =>
+        (await registry.establishmentsByClues(db, k)).map(({ establishment, warehouse }) => {
+          loaders.warehouseByEstablishmentId.prime(establishment.pk, warehouse);
+          return establishment;
+        }),
+      (e) => e.clues,
+    ),
     warehouseById: keyed<number, Warehouse>((k) => registry.warehousesBy(db, 'id', k), (w) => w.pk),
     warehouseByEstablishmentId: keyed<number, Warehouse>(
       (k) => registry.warehousesBy(db, 'establishment_id', k),
@@ -78,6 +86,7 @@ export function createLoaders(db: DataSource) {
     movementById: keyed<string, StockMovement>((k) => movementsByIds(db, k), (m) => m.pk),
     receiptById: new DataLoader<number, Receipt | null>(async (ids) => Promise.all(ids.map((id) => receiptById(db, id)))),
   };
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -275,6 +275,18 @@ describe('stock levels use the CPM in force', () => {
     await set(30);
     r = await api.gql(`{ stockLevels(clues: "${UNIT}", filter: { statuses: [OVERSTOCKED] }) { edges { node { clave cpm monthsOfStock status } } } }`, {}, pharmacy);
     expect(r.data.stockLevels.edges.map((e: any) => e.node)).toEqual([{ clave: GASA, cpm: 30, monthsOfStock: 4, status: 'OVERSTOCKED' }]);
+
+    // The stock page's CPM (a join on the statement's ratified lines) is cpm_in_force's, clave by clave.
+    const page = await api.gql(`{ stockLevels(clues: "${UNIT}", first: 100) { edges { node { clave cpm cpmSource } } } }`, {}, pharmacy);
+    const shown = page.data.stockLevels.edges.map((e: any) => e.node);
+    const inForce = await tdb.db.query(
+      `SELECT s.clave, c.cpm, c.source AS "cpmSource" FROM supply_item s
+         LEFT JOIN LATERAL cpm_in_force((SELECT id FROM establishment WHERE clues = $1), s.id, $2, date_trunc('month', now())::date) c ON true
+        WHERE s.clave = ANY ($3::text[]) ORDER BY s.clave`,
+      [UNIT, year, shown.map((n: any) => n.clave)],
+    );
+    expect(shown).toEqual(inForce);
+    expect([...new Set(shown.map((n: any) => n.cpmSource))]).toEqual(expect.arrayContaining(['RATIFIED', 'CALCULATED']));
   });
 });
 

@@ -52,9 +52,18 @@ export async function establishmentsById(db: Db, ids: readonly number[]): Promis
   return rows.map(toEstablishment);
 }
 
-export async function establishmentsByClues(db: Db, clues: readonly string[]): Promise<Establishment[]> {
-  const rows: object[] = await preparedQuery(db, `SELECT ${ESTABLISHMENT_COLUMNS} FROM establishment e WHERE e.clues = ANY ($1::bpchar[])`, [clues]);
-  return rows.map(toEstablishment);
+/**
+ * Establishments by CLUES, each with its warehouse role (its `warehouse` row, or null) from the same
+ * statement: a stock read needs both to check scope and pick the months-of-stock band.
+ */
+export async function establishmentsByClues(db: Db, clues: readonly string[]): Promise<Array<{ establishment: Establishment; warehouse: Warehouse | null }>> {
+  const rows: Array<{ warehouseRole: Parameters<typeof toWarehouse>[0] | null }> = await preparedQuery(
+    db,
+    `SELECT ${ESTABLISHMENT_COLUMNS}, ${warehouseJson('w', 'e')} AS "warehouseRole"
+       FROM establishment e LEFT JOIN warehouse w ON w.establishment_id = e.id WHERE e.clues = ANY ($1::bpchar[])`,
+    [clues],
+  );
+  return rows.map(({ warehouseRole, ...row }) => ({ establishment: toEstablishment(row), warehouse: warehouseRole && toWarehouse(warehouseRole) }));
 }
 
 /**

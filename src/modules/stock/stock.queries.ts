@@ -84,14 +84,21 @@ export interface StockFilterSql {
 }
 
 /**
- * A (location, clave)'s lots holding pieces as a JSON array of LotLevel, FEFO order, over balances `b`
- * joined to lots `l`; `day` is the SQL for the day a lot counts as expired after. The stock page and
- * the lots loader both read lots through it.
+ * A (location, clave)'s lots holding pieces as a JSON array, FEFO order, over balances `b` joined to
+ * lots `l`; `day` is the SQL for the day a lot counts as expired after. Each lot is a compact array
+ * [lotNumber, expiresOn, quantity, expired] (building an array costs PostgreSQL much less than an
+ * object with its keys), made a LotLevel by `toLotLevels`. The stock page and the lots loader both
+ * read lots through it.
  */
 const lotLevels = (day: string, when = 'true') => `
-  coalesce(json_agg(json_build_object('lotNumber', l.lot_number, 'expiresOn', l.expires_on::text, 'quantity', b.quantity,
-                                      'expired', coalesce(l.expires_on < ${day}, false))
+  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false))
                     ORDER BY l.expires_on NULLS LAST, l.lot_number) FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
+
+type LotTuple = [string, string | null, number, boolean];
+
+function toLotLevels(tuples: LotTuple[]): LotLevel[] {
+  return tuples.map(([lotNumber, expiresOn, quantity, expired]) => Object.assign(new LotLevel(), { lotNumber, expiresOn, quantity, expired }));
+}
 
 /** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location. */
 const RATIFIED_AND_TRANSIT = `
@@ -133,12 +140,28 @@ const LISTED_SQL = `${RATIFIED_AND_TRANSIT},
      WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[])) AND ($8::int IS NULL OR i.expiring)
   )`;
 
-/** The CPM in force, pieces in transit and status of the claves in `source` (a relation with `listed`'s columns). */
+/**
+ * The CPM in force, pieces in transit and status of the claves in `source` (a relation with `listed`'s
+ * columns). The CPM in force is `cpm_in_force`'s rule — the year's ratified CPM, else the latest
+ * calculation — written as a join: the ratified lines are the `ratified` CTE the statement has already
+ * read, and the calculation is looked up only for the claves without one (calling the function per
+ * clave looked up the ratified submission again for each). A test holds the two equal.
+ */
 const levelsOf = (source: string) => `
     SELECT x.*, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit,
            stock_status(x.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
       FROM ${source} x
-      LEFT JOIN LATERAL cpm_in_force($1, x.supply_item_id, $3, $4::date) c ON true
+      LEFT JOIN ratified r ON r.supply_item_id = x.supply_item_id
+      LEFT JOIN LATERAL (
+        SELECT calc.value FROM cpm_calculation calc
+         WHERE r.supply_item_id IS NULL AND calc.establishment_id = $1 AND calc.supply_item_id = x.supply_item_id
+           AND calc.month <= $4::date AND calc.value IS NOT NULL
+         ORDER BY calc.month DESC LIMIT 1
+      ) latest ON true
+      CROSS JOIN LATERAL (
+        SELECT coalesce(r.cpm, latest.value) AS cpm,
+               CASE WHEN r.cpm IS NOT NULL THEN 'RATIFIED' WHEN latest.value IS NOT NULL THEN 'CALCULATED' END AS source
+      ) c
       LEFT JOIN transit t ON t.supply_item_id = x.supply_item_id`;
 
 /**
@@ -219,7 +242,7 @@ export async function stockPage(
     status: string;
     in_transit: string;
     total: string;
-    lots?: LotLevel[];
+    lots?: LotTuple[];
   }> = everyday
     ? await preparedQuery(db, PAGE_SQL, [...stockParams(f), after ?? null, limit, withLots])
     : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
@@ -235,7 +258,7 @@ export async function stockPage(
       cpmSource: r.source,
       status: r.status,
       inTransit: Number(r.in_transit),
-      lots: withLots ? r.lots : undefined,
+      lots: withLots && r.lots ? toLotLevels(r.lots) : undefined,
     })),
   };
 }
@@ -253,7 +276,7 @@ export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
 
 /** The lots holding pieces, FEFO order, for many (location, clave) pairs in one statement. */
 export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: number; supplyItemId: number }>, day: string): Promise<Map<string, LotLevel[]>> {
-  const rows: Array<{ est: number; item: number; lots: LotLevel[] }> = await preparedQuery(
+  const rows: Array<{ est: number; item: number; lots: LotTuple[] }> = await preparedQuery(
     db,
     `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotLevels('$3::date')} AS lots
        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
@@ -261,7 +284,7 @@ export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: num
       GROUP BY 1, 2`,
     [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId), day],
   );
-  return new Map(rows.map((r) => [`${r.est}:${r.item}`, r.lots]));
+  return new Map(rows.map((r) => [`${r.est}:${r.item}`, toLotLevels(r.lots)]));
 }
 
 /** Every balance (of one location, or all) against the sum of its movements. */
