@@ -1,6 +1,7 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import {
   ASTVisitor,
+  DocumentNode,
   FragmentDefinitionNode,
   GraphQLError,
   GraphQLSchema,
@@ -132,21 +133,28 @@ function pageEstimator({ args, childComplexity }: ComplexityEstimatorArgs): numb
 }
 
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  // A document's cost depends only on its operation and variables: a repeated request (the same
+  // DocumentNode from Apollo's document store, the same variables) is not walked again.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const estimators = [pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            return; // variables that do not coerce: execution answers BAD_USER_INPUT, nothing runs
+          const variables = JSON.stringify(request.variables ?? {});
+          const key = variables.length <= 2048 ? `${request.operationName ?? ''}\n${variables}` : undefined;
+          let known = costs.get(document);
+          let cost = key === undefined ? undefined : known?.get(key);
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({ schema, query: document, operationName: request.operationName ?? undefined, variables: request.variables ?? {}, estimators });
+            } catch {
+              return; // variables that do not coerce: execution answers BAD_USER_INPUT, nothing runs
+            }
+            if (key !== undefined) {
+              if (!known) costs.set(document, (known = new Map()));
+              if (known.size < 100) known.set(key, cost);
+            }
           }
           if (cost > maxCost) {
             throw new GraphQLError(`La consulta cuesta ${cost}; el máximo es ${maxCost}. Pida menos elementos por página.`, {

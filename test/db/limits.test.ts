@@ -35,13 +35,16 @@ test('more than 30 aliases are refused', async () => {
 });
 
 test('a query whose pages multiply past the cost limit is refused, with its cost', async () => {
-  const r = await api.gql(
-    `query($n: Int) { establishments(first: 100) { edges { node { supplyingWarehouse { served(first: $n) { edges { node { clues name } } } } } } } }`,
-    { n: 100 },
-    token,
-  );
+  const query = `query($n: Int) { establishments(first: 100) { edges { node { supplyingWarehouse { served(first: $n) { edges { node { clues name } } } } } } } }`;
+  const r = await api.gql(query, { n: 100 }, token);
   expect(codeOf(r)).toBe('QUERY_TOO_COSTLY');
-  expect((r.errors![0].extensions as { cost: number }).cost).toBeGreaterThan(25000);
+  const cost = (r.errors![0].extensions as { cost: number }).cost;
+  expect(cost).toBeGreaterThan(25000);
+  // The cost is remembered per document and variables: the same request is refused again with the
+  // same cost, and the same document with a small page runs.
+  expect((await api.gql(query, { n: 100 }, token)).errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', cost });
+  expect((await api.gql(query, { n: 2 }, token)).errors).toBeUndefined();
+  expect(codeOf(await api.gql(query, { n: 100 }, token))).toBe('QUERY_TOO_COSTLY');
 });
 
 test('fragment cycles are invalid documents', async () => {
