@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /* eslint-disable */
-// node bench/in-process.js '<query>' [--seconds 5] [--concurrency 10]
+// node bench/in-process.js '<query>' [--seconds 5] [--concurrency 10] [--jit]
 //
 // Executes one GraphQL query against the schema inside this process (no HTTP, no Apollo), as a CENTRAL
 // user, from `concurrency` loops for `seconds`, on DATABASE_URL, and prints operations per second and
-// this process's CPU per operation (including JSON.stringify of each result). What it isolates is what
-// resolving a query costs in Node; `npm run bench` measures the whole request. Not part of `npm test`.
+// this process's CPU per operation (including JSON.stringify of each result). With --jit the query
+// runs compiled by graphql-jit, as the server runs a repeated query (src/graphql/executor.ts). What it
+// isolates is what resolving a query costs in Node; `npm run bench` measures the whole request. Not part of `npm test`.
 require('ts-node/register/transpile-only');
 require('reflect-metadata');
 process.env.NODE_ENV = process.env.NODE_ENV || 'production';
@@ -13,7 +14,7 @@ const { parse, execute } = require('graphql');
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt);
-const query = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--')));
+const query = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && argv[i - 1] !== '--jit'));
 if (!query || !process.env.DATABASE_URL) {
   console.error("usage: DATABASE_URL=… node bench/in-process.js '<query>' [--seconds 5] [--concurrency 10]");
   process.exit(1);
@@ -30,8 +31,12 @@ if (!query || !process.env.DATABASE_URL) {
   const schema = await getSchema();
   const document = parse(query);
   const viewer = viewerFromClaims({ sub: 'in-process', role: 'CENTRAL' });
+  const { jitExecutor } = require('../src/graphql/executor');
+  const jit = argv.includes('--jit') ? jitExecutor(schema, 0) : null;
+  const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
   const run = async () => {
-    const r = await execute({ schema, document, contextValue: createContext(db, config, viewer) });
+    const contextValue = createContext(db, config, viewer);
+    const r = await (jit ? jit(document, null, operation, contextValue, {}) : execute({ schema, document, contextValue }));
     if (r.errors) throw new Error(JSON.stringify(r.errors));
     return JSON.stringify(r);
   };

@@ -117,10 +117,58 @@ async function loop(work, connections = CONNECTIONS, duration = DURATION) {
   return summary(latencies, Math.max(duration, (Date.now() - started) / 1000), { errors });
 }
 
-/** Runs the same load for WARMUP seconds (not recorded), then for DURATION seconds (recorded). */
-async function measured(run) {
+/** CPU time (user + system, ms) a process has used, from /proc on Linux; null elsewhere. */
+function cpuMs(pid) {
+  // fields after the command: state, ppid, …; utime and stime are the 12th and 13th (clock ticks)
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of the local PostgreSQL (the database on this machine): every running postgres process,
+ * plus what the postmaster has collected from backends that have exited (a pool closes idle
+ * connections). Null when no postgres process is visible.
+ */
+function postgresCpuMs() {
+  let ticks = null;
+  for (const d of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!stat.includes('(postgres)')) continue;
+    const f = stat.split(') ')[1].split(' ');
+    // utime + stime, and cutime + cstime (exited children, which only the postmaster has)
+    ticks = (ticks ?? 0) + Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks === null ? null : (ticks * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * Runs the same load for WARMUP seconds (not recorded), then for DURATION seconds (recorded). With a
+ * server's pid, the recorded run also reports the CPU each request cost that server and PostgreSQL
+ * (`serverCpuMs`, `postgresCpuMs` per request): on a shared machine these vary far less than
+ * latencies and tell where the time goes.
+ */
+async function measured(run, pid) {
   if (WARMUP > 0) await run(WARMUP);
-  return run(DURATION);
+  const [s0, p0, b0] = [pid ? cpuMs(pid) : null, postgresCpuMs(), process.cpuUsage()];
+  const result = await run(DURATION);
+  const [s1, p1, b1] = [pid ? cpuMs(pid) : null, postgresCpuMs(), process.cpuUsage(b0)];
+  const per = (a, b) => (a === null || b === null || !result.requests ? null : round((b - a) / result.requests));
+  return {
+    ...result,
+    ...(pid ? { serverCpuMs: per(s0, s1) } : { benchCpuMs: round((b1.user + b1.system) / 1000 / result.requests) }),
+    postgresCpuMs: per(p0, p1),
+  };
 }
 
 function freePort() {
@@ -248,12 +296,12 @@ async function startProcess(name, argv, env, ready) {
     // Warm up and check the answers once.
     const check = await fetch(abastoUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: central }, body: JSON.stringify(r.abasto) }).then((x) => x.json());
     if (check.errors) throw new Error(`${r.name}: ${JSON.stringify(check.errors)}`);
-    const row = { read: r.name, clients, abasto: await measured((d) => cannon(abastoUrl, { body: r.abasto, headers: { authorization: central }, connections: clients, duration: d })) };
+    const row = { read: r.name, clients, abasto: await measured((d) => cannon(abastoUrl, { body: r.abasto, headers: { authorization: central }, connections: clients, duration: d }), abasto.child.pid) };
     console.log('  abasto      ', JSON.stringify(row.abasto));
     if (r.postgraphile) {
       const pc = await fetch(pglUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r.postgraphile) }).then((x) => x.json());
       if (pc.errors) throw new Error(`postgraphile ${r.name}: ${JSON.stringify(pc.errors)}`);
-      row.postgraphile = await measured((d) => cannon(pglUrl, { body: r.postgraphile, connections: clients, duration: d }));
+      row.postgraphile = await measured((d) => cannon(pglUrl, { body: r.postgraphile, connections: clients, duration: d }), pgl.child.pid);
       console.log('  postgraphile', JSON.stringify(row.postgraphile));
     }
     const raw = r.raw ?? (await r.rawSql());
@@ -394,6 +442,10 @@ async function startProcess(name, argv, env, ready) {
   console.log('|---|---|---|---|---|---|');
   const cell = (x) => (x ? `${x.p50} / ${x.p95} / ${x.p99}, ${x.rps}` : '—');
   for (const r of results) console.log(`| ${r.read} | ${r.clients} | ${cell(r.abasto)} | ${cell(r.postgraphile)} | ${cell(r.rawSql)} | ${cell(r.rawGroupByOrderLines)} |`);
+  console.log('\nCPU per request, ms (server process + local PostgreSQL processes; raw SQL: this process + PostgreSQL):');
+  console.log('| read | Abasto | PostGraphile 5 | raw SQL |\n|---|---|---|---|');
+  const cpu = (x) => (x && x.postgresCpuMs != null ? `${x.serverCpuMs ?? x.benchCpuMs} + ${x.postgresCpuMs}` : '—');
+  for (const r of results) console.log(`| ${r.read} | ${cpu(r.abasto)} | ${cpu(r.postgraphile)} | ${cpu(r.rawSql)} |`);
   console.log('\n| target | met | measured |\n|---|---|---|');
   for (const v of verdicts) console.log(`| ${v.target} | ${v.met ? 'yes' : '**no**'} | ${v.detail} |`);
   console.log(`\nwritten to ${OUT}`);

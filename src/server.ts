@@ -53,6 +53,11 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
       if (code === 'GRAPHQL_VALIDATION_FAILED' && original instanceof GraphQLError && typeof original.extensions?.code === 'string') {
         return { ...formatted, extensions: { ...formatted.extensions, code: original.extensions.code } };
       }
+      // PostgreSQL stores no NUL character in text: a string argument holding one is the caller's error.
+      const cause = (error as GraphQLError)?.originalError as { code?: string; driverError?: { code?: string } } | undefined;
+      if (code === 'INTERNAL_SERVER_ERROR' && (cause?.code ?? cause?.driverError?.code) === '22021') {
+        return { message: 'El texto contiene un carácter no admitido (el carácter nulo \\u0000).', path: formatted.path, extensions: { code: 'INVALID_TEXT' } };
+      }
       if (code === 'INTERNAL_SERVER_ERROR') {
         console.error('internal error:', (error as GraphQLError)?.originalError ?? error);
         if (config.production) return { message: 'Error interno del servidor.', extensions: { code } };

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { DocumentNode, execute, ExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
@@ -47,9 +47,27 @@ export function jitExecutor(schema: GraphQLSchema, compileAfter = COMPILE_AFTER)
       const compiled = compileQuery(schema, document, operationName ?? undefined);
       plan.compiled = isCompiledQuery(compiled) ? compiled : null;
     }
-    if (plan.compiled) return plan.compiled.query(undefined, contextValue, variableValues ?? {}) as Promise<ExecutionResult> | ExecutionResult;
+    if (plan.compiled) {
+      const result = plan.compiled.query(undefined, contextValue, variableValues ?? {}) as Promise<ExecutionResult> | ExecutionResult;
+      return 'then' in result ? result.then(withExtensions) : withExtensions(result);
+    }
     return execute({ schema, document, operationName, contextValue, variableValues });
   };
+}
+
+/**
+ * graphql-jit's errors carry no `extensions` object when the resolver threw a plain Error (a database
+ * error, say), which graphql-js's always do: Apollo reads `extensions.code` on every error and,
+ * failing, would answer its own masked error without calling `formatError`.
+ */
+function withExtensions(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((e) => !e.extensions)) return result;
+  const errors = result.errors.map((e) => {
+    if (e.extensions) return e;
+    const error = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: {} });
+    return Object.assign(error, { locations: e.locations });
+  });
+  return { ...result, errors };
 }
 
 /**

@@ -178,4 +178,9 @@ describe('hostile and malformed requests', () => {
     const health = await fetch(api.server.url.replace(/\/graphql$/, '/healthz'));
     expect(health.status).toBe(200);
   }, 30_000);
+
+  test('a NUL character in a string argument is the caller’s error (INVALID_TEXT), not an internal one', async () => {
+    const res = await raw(doc('query($s: String!) { establishment(clues: $s) { clues } }', { s: 'GRSSA\u0000000001' }), 'application/json');
+    expect(JSON.parse(res.text).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['INVALID_TEXT']);
+  });
 });

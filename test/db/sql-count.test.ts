@@ -215,6 +215,8 @@ test('compiled queries (graphql-jit) answer exactly as graphql-js interprets the
       [`{ stockLevels(clues: "${elsewhere}", first: 2) { totalCount } }`, {}, pharmacist],
       [`{ establishments(first: 2, after: "not-a-cursor") { totalCount } }`, {}, token],
       [`{ supplyItem(clave: "000.000.0000.00") { clave } me { role } }`, {}, token],
+      // a resolver that fails on a database error (PostgreSQL refuses a NUL character in text)
+      [`query($s: String!) { establishment(clues: $s) { clues } }`, { s: 'GRSSA\u0000000001' }, token],
       [`{ indicator(code: SAI_ROLLOUT, groupBy: [STATE]) { code total { numerator denominator value } rows { state { code } numerator denominator value } } }`, {}, token],
     ];
     const codes: unknown[] = [];
@@ -225,7 +227,7 @@ test('compiled queries (graphql-jit) answer exactly as graphql-js interprets the
       // the second request of a document runs the compiled plan kept for it
       expect(await api.gql(query, variables, who)).toEqual(compiled);
     }
-    expect(codes.slice(LISTS.length)).toEqual([['a', 'b', 'c'], ['FORBIDDEN'], ['INVALID_CURSOR'], ['supplyItem', 'me'], ['indicator']]);
+    expect(codes.slice(LISTS.length)).toEqual([['a', 'b', 'c'], ['FORBIDDEN'], ['INVALID_CURSOR'], ['supplyItem', 'me'], ['INVALID_TEXT'], ['indicator']]);
   } finally {
     await interpreted.stop();
   }

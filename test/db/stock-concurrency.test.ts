@@ -105,6 +105,22 @@ test('10 concurrent retries of one receipt write it once', async () => {
   expect(await tdb.db.query(`SELECT count(*)::int AS n FROM receipt WHERE idempotency_key = 'same-receipt'`)).toEqual([{ n: 1 }]);
 });
 
+test('20 concurrent receipts of the same lots, new to the catalogue: every one lands, on one lot each', async () => {
+  // All race to register the lots: one inserts them, the others wait on its commit and must find them.
+  const lines = [
+    { clave: GASA, lotNumber: 'NEW-G1', acceptedQuantity: 3 },
+    { clave: PARA, lotNumber: 'NEW-P1', expiresOn: '2030-01-31', acceptedQuantity: 2 },
+  ];
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => gqlAt(null, RECEIVE, { i: { idempotencyKey: `new-lots-${i}`, clues: 'DFSSA004936', lines } })));
+  expect(results.map((r) => r.errors ?? r.data.stockReceive.userErrors)).toEqual(Array(20).fill([]));
+  expect(await balances('DFSSA004936')).toEqual([
+    { lot_number: 'NEW-G1', quantity: 60 },
+    { lot_number: 'NEW-P1', quantity: 40 },
+  ]);
+  expect(await tdb.db.query(`SELECT count(*)::int AS n FROM lot WHERE lot_number IN ('NEW-G1', 'NEW-P1')`)).toEqual([{ n: 2 }]);
+  await ledgerClean();
+});
+
 test('multi-lot consumptions in opposite line orders do not deadlock or lose pieces', async () => {
   const clues = 'GRSSA000002';
   await receive(null, clues, [

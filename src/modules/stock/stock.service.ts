@@ -201,6 +201,18 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         ORDER BY line.ord`,
       [input.lines.map((l) => l.clave), input.lines.map((l) => l.lotNumber), input.lines.map((l) => l.expiresOn ?? null)],
     );
+    // A lot that another receipt registered while this statement ran: ON CONFLICT waited for that
+    // commit and skipped the row, but the statement's snapshot predates it. A new statement sees it.
+    const unseen = found.filter((f) => f.item !== null && f.lot === null);
+    if (unseen.length) {
+      const again: Array<{ ord: string; lot: number; expires_on: string | null }> = await em.query(
+        `SELECT u.ord, l.id AS lot, l.expires_on::text AS expires_on
+           FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(ord, item, lot_number)
+           JOIN lot l ON l.supply_item_id = u.item AND l.lot_number = u.lot_number`,
+        [unseen.map((f) => f.ord), unseen.map((f) => f.item), unseen.map((f) => input.lines[Number(f.ord) - 1].lotNumber)],
+      );
+      for (const a of again) Object.assign(found[Number(a.ord) - 1], { lot: a.lot, expires_on: a.expires_on });
+    }
     input.lines.forEach((l, i) => {
       const f = found[i];
       if (f.item === null) errors.push(unknownClave(i, l.clave));
