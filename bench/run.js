@@ -117,17 +117,23 @@ async function loop(work, connections = CONNECTIONS, duration = DURATION) {
   return summary(latencies, Math.max(duration, (Date.now() - started) / 1000), { errors });
 }
 
-/** CPU time (user + system, ms) a process has used, from /proc on Linux; null elsewhere. */
-function cpuMs(pid) {
-  // fields after the command: state, ppid, …; utime and stime are the 12th and 13th (clock ticks)
+const CLOCK_TICKS = 100;
+
+/** The fields of /proc/<pid>/stat after the command (state, ppid, …), or null where there is no /proc. */
+function procStat(pid) {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), f: stat.slice(stat.lastIndexOf(') ') + 2).split(' ') };
   } catch {
     return null;
   }
 }
-const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, ms) a process has used; null elsewhere than Linux. */
+function cpuMs(pid) {
+  const s = procStat(pid);
+  return s ? ((Number(s.f[11]) + Number(s.f[12])) * 1000) / CLOCK_TICKS : null;
+}
 
 /**
  * CPU time of the local PostgreSQL (the database on this machine): every running postgres process,
@@ -137,17 +143,10 @@ const CLOCK_TICKS = 100;
 function postgresCpuMs() {
   let ticks = null;
   for (const d of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat;
-    try {
-      stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!stat.includes('(postgres)')) continue;
-    const f = stat.split(') ')[1].split(' ');
+    const s = /^\d+$/.test(d) ? procStat(d) : null;
+    if (s?.command !== 'postgres') continue;
     // utime + stime, and cutime + cstime (exited children, which only the postmaster has)
-    ticks = (ticks ?? 0) + Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    ticks = (ticks ?? 0) + Number(s.f[11]) + Number(s.f[12]) + Number(s.f[13]) + Number(s.f[14]);
   }
   return ticks === null ? null : (ticks * 1000) / CLOCK_TICKS;
 }

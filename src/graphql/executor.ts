@@ -2,14 +2,6 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 
-/**
- * How many times a document is executed by graphql-js before it is compiled (GRAPHQL_JIT_AFTER).
- * Compiling costs more than executing once, so a document sent once (a hand-written query, a
- * fuzzer's) is never compiled; a client's query that repeats is compiled on its second request and
- * runs compiled from then on. The test suite compiles every query (0), so that it tests this path.
- */
-export const COMPILE_AFTER = 1;
-
 interface Plan {
   runs: number;
   compiled?: CompiledQuery | null;
@@ -19,13 +11,15 @@ interface Plan {
  * Executes queries with graphql-jit: a validated document is compiled once into a function that
  * resolves and assembles its response without graphql-js's per-field interpretation (on a page of
  * 100 rows, about a thousand fields a request). Results are the same as graphql-js's; a document
- * graphql-jit cannot compile runs on graphql-js.
+ * graphql-jit cannot compile runs on graphql-js. A document runs `compileAfter` times on graphql-js
+ * before it is compiled (GRAPHQL_JIT_AFTER): compiling costs more than executing once, so a document
+ * sent once (a hand-written query, a fuzzer's) is never compiled.
  *
  * graphql-jit reads a field that has no resolver as a plain synchronous property: a field whose value
  * is a promise must have a resolver (see `markSimpleFields` in schema.ts). Mutations, which run once
  * and whose payloads read what they wrote lazily, stay on graphql-js.
  */
-export function jitExecutor(schema: GraphQLSchema, compileAfter = COMPILE_AFTER) {
+export function jitExecutor(schema: GraphQLSchema, compileAfter: number) {
   // Apollo keeps one parsed and validated DocumentNode per query text in its document store, so the
   // same object comes back for the same query; plans go when Apollo drops the document.
   const plans = new WeakMap<DocumentNode, Map<string | null, Plan>>();
@@ -75,7 +69,7 @@ function withExtensions(result: ExecutionResult): ExecutionResult {
  * that serves this one schema and executes with `jitExecutor`. Parsing, validation, the query limits,
  * plugins, error formatting and HTTP stay Apollo's.
  */
-export function jitGateway(schema: GraphQLSchema, compileAfter = COMPILE_AFTER): GatewayInterface {
+export function jitGateway(schema: GraphQLSchema, compileAfter: number): GatewayInterface {
   const run = jitExecutor(schema, compileAfter);
   const executor: GatewayExecutor = async (request) =>
     run(request.document, request.request.operationName ?? null, request.operation, request.context, request.request.variables) as ReturnType<GatewayExecutor>;
