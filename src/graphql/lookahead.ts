@@ -33,3 +33,27 @@ function collect(set: SelectionSetNode | undefined, name: string, info: GraphQLR
 export function selectsOnItems(info: GraphQLResolveInfo, field: string): boolean {
   return selects(info, ['edges', 'node', field]) || selects(info, ['nodes', field]);
 }
+
+/**
+ * The names of the fields a connection's query selects on its items (through `edges { node }` and
+ * `nodes`, fragments and inline fragments included): a list reads only the columns these need.
+ */
+export function fieldsOnItems(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  const items: FieldNode[] = [];
+  for (const node of info.fieldNodes) {
+    const edges: FieldNode[] = [];
+    collect(node.selectionSet, 'edges', info, edges);
+    for (const edge of edges) collect(edge.selectionSet, 'node', info, items);
+    collect(node.selectionSet, 'nodes', info, items);
+  }
+  for (const item of items) collectNames(item.selectionSet, info, names);
+  return names;
+}
+
+function collectNames(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, out: Set<string>): void {
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === Kind.FIELD) out.add(sel.name.value);
+    else collectNames(sel.kind === Kind.INLINE_FRAGMENT ? sel.selectionSet : info.fragments[sel.name.value]?.selectionSet, info, out);
+  }
+}

@@ -232,3 +232,46 @@ test('compiled queries (graphql-jit) answer exactly as graphql-js interprets the
     await interpreted.stop();
   }
 });
+
+test('the list reads only the columns its selection needs, through fragments too, and never lends a partial row to other fields', async () => {
+  const full = `clues name municipality jurisdiction kind levelOfCare typology { code name } operating inNetwork inNetworkSince latitude longitude state { code }
+                institutionCode establishmentType saiStatus supplyingWarehouse { clues }`;
+  const whole = await api.gql(`{ establishments(first: 30) { nodes { ${full} } } }`, {}, token);
+  expect(whole.errors).toBeUndefined();
+  const byClues = new Map(whole.data.establishments.nodes.map((n: { clues: string }) => [n.clues, n]));
+  const target = whole.data.establishments.nodes[7];
+  expect(target.municipality).not.toBeNull();
+
+  // A narrow page and, in the same request, the same establishment by CLUES with every field.
+  const mixed = await api.gql(
+    `query($c: String!) { establishments(first: 30) { nodes { id name } } establishment(clues: $c) { ${full} } }`,
+    { c: target.clues },
+    token,
+  );
+  expect(mixed.errors).toBeUndefined();
+  expect(mixed.data.establishment).toEqual(target);
+  expect(mixed.data.establishments.nodes.map((n: { name: string }) => n.name)).toEqual(whole.data.establishments.nodes.map((n: { name: string }) => n.name));
+  // Indicator rows load their establishment by id: the page's narrow rows must not answer for them.
+  const withRows = await api.gql(
+    `{ establishments(first: 100) { nodes { name } } indicator(code: SAI_ROLLOUT, groupBy: [ESTABLISHMENT]) { rows { establishment { ${full} } } } }`,
+    {},
+    token,
+  );
+  expect(withRows.errors).toBeUndefined();
+  const rowsOnPage = withRows.data.indicator.rows.map((r: { establishment: { clues: string } }) => r.establishment).filter((e: { clues: string }) => byClues.has(e.clues));
+  expect(rowsOnPage.length).toBeGreaterThan(0);
+  for (const e of rowsOnPage) expect(e).toEqual(byClues.get(e.clues));
+
+  // Fields asked for through a named fragment, an inline fragment and edges, each answered from its columns.
+  const frag = await api.gql(
+    `fragment Place on Establishment { municipality state { code } ... on Establishment { latitude longitude } }
+     { establishments(first: 30) { edges { node { clues ...Place typology { code } } } } }`,
+    {},
+    token,
+  );
+  expect(frag.errors).toBeUndefined();
+  for (const { node } of frag.data.establishments.edges) {
+    const w = byClues.get(node.clues) as Record<string, unknown>;
+    expect(node).toEqual({ clues: w.clues, municipality: w.municipality, state: w.state, latitude: w.latitude, longitude: w.longitude, typology: w.typology && { code: (w.typology as { code: string }).code } });
+  }
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { GraphQLObjectType } from 'graphql';
 import { renderSchema, SCHEMA_FILE } from '../../src/cli/print-schema';
 import { declaredRootFields, getSchema } from '../../src/graphql/schema';
+import { ESTABLISHMENT_COLUMNS, ESTABLISHMENT_FIELD_READS, establishmentColumnsFor } from '../../src/modules/registry/registry.queries';
 
 test('schema.graphql is current: run `npm run schema` after changing resolvers or types', async () => {
   expect(fs.readFileSync(SCHEMA_FILE, 'utf8')).toBe(await renderSchema());
@@ -32,4 +33,16 @@ test('the contract names of SPEC §5 are present', async () => {
   expect(fields('State')).toEqual(expect.arrayContaining(['code', 'name', 'cluesPrefix', 'federalizedBy']));
   expect(fields('EstablishmentConnection')).toEqual(['edges', 'nodes', 'pageInfo', 'totalCount']);
   expect(fields('UserError')).toEqual(['code', 'field', 'message']);
+});
+
+test('the establishments list knows the columns of every Establishment field (a new field must say what it reads)', async () => {
+  const schema = await getSchema();
+  const fields = Object.keys((schema.getType('Establishment') as GraphQLObjectType).getFields());
+  expect(Object.keys(ESTABLISHMENT_FIELD_READS).filter((f) => f !== '__typename').sort()).toEqual([...fields].sort());
+  // a field it does not know reads every column
+  expect(establishmentColumnsFor(['name', 'somethingNew'])).toEqual({ sql: ESTABLISHMENT_COLUMNS, complete: true });
+  const some = establishmentColumnsFor(['id', 'name', 'state']);
+  expect(some.complete).toBe(false);
+  expect(some.sql).toBe('e.id AS "pk", e.clues AS "clues", e.name AS "name", e.state_code AS "stateCode"');
+  expect(establishmentColumnsFor(Object.keys(ESTABLISHMENT_FIELD_READS)).complete).toBe(true);
 });

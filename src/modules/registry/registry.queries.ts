@@ -40,6 +40,54 @@ const ESTABLISHMENT_FIELDS: ReadonlyArray<[property: string, column: string]> = 
 /** The establishment columns of alias `e`, named as the properties. */
 export const ESTABLISHMENT_COLUMNS = ESTABLISHMENT_FIELDS.map(([p, c]) => `e.${c} AS "${p}"`).join(', ');
 
+/**
+ * What each GraphQL field of Establishment reads, as properties of ESTABLISHMENT_FIELDS. Every
+ * establishment read carries `pk` (loader keys, relations) and `clues` (cursors) besides; a field
+ * that needs nothing more (its relations, which load by `pk`) maps to []. A test holds this equal
+ * to the schema's fields, so that a new field cannot be left without its columns.
+ */
+export const ESTABLISHMENT_FIELD_READS: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  clues: [],
+  name: ['name'],
+  state: ['stateCode'],
+  institutionCode: ['institutionCode'],
+  municipality: ['municipality'],
+  jurisdiction: ['jurisdiction'],
+  establishmentType: ['establishmentType'],
+  kind: ['kind'],
+  levelOfCare: ['levelOfCare'],
+  typology: ['typologyCode', 'typologyName'],
+  operating: ['operating'],
+  inNetwork: ['inNetwork'],
+  inNetworkSince: ['inNetworkSince'],
+  latitude: ['latitude'],
+  longitude: ['longitude'],
+  supplyingWarehouse: ['supplyingWarehouseId'],
+  warehouse: [],
+  saiStatus: [],
+  saiHistory: [],
+};
+
+/**
+ * The establishment columns of alias `e` that a selection of fields needs (`complete` when that is
+ * all of them, so the rows are whole establishments a loader may keep). A field this module does not
+ * know reads everything.
+ */
+export function establishmentColumnsFor(fields: Iterable<string>): { sql: string; complete: boolean } {
+  const wanted = new Set(['pk', 'clues']);
+  for (const f of fields) {
+    const reads = ESTABLISHMENT_FIELD_READS[f];
+    if (!reads) return { sql: ESTABLISHMENT_COLUMNS, complete: true };
+    for (const p of reads) wanted.add(p);
+  }
+  const chosen = ESTABLISHMENT_FIELDS.filter(([p]) => wanted.has(p));
+  return chosen.length === ESTABLISHMENT_FIELDS.length
+    ? { sql: ESTABLISHMENT_COLUMNS, complete: true }
+    : { sql: chosen.map(([p, c]) => `e.${c} AS "${p}"`).join(', '), complete: false };
+}
+
 /** The same as one JSON object, for alias `a` (pg hands it over parsed). */
 const establishmentJson = (a: string) => `json_build_object(${ESTABLISHMENT_FIELDS.map(([p, c]) => `'${p}', ${a}.${c}`).join(', ')})`;
 

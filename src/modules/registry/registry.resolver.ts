@@ -1,7 +1,7 @@
 import { allStates } from './state.entity';
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { selectsOnItems } from '../../graphql/lookahead';
+import { fieldsOnItems } from '../../graphql/lookahead';
 import { SaiStatus } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
@@ -43,7 +43,7 @@ export class EstablishmentResolver {
   @Authorized(Roles.anyone)
   @Query(() => EstablishmentConnection, { description: 'Establishments in CLUES order.' })
   establishments(@Args() args: EstablishmentsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    return registry.listEstablishments(ctx, args.filter, args, { supplyingWarehouse: selectsOnItems(info, 'supplyingWarehouse') });
+    return registry.listEstablishments(ctx, args.filter, args, fieldsOnItems(info));
   }
 
   @Authorized(Roles.registryWriters)

@@ -14,7 +14,7 @@ import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '.
 import { isCalendarDate } from '../../graphql/scalars';
 import { Establishment } from './establishment.entity';
 import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
-import { ESTABLISHMENT_COLUMNS, requireEstablishment, toEstablishment, toWarehouse, WAREHOUSE_SELECT, warehouseJson, warehousesByClues } from './registry.queries';
+import { ESTABLISHMENT_COLUMNS, establishmentColumnsFor, requireEstablishment, toEstablishment, toWarehouse, WAREHOUSE_SELECT, warehouseJson, warehousesByClues } from './registry.queries';
 import { Warehouse } from './warehouse.entity';
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -220,15 +220,21 @@ export function foldForSearch(value: string): string {
     .replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** A page of establishments; with `supplyingWarehouse` each row carries its warehouse, read in the same statement. */
+/**
+ * A page of establishments. With `fields` (the GraphQL fields its query selects on each item) it reads
+ * only the columns those need; when they include `supplyingWarehouse` each row carries its warehouse,
+ * read in the same statement.
+ */
 export async function listEstablishments(
   ctx: Context,
   filter: EstablishmentFilter | null | undefined,
   page: PageArgs,
-  prefetch: { supplyingWarehouse?: boolean } = {},
+  fields?: ReadonlySet<string>,
 ): Promise<Connection<Establishment>> {
   const params = filterParams(filter);
-  const pageSql = `SELECT ${ESTABLISHMENT_COLUMNS} FROM establishment e
+  const columns = fields ? establishmentColumnsFor(fields) : { sql: ESTABLISHMENT_COLUMNS, complete: true };
+  const prefetch = { supplyingWarehouse: fields?.has('supplyingWarehouse') ?? false };
+  const pageSql = `SELECT ${columns.sql} FROM establishment e
     WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`;
   // A page's rows share a handful of warehouses: each comes once, on the first row that names it.
   const sql = prefetch.supplyingWarehouse
@@ -253,7 +259,8 @@ export async function listEstablishments(
         if (supplyingWarehouse !== undefined) e.loadedSupplyingWarehouse = row.supplyingWarehouseId === null ? null : warehouses.get(row.supplyingWarehouseId)!;
         return e;
       });
-      for (const e of list) ctx.loaders.establishmentById.prime(e.pk, e);
+      // Only whole establishments may answer other fields' loads in this request.
+      if (columns.complete) for (const e of list) ctx.loaders.establishmentById.prime(e.pk, e);
       return list;
     },
     (e) => e.clues,
