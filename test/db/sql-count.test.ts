@@ -145,6 +145,15 @@ test('relations read with a page equal the same relations read through the loade
   const list = await api.gql(`{ establishments(first: 100) { edges { node { clues supplyingWarehouse { id clues tier establishment { id name state { name } } } } } } }`, {}, token);
   const served = list.data.establishments.edges.map((e: { node: object }) => e.node).filter((n: { supplyingWarehouse: unknown }) => n.supplyingWarehouse);
   expect(served.length).toBeGreaterThan(10);
+  // Every row's warehouse, against the tables; the page holds runs of one warehouse interrupted by another.
+  const expected: Array<{ clues: string; wh: string | null }> = await tdb.db.query(
+    `SELECT e.clues, we.clues AS wh FROM establishment e LEFT JOIN warehouse w ON w.id = e.supplying_warehouse_id
+       LEFT JOIN establishment we ON we.id = w.establishment_id ORDER BY e.clues LIMIT 100`,
+  );
+  const nodes = list.data.establishments.edges.map((e: { node: { clues: string; supplyingWarehouse: { clues: string } | null } }) => e.node);
+  expect(nodes.map((n: { clues: string; supplyingWarehouse: { clues: string } | null }) => ({ clues: n.clues, wh: n.supplyingWarehouse?.clues ?? null }))).toEqual(expected);
+  const runs = expected.map((r) => r.wh).filter((wh, i, all) => wh !== null && wh !== all[i - 1]);
+  expect(new Set(runs).size).toBeLessThan(runs.length);
   for (const node of served.slice(0, 10)) {
     const one = await api.gql(`query($c: String!) { establishment(clues: $c) { clues supplyingWarehouse { id clues tier establishment { id name state { name } } } } }`, { c: node.clues }, token);
     expect(one.data.establishment).toEqual(node);

@@ -189,25 +189,27 @@ export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promis
 }
 
 /**
- * The establishments a filter selects: one WHERE over alias `e` with fixed parameters $1–$6, so the
- * statement text is the same for every filter (a null parameter leaves its condition out).
+ * The establishments a filter selects: a WHERE over alias `e` with only the conditions the filter
+ * sets, and their parameters. Each combination is its own statement, so PostgreSQL keeps one plan
+ * per combination that fits it (a state filter uses the state index; no filter, the CLUES order),
+ * where one text with `$n IS NULL OR …` for every condition got a plan that fits none, and was
+ * planned again on every execution.
  */
-const FILTER_WHERE = `($1::text[] IS NULL OR e.state_code = ANY ($1::text[]))
-  AND ($2::text[] IS NULL OR e.kind = ANY ($2::text[]))
-  AND ($3::text[] IS NULL OR e.level_of_care = ANY ($3::text[]))
-  AND ($4::boolean IS NULL OR e.in_network = $4)
-  AND ($5::boolean IS NULL OR e.operating = $5)
-  AND ($6::text IS NULL OR e.search_text LIKE $6)`;
-
-function filterParams(filter: EstablishmentFilter | null | undefined): unknown[] {
-  return [
-    filter?.stateCodes ?? null,
-    filter?.kinds ?? null,
-    filter?.levelsOfCare ?? null,
-    filter?.inNetwork ?? null,
-    filter?.operating ?? null,
-    filter?.search?.trim() ? `%${foldForSearch(filter.search)}%` : null,
-  ];
+function filterWhere(filter: EstablishmentFilter | null | undefined): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: (p: string) => string, value: unknown) => {
+    if (value === null || value === undefined) return;
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  add((p) => `e.state_code = ANY (${p}::text[])`, filter?.stateCodes);
+  add((p) => `e.kind = ANY (${p}::text[])`, filter?.kinds);
+  add((p) => `e.level_of_care = ANY (${p}::text[])`, filter?.levelsOfCare);
+  add((p) => `e.in_network = ${p}`, filter?.inNetwork);
+  add((p) => `e.operating = ${p}`, filter?.operating);
+  add((p) => `e.search_text LIKE ${p}`, filter?.search?.trim() ? `%${foldForSearch(filter.search)}%` : null);
+  return { where, params };
 }
 
 /** The same folding as the search_text columns: lower case, accents removed, LIKE wildcards escaped. */
@@ -231,30 +233,32 @@ export async function listEstablishments(
   page: PageArgs,
   fields?: ReadonlySet<string>,
 ): Promise<Connection<Establishment>> {
-  const params = filterParams(filter);
+  const { where, params } = filterWhere(filter);
   const columns = fields ? establishmentColumnsFor(fields) : { sql: ESTABLISHMENT_COLUMNS, complete: true };
   const prefetch = { supplyingWarehouse: fields?.has('supplyingWarehouse') ?? false };
-  const pageSql = `SELECT ${columns.sql} FROM establishment e
-    WHERE ${FILTER_WHERE} AND ($7::bpchar IS NULL OR e.clues > $7) ORDER BY e.clues LIMIT $8`;
-  // A page's rows share a handful of warehouses: each comes once, on the first row that names it.
-  const sql = prefetch.supplyingWarehouse
-    ? `WITH page AS (${pageSql})
-       SELECT page.*, CASE WHEN row_number() OVER (PARTITION BY page."supplyingWarehouseId" ORDER BY page.clues) = 1
-                           THEN ${warehouseJson('w', 'we')} END AS "supplyingWarehouse"
-         FROM page LEFT JOIN warehouse w ON w.id = page."supplyingWarehouseId" LEFT JOIN establishment we ON we.id = w.establishment_id
-        ORDER BY page.clues`
-    : pageSql;
+  // The page size is written into the text (at most 101 of them): with LIMIT as a parameter the
+  // plan is made for a tenth of the table.
+  const pageSql = (after: string | undefined, limit: number) =>
+    `SELECT ${columns.sql} FROM establishment e
+      WHERE ${[...where, ...(after === undefined ? [] : [`e.clues > $${params.length + 1}`])].join(' AND ') || 'true'} ORDER BY e.clues LIMIT ${limit}`;
+  // Rows in CLUES order mostly share their warehouse with the row before: a row carries its
+  // warehouse, looked up in the same statement, only when it differs from the previous row's.
+  const sql = (after: string | undefined, limit: number) =>
+    prefetch.supplyingWarehouse
+      ? `SELECT x.*, CASE WHEN x.carries THEN (SELECT ${warehouseJson('w', 'we')} FROM warehouse w JOIN establishment we ON we.id = w.establishment_id
+                                                WHERE w.id = x."supplyingWarehouseId") END AS "supplyingWarehouse"
+           FROM (SELECT page.*, page."supplyingWarehouseId" IS DISTINCT FROM lag(page."supplyingWarehouseId") OVER (ORDER BY page.clues) AS carries
+                   FROM (${pageSql(after, limit)}) page) x
+          ORDER BY x.clues`
+      : pageSql(after, limit);
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const rows: Array<{ supplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null; supplyingWarehouseId: number | null }> = await preparedQuery(
-        ctx.db,
-        sql,
-        [...params, after ?? null, limit],
-      );
+      const rows: Array<{ supplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null; supplyingWarehouseId: number | null; carries?: boolean }> =
+        await preparedQuery(ctx.db, sql(after, limit), after === undefined ? params : [...params, after]);
       const warehouses = new Map<number, Warehouse>();
       for (const r of rows) if (r.supplyingWarehouse) warehouses.set(r.supplyingWarehouseId!, toWarehouse(r.supplyingWarehouse));
-      const list = rows.map(({ supplyingWarehouse, ...row }) => {
+      const list = rows.map(({ supplyingWarehouse, carries: _carries, ...row }) => {
         const e = toEstablishment(row);
         if (supplyingWarehouse !== undefined) e.loadedSupplyingWarehouse = row.supplyingWarehouseId === null ? null : warehouses.get(row.supplyingWarehouseId)!;
         return e;
@@ -264,7 +268,7 @@ export async function listEstablishments(
       return list;
     },
     (e) => e.clues,
-    async () => Number((await preparedQuery(ctx.db, `SELECT count(*) AS n FROM establishment e WHERE ${FILTER_WHERE}`, params))[0].n),
+    async () => Number((await preparedQuery(ctx.db, `SELECT count(*) AS n FROM establishment e WHERE ${where.join(' AND ') || 'true'}`, params))[0].n),
   );
 }
 
