@@ -51,7 +51,15 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
     logging: ['query'],
     logger: new SqlCounter(opts.logSql ?? false),
     applicationName: opts.applicationName ?? 'abasto',
-    extra: { max: opts.poolSize ?? 10 },
+    extra: {
+      max: opts.poolSize ?? 10,
+      // The named prepared statements (src/db/prepared.ts) are written for one plan each: with
+      // PostgreSQL's default it planned some of them again on every execution, which cost about
+      // as much as running them. Only named statements are affected; every other statement is
+      // planned for its parameters as usual. Not sent without prepared statements (a pooler in
+      // transaction mode may refuse startup options).
+      ...(opts.preparedStatements === false ? {} : { options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ') }),
+    },
   });
 }
 

@@ -287,6 +287,48 @@ describe('stock levels use the CPM in force', () => {
     );
     expect(shown).toEqual(inForce);
     expect([...new Set(shown.map((n: any) => n.cpmSource))]).toEqual(expect.arrayContaining(['RATIFIED', 'CALCULATED']));
+
+    // The claves the page lists, and its totalCount, are those with a balance (even of 0), a ratified CPM or pieces in transit — page after page, and with a claves filter.
+    // Two claves with a ratified CPM and no stock ever received (lines written straight into the ratified submission).
+    await tdb.db.query(
+      `INSERT INTO cpm_submission_line (submission_id, supply_item_id, cpm)
+       SELECT cs.id, s.id, 5 FROM cpm_submission cs JOIN establishment e ON e.id = cs.establishment_id, supply_item s
+        WHERE e.clues = $1 AND cs.year = $2 AND cs.status = 'RATIFIED'
+          AND NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = e.id AND b.supply_item_id = s.id)
+          AND NOT EXISTS (SELECT 1 FROM cpm_submission_line l WHERE l.submission_id = cs.id AND l.supply_item_id = s.id)
+        ORDER BY s.clave DESC LIMIT 2`,
+      [UNIT, year],
+    );
+    const held: Array<{ clave: string }> = await tdb.db.query(
+      `WITH est AS (SELECT id FROM establishment WHERE clues = $1)
+       SELECT s.clave FROM supply_item s WHERE s.id IN (
+         SELECT supply_item_id FROM stock_balance WHERE establishment_id = (SELECT id FROM est)
+         UNION SELECT l.supply_item_id FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
+                WHERE cs.establishment_id = (SELECT id FROM est) AND cs.year = $2 AND cs.status = 'RATIFIED')
+        ORDER BY s.clave`,
+      [UNIT, year],
+    );
+    const withoutStock: Array<{ n: number }> = await tdb.db.query(
+      `SELECT count(*)::int AS n FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
+        WHERE cs.establishment_id = (SELECT id FROM establishment WHERE clues = $1) AND cs.year = $2 AND cs.status = 'RATIFIED'
+          AND NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = cs.establishment_id AND b.supply_item_id = l.supply_item_id)`,
+      [UNIT, year],
+    );
+    expect(withoutStock[0].n).toBeGreaterThan(0);
+    const listed: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p: any = await api.gql(`query($after: String) { stockLevels(clues: "${UNIT}", first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { clave } } }`, { after }, pharmacy);
+      expect(p.errors).toBeUndefined();
+      expect(p.data.stockLevels.totalCount).toBe(held.length);
+      listed.push(...p.data.stockLevels.nodes.map((n: any) => n.clave));
+      if (!p.data.stockLevels.pageInfo.hasNextPage) break;
+      after = p.data.stockLevels.pageInfo.endCursor;
+    }
+    expect(listed).toEqual(held.map((h) => h.clave));
+    const some = [held[0].clave, held[held.length - 1].clave, '999.999.9999.99'];
+    const filtered = await api.gql(`query($c: [String!]) { stockLevels(clues: "${UNIT}", filter: { claves: $c }) { totalCount nodes { clave } } }`, { c: some }, pharmacy);
+    expect(filtered.data.stockLevels).toEqual({ totalCount: 2, nodes: some.slice(0, 2).map((clave) => ({ clave })) });
   });
 });
 

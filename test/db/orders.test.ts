@@ -141,7 +141,8 @@ describe('the whole flow', () => {
     shipments.push(s2.shipment.number);
 
     // In transit at the destination; the warehouse's stock is down.
-    const levels = await api.gql(`{ stockLevels(clues: "GRSSA000001") { edges { node { clave onHand inTransit } } } }`, {}, pharmacy);
+    const levels = await api.gql(`{ stockLevels(clues: "GRSSA000001") { totalCount edges { node { clave onHand inTransit } } } }`, {}, pharmacy);
+    expect(levels.data.stockLevels.totalCount).toBe(2);
     expect(levels.data.stockLevels.edges.map((e: any) => e.node)).toEqual([
       { clave: PARA, onHand: 0, inTransit: 100 },
       { clave: GASA, onHand: 0, inTransit: 50 },

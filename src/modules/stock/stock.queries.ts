@@ -164,25 +164,33 @@ const levelsOf = (source: string) => `
       ) c
       LEFT JOIN transit t ON t.supply_item_id = x.supply_item_id`;
 
+/** Whether supply item `id` is at the location: a balance (even of 0), a ratified CPM, or pieces in transit (hashed once per statement). */
+const HELD = (id: string) => `(${id} IN (SELECT supply_item_id FROM stock_balance WHERE establishment_id = $1)
+    OR ${id} IN (SELECT supply_item_id FROM ratified) OR ${id} IN (SELECT supply_item_id FROM transit))`;
+
 /**
- * The page without an expiry or status filter (the pharmacy's everyday page): which claves the
- * location has comes from the (location, clave) index alone; the balances are added up, and the CPM
- * looked up, for the claves of the page only; with $12 each row also carries its lots, so that
- * `lots` needs no second statement. $10 the clave to start after, $11 the page size.
+ * The page without an expiry or status filter (the pharmacy's everyday page). The page walks the
+ * catalogue in clave order and keeps the claves the location holds (a hashed set of its balances'
+ * claves), stopping at the page size; `total` counts the claves with a balance from the
+ * (location, clave) index, plus those ratified or in transit without one. With `byClaves` ($7) both
+ * are limited to the claves given. The balances are added up, and the CPM looked up, for the claves
+ * of the page only; with $12 each row also carries its lots, so that `lots` needs no second statement.
+ * $10 the clave to start after, $11 the page size.
  */
-const PAGE_SQL = `${RATIFIED_AND_TRANSIT},
-  present AS (
-    SELECT DISTINCT supply_item_id FROM stock_balance WHERE establishment_id = $1
-    UNION SELECT supply_item_id FROM ratified
-    UNION SELECT supply_item_id FROM transit
+const pageSql = (byClaves: boolean) => `${RATIFIED_AND_TRANSIT},
+  total AS (
+    SELECT ${
+      byClaves
+        ? `(SELECT count(*) FROM supply_item s WHERE s.clave = ANY ($7::text[]) AND ${HELD('s.id')})`
+        : `(SELECT count(*) FROM (SELECT DISTINCT supply_item_id FROM stock_balance WHERE establishment_id = $1) h)
+         + (SELECT count(*) FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
+             WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id))`
+    } AS total
   ),
   page AS (
-    SELECT * FROM (
-      SELECT p.supply_item_id, s.clave, count(*) OVER () AS total
-        FROM present p JOIN supply_item s ON s.id = p.supply_item_id
-       WHERE $7::text[] IS NULL OR s.clave = ANY ($7::text[])
-    ) x
-     WHERE ($10::text IS NULL OR x.clave > $10) ORDER BY x.clave LIMIT $11
+    SELECT s.id AS supply_item_id, s.clave, total.total FROM total, supply_item s
+     WHERE s.clave > coalesce($10::text, '') ${byClaves ? 'AND s.clave = ANY ($7::text[])' : ''} AND ${HELD('s.id')}
+     ORDER BY s.clave LIMIT $11
   ),
   listed AS (
     SELECT p.*, b.on_hand, b.usable, b.lots FROM page p
@@ -197,8 +205,10 @@ const PAGE_SQL = `${RATIFIED_AND_TRANSIT},
   )
   ${levelsOf('listed')}
    -- every parameter is named so that PostgreSQL can type it
-   WHERE $8::int IS NULL AND $9::text[] IS NULL
+   WHERE $8::int IS NULL AND $9::text[] IS NULL ${byClaves ? '' : 'AND $7::text[] IS NULL'}
    ORDER BY x.clave`;
+const PAGE_SQL = pageSql(false);
+const PAGE_BY_CLAVES_SQL = pageSql(true);
 
 /** The page with an expiry or status filter: every clave's balances are added up (and, for a status, its CPM looked up). */
 const FILTERED_PAGE_SQL = `${LISTED_SQL},
@@ -244,7 +254,7 @@ export async function stockPage(
     total: string;
     lots?: LotTuple[];
   }> = everyday
-    ? await preparedQuery(db, PAGE_SQL, [...stockParams(f), after ?? null, limit, withLots])
+    ? await preparedQuery(db, f.claves ? PAGE_BY_CLAVES_SQL : PAGE_SQL, [...stockParams(f), after ?? null, limit, withLots])
     : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
   return {
     total: rows.length ? Number(rows[0].total) : null,
