@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /* eslint-disable */
-// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--only stock,establishments,rollups,cpm,receipts]
+// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--workers <cores>] [--only stock,establishments,rollups,cpm,receipts]
 //                  [--out bench/results/latest.json]
 //
 // Against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`) it starts
@@ -36,6 +36,8 @@ const CONNECTIONS = Number(args.connections || 10);
 /** National rollups run for seconds over the documents: every side of that comparison gets this many clients. */
 const ROLLUP_CONNECTIONS = Number(args['rollup-connections'] || 2);
 const WRITERS = Number(args.writers || 20);
+/** Server processes, for Abasto (WORKERS) and PostGraphile alike: by default one per core, as in production. */
+const SERVER_WORKERS = Number(args.workers || os.availableParallelism());
 const OUT = args.out || path.join(__dirname, 'results', 'latest.json');
 const ROOT = path.resolve(__dirname, '..');
 const SECRET = 'benchmark-secret-0123456789abcdef';
@@ -129,10 +131,16 @@ function procStat(pid) {
   }
 }
 
-/** CPU time (user + system, ms) a process has used; null elsewhere than Linux. */
+/** CPU time (user + system, ms) a process and its children (a cluster's workers) have used; null elsewhere than Linux. */
 function cpuMs(pid) {
-  const s = procStat(pid);
-  return s ? ((Number(s.f[11]) + Number(s.f[12])) * 1000) / CLOCK_TICKS : null;
+  const own = procStat(pid);
+  if (!own) return null;
+  let ticks = Number(own.f[11]) + Number(own.f[12]) + Number(own.f[13]) + Number(own.f[14]);
+  for (const d of fs.readdirSync('/proc')) {
+    const s = /^\d+$/.test(d) ? procStat(d) : null;
+    if (s && Number(s.f[1]) === pid) ticks += Number(s.f[11]) + Number(s.f[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 /**
@@ -212,11 +220,20 @@ async function startProcess(name, argv, env, ready) {
   const abasto = await startProcess(
     'abasto',
     ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-    { PORT: String(abastoPort), HOST: '127.0.0.1', NODE_ENV: 'production', DEMO_DATA: 'false', JWT_SECRET: SECRET, DATABASE_POOL_SIZE: String(Math.max(CONNECTIONS, WRITERS)) },
+    {
+      PORT: String(abastoPort),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      DEMO_DATA: 'false',
+      JWT_SECRET: SECRET,
+      WORKERS: String(SERVER_WORKERS),
+      // the clients' connections are shared out among the workers
+      DATABASE_POOL_SIZE: String(Math.ceil(Math.max(CONNECTIONS, WRITERS) / SERVER_WORKERS) + 2),
+    },
     /Abasto GraphQL API on/,
   );
   const abastoUrl = `http://127.0.0.1:${abastoPort}/graphql`;
-  const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile.js')], { PORT: String(pglPort), POOL_SIZE: String(CONNECTIONS) }, /listening/);
+  const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile.js')], { PORT: String(pglPort), WORKERS: String(SERVER_WORKERS), POOL_SIZE: String(Math.ceil(CONNECTIONS / SERVER_WORKERS) + 2) }, /listening/);
   const pglUrl = `http://127.0.0.1:${pglPort}/graphql`;
   const token = async (role, scope = {}) => `Bearer ${await signToken(SECRET, { sub: `bench-${role}`, role, ...scope })}`;
   const central = await token('CENTRAL');
@@ -231,7 +248,7 @@ async function startProcess(name, argv, env, ready) {
   const yearAgo = `${Number(today.slice(0, 4)) - 1}${today.slice(4, 8)}01`;
   const counts = (await pool.query(`SELECT (SELECT count(*) FROM establishment)::int AS establishments, (SELECT count(*) FROM supply_order_line)::int AS order_lines,
     (SELECT count(*) FROM stock_movement)::int AS movements, (SELECT count(*) FROM cpm_calculation)::int AS cpm, pg_size_pretty(pg_database_size(current_database())) AS size`)).rows[0];
-  console.log(`data: ${JSON.stringify(counts)}; hospital ${hospital}; ${DURATION} s per run; ${CONNECTIONS} clients (rollups ${ROLLUP_CONNECTIONS}, writers ${WRITERS})`);
+  console.log(`data: ${JSON.stringify(counts)}; hospital ${hospital}; ${DURATION} s per run; ${CONNECTIONS} clients (rollups ${ROLLUP_CONNECTIONS}, writers ${WRITERS}); ${SERVER_WORKERS} server process(es) each for Abasto and PostGraphile`);
 
   /** The SQL an indicator runs, captured without running it. */
   async function indicatorSql(code, groupBy, factSource, filter = { from: yearAgo, to: today }) {
@@ -431,6 +448,7 @@ async function startProcess(name, argv, env, ready) {
     connections: CONNECTIONS,
     rollupConnections: ROLLUP_CONNECTIONS,
     writers: WRITERS,
+    serverWorkers: SERVER_WORKERS,
     ledgerMismatchesAfterWrites: mismatches,
     results,
     verdicts,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,7 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().default('0.0.0.0'),
+    WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().default('.data'),
@@ -68,6 +70,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     production: e.NODE_ENV === 'production',
     port: e.PORT,
     host: e.HOST,
+    /**
+     * HTTP server processes (WORKERS; `auto`: one per core). One Node.js process runs JavaScript on one
+     * core; with more, the primary process owns the database start-up and the workers share the port.
+     * Each worker has its own pool of DATABASE_POOL_SIZE connections.
+     */
+    workers: e.WORKERS === 'auto' ? os.availableParallelism() : e.WORKERS,
     databaseUrl: e.DATABASE_URL,
     poolSize: e.DATABASE_POOL_SIZE,
     dataDir: path.resolve(e.DATA_DIR),

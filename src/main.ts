@@ -1,32 +1,113 @@
 import 'reflect-metadata';
-import { parseConfig } from './config';
-import { connect } from './db/connect';
+import cluster, { Worker } from 'node:cluster';
+import { Config, parseConfig } from './config';
+import { connect, Connected } from './db/connect';
 import { demoTokens, loadDemoDataIfEmpty } from '../seeds/demo';
-import { startServer } from './server';
+import { RunningServer, startServer } from './server';
 
-/** Start-up only: configuration → database → demo data → server. */
+/**
+ * Start-up only: configuration → database → demo data → server. With WORKERS above 1 this process
+ * is the primary: it starts the database (the embedded one, when DATABASE_URL is not set), migrates
+ * and loads demo data, then forks the workers that serve HTTP on one shared port, replaces a worker
+ * that dies, and on SIGINT/SIGTERM stops them before the database.
+ */
 async function main(): Promise<void> {
   const config = parseConfig();
-  const { db, description, close } = await connect(config, { applicationName: 'abasto-server' });
-  console.log(`database: ${description}`);
+  if (cluster.isWorker) return serveAsWorker(config);
+
+  const connected = await connect(config, { applicationName: 'abasto-server' });
+  console.log(`database: ${connected.description}`);
   if (config.demoData) {
-    const loaded = await loadDemoDataIfEmpty(db, (line) => console.log(line), config);
+    const loaded = await loadDemoDataIfEmpty(connected.db, (line) => console.log(line), config);
     if (loaded) console.log('demo data loaded');
   }
-  const server = await startServer(db, config);
-  console.log(`Abasto GraphQL API on ${server.url}  (health: /healthz, readiness: /readyz)`);
+  const url = config.workers > 1 ? await startWorkers(config, connected) : await serveHere(config, connected);
+  console.log(`Abasto GraphQL API on ${url}  (health: /healthz, readiness: /readyz)${config.workers > 1 ? `, ${config.workers} worker processes` : ''}`);
   if (config.auth.secret && !config.production) {
     console.log('\nDemo bearer tokens (send as "Authorization: Bearer <token>"):');
     for (const t of await demoTokens(config.auth)) console.log(`  ${t.label}\n    ${t.token}`);
   }
+}
 
+/** One process: this one serves. */
+async function serveHere(config: Config, connected: Connected): Promise<string> {
+  const server = await startServer(connected.db, config);
+  onStopSignal(async () => {
+    await server.stop();
+    await connected.close();
+  });
+  return server.url;
+}
+
+/** A worker: connects to the primary's database and serves on the shared port until told to stop. */
+async function serveAsWorker(config: Config): Promise<void> {
+  const connected = await connect(config, { applicationName: 'abasto-server' });
+  let server: RunningServer;
+  try {
+    server = await startServer(connected.db, config);
+  } catch (err) {
+    await connected.close();
+    throw err;
+  }
+  onStopSignal(async () => {
+    await server.stop();
+    await connected.close();
+  }, false);
+}
+
+/** Forks the workers and resolves with the URL once every one of them listens. */
+async function startWorkers(config: Config, connected: Connected): Promise<string> {
+  // Workers connect to the database this process started (or was given) and never load demo data.
+  const env = { DATABASE_URL: connected.url, DEMO_DATA: 'false' };
+  let stopping = false;
+  const fork = (): Worker => cluster.fork(env);
+  const listening = new Promise<string>((resolve, reject) => {
+    let ready = 0;
+    cluster.on('listening', (_worker, address) => {
+      if (++ready === config.workers) resolve(`http://localhost:${address.port}/graphql`);
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) return;
+      if (ready < config.workers) return reject(new Error(`worker ${worker.process.pid} exited during start-up (${signal ?? code})`));
+      // A worker that dies while serving is replaced; the others go on serving meanwhile.
+      console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      ready--;
+      fork();
+    });
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  onStopSignal(async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await connected.close();
+  });
+  try {
+    return await listening;
+  } catch (err) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    await connected.close();
+    throw err;
+  }
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+function onStopSignal(stop: () => Promise<void>, announce = true): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping`);
-    await server.stop();
-    await close();
+    if (announce) console.log(`\n${signal}: stopping`);
+    await stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

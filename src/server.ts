@@ -36,6 +36,8 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     csrfPrevention: true,
+    // main.ts stops the server, then the database, on SIGINT/SIGTERM (and a cluster's primary its workers first).
+    stopOnTerminationSignals: false,
     validationRules: [selectionLimit(config.limits.maxSelections), depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
     // Compact JSON: pretty-printing every response costs time and bytes nobody reads.
     stringifyResult: (value) => JSON.stringify(value),

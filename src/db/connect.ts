@@ -8,6 +8,8 @@ export interface Connected {
   db: DataSource;
   /** Where it connected, with the password masked, for the start-up banner. */
   description: string;
+  /** The connection URL (the embedded server's when DATABASE_URL is not set). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export interface Connected {
 export async function connect(config: Config, opts: { applicationName: string; log?: (line: string) => void }): Promise<Connected> {
   if (config.databaseUrl) {
     const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
-    return { db, description: mask(config.databaseUrl), close: () => db.destroy() };
+    return { db, description: mask(config.databaseUrl), url: config.databaseUrl, close: () => db.destroy() };
   }
   const embedded = await startEmbedded({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log: opts.log });
   try {
@@ -26,6 +28,7 @@ export async function connect(config: Config, opts: { applicationName: string; l
     const db = await openDatabase({ url, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
     return {
       db,
+      url,
       description: `embedded PostgreSQL ${mask(url)} (data in ${path.join(config.dataDir, 'pg')})`,
       close: async () => {
         await db.destroy();
