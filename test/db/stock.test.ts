@@ -199,6 +199,33 @@ describe('receipts', () => {
   });
 });
 
+describe('lots', () => {
+  test('FEFO order: the soonest expiry first, lots without expiry last, ties by lot number — on the page and through the loader', async () => {
+    const HOSPITAL = 'OCSSA000002';
+    const r = await api.gql(
+      RECEIVE,
+      {
+        i: {
+          idempotencyKey: key('fefo'),
+          clues: HOSPITAL,
+          lines: [
+            { clave: PARA, lotNumber: 'Z-1', expiresOn: '2031-03-31', acceptedQuantity: 1 },
+            { clave: PARA, lotNumber: 'A-9', acceptedQuantity: 2 },
+            { clave: PARA, lotNumber: 'M-5', expiresOn: '2030-12-31', acceptedQuantity: 3 },
+            { clave: PARA, lotNumber: 'B-2', expiresOn: '2031-03-31', acceptedQuantity: 4 },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(r.data.stockReceive.userErrors).toEqual([]);
+    const expected = ['M-5', 'B-2', 'Z-1', 'A-9'];
+    // the everyday page reads lots in its own statement; an expiry filter reads them through the lots loader
+    expect((await levels(HOSPITAL, undefined, admin))[PARA].lots.map((l: { lotNumber: string }) => l.lotNumber)).toEqual(expected);
+    expect((await levels(HOSPITAL, { expiringWithinDays: 3650 }, admin))[PARA].lots.map((l: { lotNumber: string }) => l.lotNumber)).toEqual(expected);
+  });
+});
+
 describe('consumption', () => {
   test('without a lot, FEFO: the lot that expires soonest goes first', async () => {
     // 60 pieces: all 50 of P-2026B (expires 2026-12-31), then 10 of P-2027A.

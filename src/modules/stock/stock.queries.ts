@@ -84,19 +84,27 @@ export interface StockFilterSql {
 }
 
 /**
- * A (location, clave)'s lots holding pieces as a JSON array, FEFO order, over balances `b` joined to
- * lots `l`; `day` is the SQL for the day a lot counts as expired after. Each lot is a compact array
+ * A (location, clave)'s lots holding pieces as a JSON array, over balances `b` joined to lots `l`;
+ * `day` is the SQL for the day a lot counts as expired after. Each lot is a compact array
  * [lotNumber, expiresOn, quantity, expired] (building an array costs PostgreSQL much less than an
- * object with its keys), made a LotLevel by `toLotLevels`. The stock page and the lots loader both
- * read lots through it.
+ * object with its keys), made a LotLevel by `toLotLevels`, which also puts them in FEFO order (an
+ * ORDER BY inside the aggregate made PostgreSQL sort each clave's one or two lots apart). The stock
+ * page and the lots loader both read lots through it.
  */
 const lotLevels = (day: string, when = 'true') => `
-  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false))
-                    ORDER BY l.expires_on NULLS LAST, l.lot_number) FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
+  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false)))
+           FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
 
 type LotTuple = [string, string | null, number, boolean];
 
+/** FEFO: the lot that expires first, lots without expiry last; then by lot number (code-point order, as COLLATE "C"). */
+function fefo(a: LotTuple, b: LotTuple): number {
+  if (a[1] !== b[1]) return a[1] === null ? 1 : b[1] === null ? -1 : a[1] < b[1] ? -1 : 1;
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 function toLotLevels(tuples: LotTuple[]): LotLevel[] {
+  if (tuples.length > 1) tuples.sort(fefo);
   return tuples.map(([lotNumber, expiresOn, quantity, expired]) => Object.assign(new LotLevel(), { lotNumber, expiresOn, quantity, expired }));
 }
 
@@ -193,15 +201,13 @@ const pageSql = (byClaves: boolean) => `${RATIFIED_AND_TRANSIT},
      ORDER BY s.clave LIMIT $11
   ),
   listed AS (
-    SELECT p.*, b.on_hand, b.usable, b.lots FROM page p
-      CROSS JOIN LATERAL (
-        SELECT coalesce(sum(b.quantity), 0) AS on_hand,
-               coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
-               -- the lots, when the query shows them ($12)
-               ${lotLevels('$2::date', '$12::boolean')} AS lots
-          FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-         WHERE b.establishment_id = $1 AND b.supply_item_id = p.supply_item_id
-      ) b
+    SELECT p.supply_item_id, p.clave, p.total,
+           coalesce(sum(b.quantity), 0) AS on_hand,
+           coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
+           -- the lots, when the query shows them ($12)
+           ${lotLevels('$2::date', '$12::boolean')} AS lots
+      FROM page p LEFT JOIN stock_balance b ON b.establishment_id = $1 AND b.supply_item_id = p.supply_item_id LEFT JOIN lot l ON l.id = b.lot_id
+     GROUP BY p.supply_item_id, p.clave, p.total
   )
   ${levelsOf('listed')}
    -- every parameter is named so that PostgreSQL can type it
