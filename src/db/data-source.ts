@@ -1,6 +1,6 @@
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { migrations } from '../../migrations';
-import { withoutPreparedStatements } from './prepared';
+import { useHotReadPool, withoutPreparedStatements } from './prepared';
 import { SupplyItem } from '../modules/catalog/supply-item.entity';
 import { Establishment } from '../modules/registry/establishment.entity';
 import { State } from '../modules/registry/state.entity';
@@ -51,15 +51,7 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
     logging: ['query'],
     logger: new SqlCounter(opts.logSql ?? false),
     applicationName: opts.applicationName ?? 'abasto',
-    extra: {
-      max: opts.poolSize ?? 10,
-      // The named prepared statements (src/db/prepared.ts) are written for one plan each: with
-      // PostgreSQL's default it planned some of them again on every execution, which cost about
-      // as much as running them. Only named statements are affected; every other statement is
-      // planned for its parameters as usual. Not sent without prepared statements (a pooler in
-      // transaction mode may refuse startup options).
-      ...(opts.preparedStatements === false ? {} : { options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ') }),
-    },
+    extra: { max: opts.poolSize ?? 10 },
   });
 }
 
@@ -72,6 +64,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DataSource> {
   const db = createDataSource(opts);
   await db.initialize();
   if (opts.preparedStatements === false) withoutPreparedStatements(db);
+  else useHotReadPool(db, { connectionString: opts.url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'abasto' });
   const [{ server_version_num }] = await db.query('SHOW server_version_num');
   if (Number(server_version_num) < 150000) {
     await db.destroy();

@@ -1,6 +1,7 @@
 import { Role } from '../../src/domain/enums';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { openDatabase } from '../../src/db/data-source';
+import { preparedQuery } from '../../src/db/prepared';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -283,4 +284,10 @@ test('the list reads only the columns its selection needs, through fragments too
     const w = byClues.get(node.clues) as Record<string, unknown>;
     expect(node).toEqual({ clues: w.clues, municipality: w.municipality, state: w.state, latitude: w.latitude, longitude: w.longitude, typology: w.typology && { code: (w.typology as { code: string }).code } });
   }
+});
+
+test('hot reads plan once per connection (their own pool); every other statement is planned for its parameters', async () => {
+  const setting = 'SELECT current_setting($1) AS mode';
+  expect(await preparedQuery(tdb.db, setting, ['plan_cache_mode'])).toEqual([{ mode: 'force_generic_plan' }]);
+  expect(await tdb.db.query(setting, ['plan_cache_mode'])).toEqual([{ mode: 'auto' }]);
 });
