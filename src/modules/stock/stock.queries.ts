@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../db/prepared';
-import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockMovement } from './stock.types';
+import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockLevel, StockMovement } from './stock.types';
+import { StockStatus } from '../../domain/stock';
 
 type Db = DataSource | EntityManager;
 
@@ -58,18 +59,6 @@ export async function countMovements(db: Db, q: { establishmentId: number; suppl
   return Number(n);
 }
 
-export interface StockRow {
-  establishmentId: number;
-  supplyItemId: number;
-  clave: string;
-  onHand: number;
-  usable: number;
-  cpm: number | null;
-  cpmSource: string | null;
-  status: string;
-  inTransit: number;
-}
-
 export interface StockFilterSql {
   establishmentId: number;
   day: string;
@@ -105,7 +94,14 @@ function fefo(a: LotTuple, b: LotTuple): number {
 
 function toLotLevels(tuples: LotTuple[]): LotLevel[] {
   if (tuples.length > 1) tuples.sort(fefo);
-  return tuples.map(([lotNumber, expiresOn, quantity, expired]) => Object.assign(new LotLevel(), { lotNumber, expiresOn, quantity, expired }));
+  return tuples.map((t) => {
+    const lot = new LotLevel();
+    lot.lotNumber = t[0];
+    lot.expiresOn = t[1];
+    lot.quantity = t[2];
+    lot.expired = t[3];
+    return lot;
+  });
 }
 
 /** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location. */
@@ -238,7 +234,8 @@ function stockParams(f: StockFilterSql): unknown[] {
 /**
  * One page of a location's stock levels in clave order, and how many levels the filter keeps over
  * all pages (null when the page is empty). With `withLots`, the everyday page (no expiry or status
- * filter) also brings each level's lots (`lots` stays undefined otherwise).
+ * filter) also brings each level's lots (`loadedLots` stays undefined otherwise). Each row becomes its
+ * StockLevel directly: a page of 100 is a few hundred objects, and each intermediate copy is garbage.
  */
 export async function stockPage(
   db: Db,
@@ -246,7 +243,7 @@ export async function stockPage(
   after: string | undefined,
   limit: number,
   withLots = false,
-): Promise<{ rows: Array<StockRow & { lots?: LotLevel[] }>; total: number | null }> {
+): Promise<{ rows: StockLevel[]; total: number | null }> {
   const everyday = !f.statuses && f.expiringWithinDays == null;
   const rows: Array<{
     supply_item_id: number;
@@ -262,21 +259,28 @@ export async function stockPage(
   }> = everyday
     ? await preparedQuery(db, f.claves ? PAGE_BY_CLAVES_SQL : PAGE_SQL, [...stockParams(f), after ?? null, limit, withLots])
     : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
-  return {
-    total: rows.length ? Number(rows[0].total) : null,
-    rows: rows.map((r) => ({
-      establishmentId: f.establishmentId,
-      supplyItemId: r.supply_item_id,
-      clave: r.clave,
-      onHand: Number(r.on_hand),
-      usable: Number(r.usable),
-      cpm: r.cpm,
-      cpmSource: r.source,
-      status: r.status,
-      inTransit: Number(r.in_transit),
-      lots: withLots && r.lots ? toLotLevels(r.lots) : undefined,
-    })),
-  };
+  const levels = new Array<StockLevel>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const s = new StockLevel();
+    s.establishmentId = f.establishmentId;
+    s.supplyItemId = r.supply_item_id;
+    s.clave = r.clave;
+    s.onHand = Number(r.on_hand);
+    s.usable = Number(r.usable);
+    s.expired = s.onHand - s.usable;
+    s.inTransit = Number(r.in_transit);
+    s.cpm = r.cpm;
+    s.cpmSource = r.source;
+    s.monthsOfStock = r.cpm ? s.usable / r.cpm : null;
+    s.minMonths = f.minMonths;
+    s.maxMonths = f.maxMonths;
+    s.status = r.status as StockStatus;
+    s.asOf = f.day;
+    if (withLots && r.lots) s.loadedLots = toLotLevels(r.lots);
+    levels[i] = s;
+  }
+  return { total: rows.length ? Number(rows[0].total) : null, rows: levels };
 }
 
 /** How many levels the filter keeps: for a page that came back empty (past the end, or `first: 0`). */

@@ -1,5 +1,4 @@
 import { businessDay } from '../../domain/dates';
-import { StockStatus } from '../../domain/stock';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden } from '../../graphql/errors';
 import { Connection, pageRequest, paginate } from '../../graphql/relay';
@@ -50,17 +49,7 @@ export async function stockLevels(
     async (after, limit) => {
       const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots);
       total = found.total;
-      return found.rows.map(({ lots, ...r }) =>
-        Object.assign(new StockLevel(), r, {
-          loadedLots: lots,
-          expired: r.onHand - r.usable,
-          monthsOfStock: r.cpm ? r.usable / r.cpm : null,
-          minMonths: thresholds.minMonths,
-          maxMonths: thresholds.maxMonths,
-          status: r.status as StockStatus,
-          asOf: day,
-        }),
-      );
+      return found.rows;
     },
     (s) => s.clave,
     async () => total ?? countStock(ctx.db, sqlFilter),
