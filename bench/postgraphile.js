@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /* eslint-disable */
 // PostGraphile 5 (Amber preset, from npm) over DATABASE_URL on 127.0.0.1:PORT, in its own process(es),
-// as the Abasto server runs. Started by bench/run.js; prints
+// as the Abasto server runs. It serves the schema `public` and `bench_pgl` (bench/postgraphile-functions.sql:
+// the stock page's figures as a function, which bench/run.js creates first). Started by bench/run.js; prints
 // "listening <url>" when it answers.
 //
 // PostGraphile 5 declares Node >= 22; on the project's Node 20 it needs the one API it misses
@@ -41,7 +42,7 @@ const { grafserv } = require('postgraphile/grafserv/node');
 
 const pgl = postgraphile({
   extends: [PostGraphileAmberPreset],
-  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ['public'], poolConfig: { max: Number(process.env.POOL_SIZE || 10) } })],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ['public', 'bench_pgl'], poolConfig: { max: Number(process.env.POOL_SIZE || 10) } })],
   grafserv: { port, graphqlPath: '/graphql' },
   grafast: { explain: false },
 });
