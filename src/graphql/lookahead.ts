@@ -29,11 +29,6 @@ function collect(set: SelectionSetNode | undefined, name: string, info: GraphQLR
   }
 }
 
-/** Whether a connection's query selects `field` on its items, through `edges { node }` or `nodes`. */
-export function selectsOnItems(info: GraphQLResolveInfo, field: string): boolean {
-  return selects(info, ['edges', 'node', field]) || selects(info, ['nodes', field]);
-}
-
 /**
  * The names of the fields a connection's query selects on its items (through `edges { node }` and
  * `nodes`, fragments and inline fragments included): a list reads only the columns these need.

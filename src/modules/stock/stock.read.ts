@@ -4,7 +4,7 @@ import { badRequest, forbidden } from '../../graphql/errors';
 import { Connection, pageRequest, paginate } from '../../graphql/relay';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
-import { countMovements, countStock, ledgerCheck, movementPage, stockPage, StockFilterSql } from './stock.queries';
+import { countMovements, countStock, ledgerCheck, movementPage, PageColumns, stockPage, StockFilterSql } from './stock.queries';
 import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
 
 /** A location the caller may read: scope from the CLUES alone (no existence leak), then the row. */
@@ -17,13 +17,16 @@ async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: n
   return { id: est.pk, clues, isWarehouse: warehouse !== null };
 }
 
-/** A page of stock levels; with `prefetch.lots` the page's statement also reads each level's lots. */
+/**
+ * A page of stock levels; with `prefetch.lots` the page's statement also reads each level's lots, and
+ * `prefetch.columns` says which optional columns the query shows (default: all).
+ */
 export async function stockLevels(
   ctx: Context,
   rawClues: string,
   filter: StockFilter | null | undefined,
   page: { first?: number | null; after?: string | null },
-  prefetch: { lots?: boolean } = {},
+  prefetch: { lots?: boolean; columns?: PageColumns } = {},
 ): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
   const day = businessDay();
@@ -47,7 +50,7 @@ export async function stockLevels(
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots);
+      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots, prefetch.columns);
       total = found.total;
       return found.rows;
     },

@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { selectsOnItems } from '../../graphql/lookahead';
+import { fieldsOnItems, selects } from '../../graphql/lookahead';
 import { Roles } from '../../graphql/auth';
 import { Context } from '../../graphql/context';
 import { payload } from '../../graphql/errors';
@@ -49,7 +49,16 @@ export class StockResolver {
   @Authorized(Roles.anyone)
   @Query(() => StockLevelConnection, { description: 'Stock by clave at one CLUES, with lots and expiry (in the caller’s scope).' })
   stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    return read.stockLevels(ctx, args.clues, args.filter, args, { lots: selectsOnItems(info, 'lots') });
+    const fields = fieldsOnItems(info);
+    return read.stockLevels(ctx, args.clues, args.filter, args, {
+      lots: fields.has('lots'),
+      columns: {
+        total: selects(info, ['totalCount']),
+        onHand: fields.has('onHand') || fields.has('expired'),
+        source: fields.has('cpmSource'),
+        inTransit: fields.has('inTransit'),
+      },
+    });
   }
 
   @Authorized(Roles.anyone)
