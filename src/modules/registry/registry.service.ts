@@ -235,7 +235,7 @@ export async function listEstablishments(
 ): Promise<Connection<Establishment>> {
   const { where, params } = filterWhere(filter);
   const columns = fields ? establishmentColumnsFor(fields) : { sql: ESTABLISHMENT_COLUMNS, complete: true };
-  const prefetch = { supplyingWarehouse: fields?.has('supplyingWarehouse') ?? false };
+  const withWarehouse = fields?.has('supplyingWarehouse') ?? false;
   // The page size is written into the text (at most 101 of them): with LIMIT as a parameter the
   // plan is made for a tenth of the table.
   const pageSql = (after: string | undefined, limit: number) =>
@@ -244,21 +244,25 @@ export async function listEstablishments(
   // Rows in CLUES order mostly share their warehouse with the row before: a row carries its
   // warehouse, looked up in the same statement, only when it differs from the previous row's.
   const sql = (after: string | undefined, limit: number) =>
-    prefetch.supplyingWarehouse
-      ? `SELECT x.*, CASE WHEN x.carries THEN (SELECT ${warehouseJson('w', 'we')} FROM warehouse w JOIN establishment we ON we.id = w.establishment_id
-                                                WHERE w.id = x."supplyingWarehouseId") END AS "supplyingWarehouse"
-           FROM (SELECT page.*, page."supplyingWarehouseId" IS DISTINCT FROM lag(page."supplyingWarehouseId") OVER (ORDER BY page.clues) AS carries
-                   FROM (${pageSql(after, limit)}) page) x
-          ORDER BY x.clues`
+    withWarehouse
+      ? `SELECT page.*,
+                CASE WHEN page."supplyingWarehouseId" IS DISTINCT FROM lag(page."supplyingWarehouseId") OVER (ORDER BY page.clues)
+                     THEN (SELECT ${warehouseJson('w', 'we')} FROM warehouse w JOIN establishment we ON we.id = w.establishment_id
+                            WHERE w.id = page."supplyingWarehouseId") END AS "supplyingWarehouse"
+           FROM (${pageSql(after, limit)}) page
+          ORDER BY page.clues`
       : pageSql(after, limit);
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const rows: Array<{ supplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null; supplyingWarehouseId: number | null; carries?: boolean }> =
-        await preparedQuery(ctx.db, sql(after, limit), after === undefined ? params : [...params, after]);
+      const rows: Array<{ supplyingWarehouse?: Parameters<typeof toWarehouse>[0] | null; supplyingWarehouseId: number | null }> = await preparedQuery(
+        ctx.db,
+        sql(after, limit),
+        after === undefined ? params : [...params, after],
+      );
       const warehouses = new Map<number, Warehouse>();
       for (const r of rows) if (r.supplyingWarehouse) warehouses.set(r.supplyingWarehouseId!, toWarehouse(r.supplyingWarehouse));
-      const list = rows.map(({ supplyingWarehouse, carries: _carries, ...row }) => {
+      const list = rows.map(({ supplyingWarehouse, ...row }) => {
         const e = toEstablishment(row);
         if (supplyingWarehouse !== undefined) e.loadedSupplyingWarehouse = row.supplyingWarehouseId === null ? null : warehouses.get(row.supplyingWarehouseId)!;
         return e;
