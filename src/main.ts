@@ -3,7 +3,7 @@ import cluster, { Worker } from 'node:cluster';
 import { Config, parseConfig } from './config';
 import { connect, Connected } from './db/connect';
 import { demoTokens, loadDemoDataIfEmpty } from '../seeds/demo';
-import { RunningServer, startServer } from './server';
+import { startServer } from './server';
 
 /**
  * Start-up only: configuration → database → demo data → server. With WORKERS above 1 this process
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const loaded = await loadDemoDataIfEmpty(connected.db, (line) => console.log(line), config);
     if (loaded) console.log('demo data loaded');
   }
-  const url = config.workers > 1 ? await startWorkers(config, connected) : await serveHere(config, connected);
+  const url = config.workers > 1 ? await startWorkers(config, connected) : await serve(config, connected);
   console.log(`Abasto GraphQL API on ${url}  (health: /healthz, readiness: /readyz)${config.workers > 1 ? `, ${config.workers} worker processes` : ''}`);
   if (config.auth.secret && !config.production) {
     console.log('\nDemo bearer tokens (send as "Authorization: Bearer <token>"):');
@@ -29,30 +29,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** One process: this one serves. */
-async function serveHere(config: Config, connected: Connected): Promise<string> {
+/** Serves from this process until SIGINT/SIGTERM, which stop the server, then the database. */
+async function serve(config: Config, connected: Connected, announce = true): Promise<string> {
   const server = await startServer(connected.db, config);
   onStopSignal(async () => {
     await server.stop();
     await connected.close();
-  });
+  }, announce);
   return server.url;
 }
 
 /** A worker: connects to the primary's database and serves on the shared port until told to stop. */
 async function serveAsWorker(config: Config): Promise<void> {
   const connected = await connect(config, { applicationName: 'abasto-server' });
-  let server: RunningServer;
-  try {
-    server = await startServer(connected.db, config);
-  } catch (err) {
+  await serve(config, connected, false).catch(async (err) => {
     await connected.close();
     throw err;
-  }
-  onStopSignal(async () => {
-    await server.stop();
-    await connected.close();
-  }, false);
+  });
 }
 
 /** Forks the workers and resolves with the URL once every one of them listens. */
@@ -81,26 +74,18 @@ async function startWorkers(config: Config, connected: Connected): Promise<strin
     });
   });
   for (let i = 0; i < config.workers; i++) fork();
-  onStopSignal(async () => {
+  // Every worker, then the database: on a stop signal, or when start-up fails.
+  const stopAll = async () => {
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            w.once('exit', () => resolve());
-            w.process.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve()).process.kill('SIGTERM'))));
     await connected.close();
-  });
+  };
+  onStopSignal(stopAll);
   try {
     return await listening;
   } catch (err) {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    await connected.close();
+    await stopAll();
     throw err;
   }
 }
