@@ -242,7 +242,7 @@ async function startProcess(name, argv, env, ready) {
   await pool.query(fs.readFileSync(path.join(__dirname, 'postgraphile-functions.sql'), 'utf8'));
   const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile.js')], { PORT: String(pglPort), WORKERS: String(SERVER_WORKERS), POOL_SIZE: String(Math.ceil(CONNECTIONS / SERVER_WORKERS) + 2) }, /listening/);
   const pglUrl = `http://127.0.0.1:${pglPort}/graphql`;
-  const token = async (role, scope = {}) => `Bearer ${await signToken(SECRET, { sub: `bench-${role}`, role, ...scope })}`;
+  const token = async (role, scope = {}) => `Bearer ${await signToken(SECRET, { sub: `bench-${role}`, role, ...scope }, { maxLifetimeSeconds: 86400 })}`;
   const central = await token('CENTRAL');
 
   // The hospital holding the most claves, and a state warehouse to receive at.

@@ -34,6 +34,7 @@ export async function demoTokens(auth: Config['auth']): Promise<Array<{ label: s
     DEMO_USERS.map(async (u) => ({
       label: u.label,
       token: await signToken(auth.secret!, { sub: `demo-${u.role.toLowerCase()}`, role: u.role, clues: u.clues, state: u.state }, {
+        maxLifetimeSeconds: auth.maxLifetimeSeconds,
         issuer: auth.issuer,
         audience: auth.audience,
       }),

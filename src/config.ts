@@ -9,6 +9,18 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A length of time in seconds from `30d`, `12h`, `90m`, `45s` or a bare number of seconds; undefined when it is none. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d{1,9})\s*([smhd]?)$/.exec(value.trim());
+  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2] || 's'] : undefined;
+  return seconds ? seconds : undefined;
+}
+
+const duration = z
+  .string()
+  .transform((v) => parseDuration(v))
+  .refine((s): s is number => s !== undefined, 'a length of time: a number of seconds, or a number with s, m, h or d (e.g. 30d)');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -17,18 +29,21 @@ const schema = z
     WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_STATEMENT_TIMEOUT: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     DATA_DIR: z.string().default('.data'),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     JWT_SECRET: z.string().min(16).optional(),
     JWKS_URL: z.string().url().optional(),
     JWT_ISSUER: z.string().optional(),
     JWT_AUDIENCE: z.string().optional(),
+    JWT_MAX_LIFETIME: duration.default('30d'),
     DEMO_DATA: bool.default('true'),
     MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
     MAX_QUERY_COST: z.coerce.number().int().min(10).default(25000),
     MAX_ALIASES: z.coerce.number().int().min(1).default(30),
     MAX_SELECTIONS: z.coerce.number().int().min(10).default(5000),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+    MAX_ANONYMOUS_BODY_BYTES: z.coerce.number().int().min(1024).default(16_384),
     LOG_SQL: bool.default('false'),
     DATABASE_PREPARED_STATEMENTS: bool.default('true'),
     GRAPHQL_JIT: bool.default('true'),
@@ -78,6 +93,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     workers: e.WORKERS === 'auto' ? os.availableParallelism() : e.WORKERS,
     databaseUrl: e.DATABASE_URL,
     poolSize: e.DATABASE_POOL_SIZE,
+    database: {
+      /**
+       * The longest one SQL statement may run on the server's connections (DATABASE_STATEMENT_TIMEOUT, in
+       * milliseconds; 0 = no limit). The request gets STATEMENT_TIMEOUT and its transaction rolls back.
+       * Batch commands (imports, exports, cpm:batch, seed:national) and migrations have no limit.
+       */
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT,
+    },
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPort: e.EMBEDDED_PG_PORT,
     auth: {
@@ -85,6 +108,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       jwksUrl: e.JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
+      /** The longest an HS256 token may live (exp − iat, in seconds): longer ones are refused, and `npm run token` makes none. */
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME,
     },
     demoData: e.DEMO_DATA,
     limits: {
@@ -93,6 +118,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       maxAliases: e.MAX_ALIASES,
       maxSelections: e.MAX_SELECTIONS,
       maxBodyBytes: e.MAX_BODY_BYTES,
+      /** A request without a token: enough for an introspection query; its fields answer UNAUTHENTICATED anyway. */
+      maxAnonymousBodyBytes: e.MAX_ANONYMOUS_BODY_BYTES,
     },
     logSql: e.LOG_SQL,
     /** Hot reads as named prepared statements (off behind a pooler that cannot keep them, such as PgBouncer before 1.21). */

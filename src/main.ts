@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = parseConfig();
   if (cluster.isWorker) return serveAsWorker(config);
 
-  const connected = await connect(config, { applicationName: 'abasto-server' });
+  const connected = await connect(config, { applicationName: 'abasto-server', serving: true });
   console.log(`database: ${connected.description}`);
   if (config.demoData) {
     const loaded = await loadDemoDataIfEmpty(connected.db, (line) => console.log(line), config);
@@ -41,7 +41,7 @@ async function serve(config: Config, connected: Connected, announce = true): Pro
 
 /** A worker: connects to the primary's database and serves on the shared port until told to stop. */
 async function serveAsWorker(config: Config): Promise<void> {
-  const connected = await connect(config, { applicationName: 'abasto-server' });
+  const connected = await connect(config, { applicationName: 'abasto-server', serving: true });
   await serve(config, connected, false).catch(async (err) => {
     await connected.close();
     throw err;

@@ -45,7 +45,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No HTTP cache hints are used; without this plugin Apollo does not wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      costLimitPlugin(schema, config.limits.maxCost),
+      costLimitPlugin(schema, config.limits.maxCost, config.limits.maxSelections),
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     formatError: (formatted, error) => {
@@ -57,8 +57,17 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
       }
       // PostgreSQL stores no NUL character in text: a string argument holding one is the caller's error.
       const cause = (error as GraphQLError)?.originalError as { code?: string; driverError?: { code?: string } } | undefined;
-      if (code === 'INTERNAL_SERVER_ERROR' && (cause?.code ?? cause?.driverError?.code) === '22021') {
+      const sqlState = cause?.code ?? cause?.driverError?.code;
+      if (code === 'INTERNAL_SERVER_ERROR' && sqlState === '22021') {
         return { message: 'El texto contiene un carácter no admitido (el carácter nulo \\u0000).', path: formatted.path, extensions: { code: 'INVALID_TEXT' } };
+      }
+      // DATABASE_STATEMENT_TIMEOUT cancelled a statement (a mutation's transaction rolled back whole).
+      if (code === 'INTERNAL_SERVER_ERROR' && sqlState === '57014') {
+        return {
+          message: `La consulta tardó más de ${config.database.statementTimeoutMs / 1000} s y se canceló; nada se escribió. Acótela (por entidad, CLUES o clave) o pida menos a la vez.`,
+          path: formatted.path,
+          extensions: { code: 'STATEMENT_TIMEOUT' },
+        };
       }
       if (code === 'INTERNAL_SERVER_ERROR') {
         console.error('internal error:', (error as GraphQLError)?.originalError ?? error);
@@ -84,11 +93,26 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
 
   app.use('/dashboard', dashboardRouter());
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
+  // The caller is known before the body is read: a bad token is answered 401 without parsing it, and a
+  // request without a token may send only a small body (enough for an introspection query in development).
+  const authenticatedBody = express.json({ limit: config.limits.maxBodyBytes });
+  const anonymousBody = express.json({ limit: config.limits.maxAnonymousBodyBytes });
   app.use(
     '/graphql',
-    express.json({ limit: config.limits.maxBodyBytes }),
+    async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      // Answers carry one caller's data: no shared or browser cache keeps them.
+      res.setHeader('Cache-Control', 'no-store');
+      try {
+        res.locals.viewer = await viewerFromHeader(req.headers.authorization, verify);
+      } catch (err) {
+        const e = err as GraphQLError;
+        res.status(401).set({ 'WWW-Authenticate': 'Bearer', Connection: 'close' }).json({ errors: [{ message: e.message, extensions: { code: e.extensions.code } }] });
+        return;
+      }
+      (res.locals.viewer ? authenticatedBody : anonymousBody)(req, res, next);
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(db, config, await viewerFromHeader(req.headers.authorization, verify)),
+      context: async ({ res }) => createContext(db, config, res.locals.viewer as Viewer | null),
     }),
   );
   // Body-parser failures (too large, malformed JSON) answer 4xx with a GraphQL-shaped body.

@@ -19,6 +19,8 @@ const int = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 0 });
 const $ = (id) => document.getElementById(id);
 const charts = new Map();
 let states = [];
+/** Who is signed in (`me`): decides which states can be drilled into. */
+let viewer = { national: false, state: null };
 
 /** Creates an element; strings become text nodes, so nothing from the API is ever parsed as HTML. */
 function h(tag, attrs = {}, ...children) {
@@ -83,6 +85,7 @@ async function signIn(token) {
   try {
     const { me, states: all } = await gql('{ me { subject role national clues state { code name } } states { code name } }');
     states = all;
+    viewer = me;
     $('who').textContent = `${me.subject} · ${me.role}${me.state ? ` · ${me.state.name}` : me.clues ? ` · ${me.clues}` : ''}`;
     $('signout').hidden = false;
     $('signin').hidden = true;
@@ -224,7 +227,14 @@ async function renderStates() {
               h(
                 'tr',
                 { 'data-state': state.code },
-                h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => drill(state) }, `${state.code} ${state.name}`)),
+                h(
+                  'th',
+                  { scope: 'row' },
+                  // Units one by one: national roles anywhere, a coordinator in its own state (the API's scope).
+                  viewer.national || viewer.state?.code === state.code
+                    ? h('button', { type: 'button', class: 'link', onclick: () => drill(state) }, `${state.code} ${state.name}`)
+                    : `${state.code} ${state.name}`,
+                ),
                 INDICATORS.map((d) => {
                   const c = cells[d.code];
                   const ok = c ? meets(d, c.row, c.target) : null;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseConfig } from '../config';
 import { connect } from '../db/connect';
+import { isFiscalYear } from '../domain/dates';
 import { Role } from '../domain/enums';
 import { Viewer } from '../graphql/auth';
 import { createContext } from '../graphql/context';
@@ -13,7 +14,7 @@ const USAGE = 'usage: npm run export:cpm -- --year YYYY [--out FILE.csv] [--all]
 runCli(async () => {
   const { flags } = parseArgs(process.argv.slice(2));
   const year = Number(flag(flags, 'year'));
-  if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new Error(`--year is required\n${USAGE}`);
+  if (!isFiscalYear(year)) throw new Error(`--year is required\n${USAGE}`);
   const config = parseConfig();
   const { db, close } = await connect(config, { applicationName: 'abasto-export-cpm' });
   try {

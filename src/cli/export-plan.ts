@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { parseConfig } from '../config';
 import { connect } from '../db/connect';
-import { businessDay } from '../domain/dates';
+import { businessDay, isFiscalYear } from '../domain/dates';
 import { stateByCode } from '../domain/states';
 import { planRows } from '../modules/procurement/plan';
 import { planFile } from '../modules/procurement/plan-export';
@@ -17,7 +17,7 @@ runCli(async () => {
   const unknown = [...flags.keys()].filter((f) => !known.has(f));
   if (unknown.length || positional.length) throw new Error(`unexpected arguments: ${[...unknown.map((f) => `--${f}`), ...positional].join(' ')}\n${USAGE}`);
   const year = Number(flag(flags, 'year'));
-  if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new Error(`--year takes a fiscal year such as 2027\n${USAGE}`);
+  if (!isFiscalYear(year)) throw new Error(`--year takes a fiscal year such as 2027\n${USAGE}`);
   const list = (name: string) => flag(flags, name)?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
   const stateCodes = list('states');
   for (const c of stateCodes ?? []) if (!stateByCode(c)) throw new Error(`unknown state code ${c}\n${USAGE}`);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { parseConfig } from '../config';
 import { connect } from '../db/connect';
+import { isFiscalYear } from '../domain/dates';
 import { Role } from '../domain/enums';
 import { Viewer } from '../graphql/auth';
 import { createContext } from '../graphql/context';
@@ -17,7 +18,7 @@ runCli(async () => {
   const file = positional[0];
   const year = Number(flag(flags, 'year'));
   if (!file || !fs.existsSync(file)) throw new Error(`${file ? `no such file: ${file}\n` : ''}${USAGE}`);
-  if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new Error(`--year is required\n${USAGE}`);
+  if (!isFiscalYear(year)) throw new Error(`--year is required\n${USAGE}`);
   const config = parseConfig();
   const { db, close } = await connect(config, { applicationName: 'abasto-import-cpm' });
   try {

@@ -17,15 +17,25 @@ export interface Connected {
  * The database every command uses: DATABASE_URL when set, else the embedded PostgreSQL under
  * DATA_DIR (started here, or reused when another process already runs it). Migrations run on connect.
  */
-export async function connect(config: Config, opts: { applicationName: string; log?: (line: string) => void }): Promise<Connected> {
+export async function connect(
+  config: Config,
+  opts: { applicationName: string; log?: (line: string) => void; /** The server's connections: DATABASE_STATEMENT_TIMEOUT applies. */ serving?: boolean },
+): Promise<Connected> {
+  const options = {
+    poolSize: config.poolSize,
+    logSql: config.logSql,
+    preparedStatements: config.preparedStatements,
+    applicationName: opts.applicationName,
+    statementTimeoutMs: opts.serving ? config.database.statementTimeoutMs : undefined,
+  };
   if (config.databaseUrl) {
-    const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
+    const db = await openDatabase({ url: config.databaseUrl, ...options });
     return { db, description: mask(config.databaseUrl), url: config.databaseUrl, close: () => db.destroy() };
   }
   const embedded = await startEmbedded({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log: opts.log });
   try {
     const url = await ensureDatabase(embedded.adminUrl, 'abasto');
-    const db = await openDatabase({ url, poolSize: config.poolSize, logSql: config.logSql, preparedStatements: config.preparedStatements, applicationName: opts.applicationName });
+    const db = await openDatabase({ url, ...options });
     return {
       db,
       url,

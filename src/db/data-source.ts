@@ -36,6 +36,11 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Hot reads as named prepared statements (default true); see src/db/prepared.ts. */
   preparedStatements?: boolean;
+  /**
+   * statement_timeout of every connection (ms; the server's DATABASE_STATEMENT_TIMEOUT). Unset or 0:
+   * none, as for batch commands. Migrations always run without it.
+   */
+  statementTimeoutMs?: number;
 }
 
 const MIGRATION_LOCK = 7_246_501; // any constant unique to Abasto
@@ -51,7 +56,7 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
     logging: ['query'],
     logger: new SqlCounter(opts.logSql ?? false),
     applicationName: opts.applicationName ?? 'abasto',
-    extra: { max: opts.poolSize ?? 10 },
+    extra: { max: opts.poolSize ?? 10, ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}) },
   });
 }
 
@@ -61,15 +66,29 @@ export function sqlCounter(db: DataSource): SqlCounter {
 
 /** Connects and brings the schema up to date. Refuses PostgreSQL older than 15. */
 export async function openDatabase(opts: DatabaseOptions): Promise<DataSource> {
+  // A migration may take longer than a request's statement limit (an index over the ledger): the
+  // schema is brought up to date on connections of its own without one (two: the migration lock holds one).
+  if (opts.statementTimeoutMs) {
+    const migrator = await openDatabase({ url: opts.url, poolSize: 2, preparedStatements: false, applicationName: opts.applicationName });
+    await migrator.destroy();
+  }
   const db = createDataSource(opts);
   await db.initialize();
   if (opts.preparedStatements === false) withoutPreparedStatements(db);
-  else useHotReadPool(db, { connectionString: opts.url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'abasto' });
+  else {
+    useHotReadPool(db, {
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      application_name: opts.applicationName ?? 'abasto',
+      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+    });
+  }
   const [{ server_version_num }] = await db.query('SHOW server_version_num');
   if (Number(server_version_num) < 150000) {
     await db.destroy();
     throw new Error(`Abasto needs PostgreSQL 15 or newer; this server is ${server_version_num}.`);
   }
+  if (opts.statementTimeoutMs) return db;
   // Two processes starting on one database take turns: the second finds nothing left to run.
   const lock = db.createQueryRunner();
   try {

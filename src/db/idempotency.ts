@@ -5,8 +5,11 @@ import { ErrorCode, fail } from '../graphql/errors';
 /**
  * Idempotency keys (SPEC §5): the first request with a key does the work; a retry with the same
  * key and the same input gets the first result and changes nothing; the same key with another
- * input, operation or caller is refused. The key is claimed inside the work's transaction, so a
- * request that fails leaves the key free, and a concurrent twin waits for the first to commit.
+ * input or operation is refused. Keys belong to the caller (the token's subject): the same key from
+ * another user is another request, and nothing tells one user what keys another used. The key is
+ * claimed inside the work's transaction, so a request that fails leaves the key free, and a concurrent
+ * twin waits for the first to commit. A replay finds its document by (subject, key): each document
+ * stores both, in the column that records who wrote it.
  */
 export async function claimIdempotencyKey(
   em: EntityManager,
@@ -15,12 +18,12 @@ export async function claimIdempotencyKey(
   const hash = requestHash(claim.operation, claim.input);
   const inserted = await em.query(
     `INSERT INTO idempotency_key (key, operation, subject, request_hash) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (key) DO NOTHING RETURNING key`,
+     ON CONFLICT (subject, key) DO NOTHING RETURNING key`,
     [claim.key, claim.operation, claim.subject, hash],
   );
   if (inserted.length) return 'fresh';
-  const [first] = await em.query('SELECT operation, subject, request_hash FROM idempotency_key WHERE key = $1', [claim.key]);
-  if (first.operation !== claim.operation || first.subject !== claim.subject || first.request_hash !== hash) {
+  const [first] = await em.query('SELECT operation, request_hash FROM idempotency_key WHERE subject = $1 AND key = $2', [claim.subject, claim.key]);
+  if (first.operation !== claim.operation || first.request_hash !== hash) {
     fail(
       ErrorCode.IDEMPOTENCY_KEY_REUSED,
       ['idempotencyKey'],

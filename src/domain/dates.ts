@@ -1,3 +1,16 @@
+/**
+ * The years a business date or month may name (a receipt, an expiry, an indicator period, a status
+ * change). Anything outside is a typing error or a probe, refused as bad input before it reaches SQL.
+ */
+export const CALENDAR_YEARS = { min: 1900, max: 2999 } as const;
+
+/** The fiscal years a CPM submission, a procurement plan or an indicator may be asked for. */
+export const FISCAL_YEARS = { min: 2000, max: 2200 } as const;
+
+export function isFiscalYear(year: number): boolean {
+  return Number.isInteger(year) && year >= FISCAL_YEARS.min && year <= FISCAL_YEARS.max;
+}
+
 /** Business dates are calendar days in Mexico City (SPEC §4). */
 export const BUSINESS_TIME_ZONE = 'America/Mexico_City';
 

@@ -81,7 +81,8 @@ const VERIFIED_CACHE_MS = 60_000;
  * the signature check once; a token that fails is never remembered.
  */
 export function tokenVerifier(auth: Config['auth']): TokenVerifier {
-  const options = { issuer: auth.issuer, audience: auth.audience };
+  // A token without an expiry would be good forever: `exp` is required of every token.
+  const options = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp'] };
   const jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : null;
   const secret = auth.jwksUrl ? null : createSecretKey(Buffer.from(auth.secret ?? '', 'utf8'));
   const verified = new Map<string, { viewer: Viewer; until: number }>();
@@ -89,7 +90,12 @@ export function tokenVerifier(auth: Config['auth']): TokenVerifier {
     const now = Date.now();
     const hit = verified.get(token);
     if (hit && hit.until > now) return hit.viewer;
-    const { payload } = jwks ? await jwtVerify(token, jwks, options) : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
+    const { payload } = jwks
+      ? await jwtVerify(token, jwks, options)
+      : await jwtVerify(token, secret!, { ...options, requiredClaims: ['exp', 'iat'], algorithms: ['HS256'], maxTokenAge: auth.maxLifetimeSeconds });
+    // A shared-secret token lives at most JWT_MAX_LIFETIME from when it was made (maxTokenAge above
+    // checks iat; this checks that exp does not reach past it).
+    if (!jwks && payload.exp! - payload.iat! > auth.maxLifetimeSeconds) throw new Error('token lifetime longer than JWT_MAX_LIFETIME');
     const viewer = viewerFromClaims(payload);
     const until = Math.min(now + VERIFIED_CACHE_MS, payload.exp ? payload.exp * 1000 : Infinity);
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
@@ -104,16 +110,25 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
     c.role === Role.STATE_COORDINATOR ? c.state! : null);
 }
 
+/**
+ * An HS256 token for `claimsIn`, valid for `lifetimeSeconds` (default and maximum: JWT_MAX_LIFETIME,
+ * `maxLifetimeSeconds`); a longer lifetime is refused rather than shortened behind the caller's back.
+ */
 export async function signToken(
   secret: string,
   claimsIn: { sub: string; role: Role; clues?: string; state?: string },
-  opts: { expiresIn?: string; issuer?: string; audience?: string } = {},
+  opts: { lifetimeSeconds?: number; maxLifetimeSeconds: number; issuer?: string; audience?: string },
 ): Promise<string> {
+  const lifetime = opts.lifetimeSeconds ?? opts.maxLifetimeSeconds;
+  if (!(lifetime > 0) || lifetime > opts.maxLifetimeSeconds) {
+    throw new Error(`a token may live at most ${opts.maxLifetimeSeconds} s (JWT_MAX_LIFETIME); asked for ${lifetime} s`);
+  }
+  const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT({ role: claimsIn.role, clues: claimsIn.clues, state: claimsIn.state })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claimsIn.sub)
-    .setIssuedAt()
-    .setExpirationTime(opts.expiresIn ?? '30d');
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetime);
   if (opts.issuer) jwt = jwt.setIssuer(opts.issuer);
   if (opts.audience) jwt = jwt.setAudience(opts.audience);
   return jwt.sign(new TextEncoder().encode(secret));

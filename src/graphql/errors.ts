@@ -35,6 +35,7 @@ export const ErrorCode = {
   UNKNOWN_MOVEMENT: 'UNKNOWN_MOVEMENT',
   ALREADY_REVERSED: 'ALREADY_REVERSED',
   NOT_REVERSIBLE: 'NOT_REVERSIBLE',
+  INVALID_TEXT: 'INVALID_TEXT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -127,8 +128,8 @@ export function unauthenticated(): GraphQLError {
   });
 }
 
-export function forbidden(): GraphQLError {
-  return new GraphQLError('No tiene permiso para esta operación o este objeto.', {
+export function forbidden(message = 'No tiene permiso para esta operación o este objeto.'): GraphQLError {
+  return new GraphQLError(message, {
     extensions: { code: 'FORBIDDEN' },
   });
 }

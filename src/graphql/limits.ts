@@ -4,11 +4,13 @@ import {
   DocumentNode,
   FragmentDefinitionNode,
   GraphQLError,
+  GraphQLObjectType,
   GraphQLSchema,
   Kind,
   SelectionSetNode,
   ValidationContext,
 } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { ComplexityEstimatorArgs, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './relay';
 
@@ -68,9 +70,11 @@ function fragmentsOf(context: ValidationContext): Map<string, FragmentDefinition
 }
 
 /**
- * How many fields an operation has once its fragments are expanded, counted in linear time (each
- * fragment's size once, capped). A few fragments that spread each other twice over expand to
- * billions of fields: refused here, before anything else walks them.
+ * How many selections an operation has once its fragments are expanded: every field, inline fragment
+ * and fragment spread counts one, which is what the cost calculator visits (its node limit is set from
+ * this one, so a document this rule lets through is always costed). Counted in linear time (each
+ * fragment's size once, capped): a few fragments that spread each other twice over expand to billions
+ * of selections and are refused here, before anything else walks them.
  */
 export function selectionLimit(maxSelections: number) {
   return (context: ValidationContext): ASTVisitor => {
@@ -88,9 +92,7 @@ export function selectionLimit(maxSelections: number) {
       if (!set) return 0;
       let size = 0;
       for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) size += 1 + sizeOf(sel.selectionSet);
-        else if (sel.kind === Kind.INLINE_FRAGMENT) size += sizeOf(sel.selectionSet);
-        else size += fragmentSize(sel.name.value);
+        size += 1 + (sel.kind === Kind.FRAGMENT_SPREAD ? fragmentSize(sel.name.value) : sizeOf(sel.selectionSet));
         if (size >= cap) return cap;
       }
       return size;
@@ -99,7 +101,7 @@ export function selectionLimit(maxSelections: number) {
       OperationDefinition(node) {
         if (sizeOf(node.selectionSet) > maxSelections) {
           context.reportError(
-            new GraphQLError(`La consulta pide más de ${maxSelections} campos una vez expandidos sus fragmentos.`, {
+            new GraphQLError(`La consulta tiene más de ${maxSelections} selecciones (campos y fragmentos) una vez expandidos sus fragmentos.`, {
               nodes: [node],
               extensions: { code: 'QUERY_TOO_LARGE' },
             }),
@@ -126,40 +128,81 @@ export function aliasLimit(maxAliases: number) {
 }
 
 /** A list field costs its page size times what each item costs. */
-function pageEstimator({ args, childComplexity }: ComplexityEstimatorArgs): number | void {
+function pageEstimator({ args, childComplexity }: ComplexityEstimatorArgs): number | undefined {
   if (!('first' in args) && !('after' in args)) return undefined;
   const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
   return 1 + Math.max(first, 1) * Math.max(childComplexity, 1);
 }
 
-export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+/**
+ * Root fields whose work does not grow with what the query selects but with the data they read:
+ * set-based SQL over the network (ledger sums, indicators, plans). Each costs what it does in
+ * units of the rest of the table (one unit ≈ one row of a page): with MAX_QUERY_COST at 25,000, a
+ * request holds two national ledger checks, or a dozen indicators (the dashboard asks eight at once).
+ * A field not listed costs 1 plus what it selects (or its page, when it has one).
+ */
+export const ROOT_FIELD_COSTS: Readonly<Record<string, (args: Record<string, unknown>) => number>> = {
+  ledgerCheck: (a) => (a.clues ? 500 : 12_000),
+  indicator: () => 2_000,
+  procurementPlan: () => 5_000,
+  procurementPlanExport: () => 12_500,
+  redistributionSuggestions: (a) => (a.clave ? 2_500 : 12_500),
+  suggestedOrder: () => 500,
+  cpmCalculation: () => 100,
+};
+
+function rootFieldEstimator(queryType: GraphQLObjectType | null | undefined) {
+  return (e: ComplexityEstimatorArgs): number | undefined => {
+    const cost = e.type === queryType ? ROOT_FIELD_COSTS[e.field.name] : undefined;
+    if (!cost) return undefined;
+    return cost(e.args) + (pageEstimator(e) ?? e.childComplexity);
+  };
+}
+
+const tooCostly = (message: string, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COSTLY', ...extensions, http: { status: 400 } } });
+
+/**
+ * The cost limit fails closed: a document whose cost cannot be computed is refused, never let
+ * through unchecked. The only exception is variables that do not coerce, which execution refuses
+ * (BAD_USER_INPUT) before any resolver runs.
+ */
+export function costLimitPlugin(schema: GraphQLSchema, maxCost: number, maxSelections: number): ApolloServerPlugin {
   // A document's cost depends only on its operation and variables: a repeated request (the same
   // DocumentNode from Apollo's document store, the same variables) is not walked again.
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
-  const estimators = [pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  const estimators = [rootFieldEstimator(schema.getQueryType()), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
           const variables = JSON.stringify(request.variables ?? {});
           const key = variables.length <= 2048 ? `${request.operationName ?? ''}\n${variables}` : undefined;
           let known = costs.get(document);
           let cost = key === undefined ? undefined : known?.get(key);
           if (cost === undefined) {
+            if (getVariableValues(schema, operation?.variableDefinitions ?? [], request.variables ?? {}).errors) return;
             try {
-              cost = getComplexity({ schema, query: document, operationName: request.operationName ?? undefined, variables: request.variables ?? {}, estimators });
+              cost = getComplexity({
+                schema,
+                query: document,
+                operationName: request.operationName ?? undefined,
+                variables: request.variables ?? {},
+                estimators,
+                // The selection limit has already counted the same nodes: this cap is never the one that refuses.
+                maxQueryNodes: maxSelections + 1,
+              });
             } catch {
-              return; // variables that do not coerce: execution answers BAD_USER_INPUT, nothing runs
+              throw tooCostly('No se pudo calcular el costo de la consulta, así que no se ejecuta. Divídala en consultas más pequeñas.');
             }
+            if (!Number.isFinite(cost)) throw tooCostly('No se pudo calcular el costo de la consulta, así que no se ejecuta.');
             if (key !== undefined) {
               if (!known) costs.set(document, (known = new Map()));
               if (known.size < 100) known.set(key, cost);
             }
           }
           if (cost > maxCost) {
-            throw new GraphQLError(`La consulta cuesta ${cost}; el máximo es ${maxCost}. Pida menos elementos por página.`, {
-              extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } },
-            });
+            throw tooCostly(`La consulta cuesta ${cost}; el máximo es ${maxCost}. Pida menos elementos por página o menos indicadores a la vez.`, { cost, maxCost });
           }
         },
       };

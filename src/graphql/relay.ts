@@ -70,12 +70,20 @@ export interface PageRequest<K> {
   after: K | undefined;
 }
 
-export function pageRequest<K = string>(args: PageArgs): PageRequest<K> {
+/** Cursor keys: a list sorted by one text column, or by two (a state and a clave; a time and an id). */
+export const textKey = (k: unknown): k is string => typeof k === 'string';
+export const textPairKey = (k: unknown): k is [string, string] => Array.isArray(k) && k.length === 2 && k.every(textKey);
+
+/**
+ * A page request. `isKey` says what the list's cursors hold: a cursor that decodes to anything else
+ * (a number, an array for a list keyed by text, an object) is refused as INVALID_CURSOR before any SQL.
+ */
+export function pageRequest<K = string>(args: PageArgs, isKey: (k: unknown) => k is K = textKey as (k: unknown) => k is K): PageRequest<K> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badRequest('PAGE_SIZE_OUT_OF_RANGE', `first debe estar entre 0 y ${MAX_PAGE_SIZE}; recibido ${first}.`);
   }
-  return { limit: first, after: args.after ? decodeCursor<K>(args.after) : undefined };
+  return { limit: first, after: args.after ? decodeCursor(args.after, isKey) : undefined };
 }
 
 /**
@@ -121,15 +129,13 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-function decodeCursor<K>(cursor: string): K {
+function decodeCursor<K>(cursor: string, isKey: (k: unknown) => k is K): K {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     key = undefined;
   }
-  if (typeof key !== 'string' && typeof key !== 'number' && !Array.isArray(key)) {
-    throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');
-  }
-  return key as K;
+  if (!isKey(key)) throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');
+  return key;
 }

@@ -1,18 +1,19 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { CALENDAR_YEARS } from '../domain/dates';
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True for a real calendar day written YYYY-MM-DD (2024-02-30 is not one). */
+/** True for a real calendar day written YYYY-MM-DD (2024-02-30 is not one) in CALENDAR_YEARS. */
 export function isCalendarDate(value: string): boolean {
   const m = DATE_PATTERN.exec(value);
-  if (!m) return false;
+  if (!m || Number(m[1]) < CALENDAR_YEARS.min || Number(m[1]) > CALENDAR_YEARS.max) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw new GraphQLError(`Date must be a calendar day written YYYY-MM-DD; got ${JSON.stringify(value)}`, {
+    throw new GraphQLError(`Fecha inválida: se espera un día AAAA-MM-DD entre ${CALENDAR_YEARS.min} y ${CALENDAR_YEARS.max}; recibido ${JSON.stringify(value)}.`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }

@@ -42,6 +42,29 @@ export function text(max: number) {
     .pipe(z.string().min(1).max(max));
 }
 
+/** Control, format (zero-width, bidirectional overrides, soft hyphen) and line/paragraph separator characters. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * An identifier a person types or scans: a lot number, a prescription folio, a supplier's document.
+ * Two that look the same must be the same: NFKC folds compatibility forms (full-width ＲＴ３ is RT3),
+ * and an invisible or control character (RT\u200b3, a bidi override) is refused with INVALID_TEXT
+ * rather than silently making another lot.
+ */
+export function identifier(max: number) {
+  return z
+    .string()
+    .transform((v) => v.normalize('NFKC').trim())
+    .refine((v) => !INVISIBLE.test(v), {
+      params: { code: ErrorCode.INVALID_TEXT },
+      message: 'El texto contiene caracteres invisibles o de control (p. ej. espacios de ancho cero): escríbalo de nuevo sin ellos.',
+    })
+    .pipe(z.string().min(1).max(max));
+}
+
+/** A lot number (lote) as the ledger keys it. */
+export const lotNumberField = identifier(60);
+
 /** A business date: a real calendar day, not after today in Mexico City. */
 export const pastOrTodayDate = z
   .string()

@@ -69,7 +69,7 @@ test('an import killed halfway, run again: every CLUES once, nothing half-writte
 }, 120_000);
 
 test('a server killed during a storm of receipts: every acknowledged receipt is there, whole; retries apply once', async () => {
-  const token = await signToken(SECRET, { sub: 'storm', role: Role.WAREHOUSE, clues: 'GRSSA000010' });
+  const token = await signToken(SECRET, { sub: 'storm', role: Role.WAREHOUSE, clues: 'GRSSA000010' }, { maxLifetimeSeconds: 3600 });
   const { child, url } = await startServerProcess(tdb.url, SECRET);
   const body = (k: number) =>
     JSON.stringify({

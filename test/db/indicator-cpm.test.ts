@@ -85,8 +85,14 @@ afterAll(async () => {
   await tdb.drop();
 });
 
+/**
+ * Aggregates are read with a unit's token (every caller may read them); figures unit by unit (a CLUES
+ * filter, an ESTABLISHMENT breakdown) with a national one, whose scope they are in.
+ */
 async function ind(filter: Record<string, unknown>, groupBy?: string[]): Promise<any> {
-  const r = await api.gql(IND, { f: { year: 2025, ...filter }, g: groupBy }, await api.token(Role.PHARMACY, { clues: 'GRSSA000201' }));
+  const unitByUnit = 'clues' in filter || !!groupBy?.includes('ESTABLISHMENT');
+  const token = await api.token(unitByUnit ? Role.AUDITOR : Role.PHARMACY, unitByUnit ? {} : { clues: 'GRSSA000201' });
+  const r = await api.gql(IND, { f: { year: 2025, ...filter }, g: groupBy }, token);
   expect(r.errors).toBeUndefined();
   return r.data.indicator;
 }

@@ -65,7 +65,7 @@ async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const { child, url } = await startServerProcess(tdb.url, SECRET, { WORKERS: '2' });
   const primary = child.pid!;
   try {
-    const token = await signToken(SECRET, { sub: 'workers', role: Role.WAREHOUSE, clues: 'GRSSA000010' });
+    const token = await signToken(SECRET, { sub: 'workers', role: Role.WAREHOUSE, clues: 'GRSSA000010' }, { maxLifetimeSeconds: 3600 });
     const read = () =>
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ stockLevels(clues: "GRSSA000010", first: 100) { totalCount nodes { clave usable } } }' }) }).then(
         async (r) => ({ status: r.status, body: (await r.json()) as any }),

@@ -16,7 +16,8 @@ export interface TestApi {
   config: Config;
   /** POSTs a document as a real client would (JSON, bearer token) and returns status and body. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
-  token(role: Role, scope?: { clues?: string; state?: string }): Promise<string>;
+  /** A token for `role` (subject `test-<role>` unless `sub` names another user). */
+  token(role: Role, scope?: { clues?: string; state?: string; sub?: string }): Promise<string>;
   /** Runs `mutation(input: $i)` and returns its payload; throws on any GraphQL or user error. */
   mutate(token: string, mutation: string, inputType: string, input: Record<string, unknown>, body?: string): Promise<any>;
   /** SQL statements sent while `work` ran. */
@@ -45,7 +46,7 @@ export async function startTestApi(db: DataSource, env: Record<string, string> =
       if (r.errors || !payload || payload.userErrors?.length) throw new Error(`${mutation} ${JSON.stringify(input).slice(0, 300)}: ${JSON.stringify(r.errors ?? payload?.userErrors)}`);
       return payload;
     },
-    token: (role, scope = {}) => signToken(config.auth.secret!, { sub: `test-${role.toLowerCase()}`, role, ...scope }),
+    token: (role, scope = {}) => signToken(config.auth.secret!, { sub: `test-${role.toLowerCase()}`, role, ...scope }, { maxLifetimeSeconds: config.auth.maxLifetimeSeconds }),
     async countSql(work) {
       const counter = sqlCounter(db);
       const before = counter.count;

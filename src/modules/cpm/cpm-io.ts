@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ImportSummary } from '../../cli/importer';
 import { readTable, requireColumns, RowRejection } from '../../cli/tabular';
 import { normalizeClues } from '../../domain/clues';
+import { csvRecord } from '../../domain/spreadsheet-cell';
 import { Context } from '../../graphql/context';
 import { UserInputError } from '../../graphql/errors';
 import { propose, update } from './cpm.service';
@@ -70,7 +71,7 @@ export async function exportCpm(ctx: Context, year: number, file: string | null,
       ORDER BY e.clues, s.clave`,
     [year, all],
   );
-  const csv = ['clues,clave,cpm', ...rows.map((r) => `${r.clues},${r.clave},${r.cpm}`)].join('\n') + '\n';
+  const csv = ['clues,clave,cpm', ...rows.map((r) => csvRecord([r.clues, r.clave, r.cpm]))].join('\n') + '\n';
   if (file) fs.writeFileSync(file, csv);
   else process.stdout.write(csv);
   return rows.length;

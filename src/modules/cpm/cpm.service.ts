@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { inTransaction } from '../../db/transaction';
 import { normalizeClues } from '../../domain/clues';
-import { businessDay } from '../../domain/dates';
+import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
+import { isCalendarDate } from '../../graphql/scalars';
 import { Role } from '../../domain/enums';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
@@ -20,7 +21,9 @@ export function currentMonth(): string {
 
 /** Validates YYYY-MM months: the CPM month may be this month at the latest (its lookback is then complete). */
 export function parseCpmMonth(month: string, field = 'month'): string {
-  if (!MONTH.test(month)) throw badRequest('INVALID_MONTH', `${field} debe escribirse AAAA-MM; recibido ${JSON.stringify(month)}.`);
+  if (!MONTH.test(month) || !isCalendarDate(`${month}-01`)) {
+    throw badRequest('INVALID_MONTH', `${field} debe ser un mes AAAA-MM entre ${CALENDAR_YEARS.min} y ${CALENDAR_YEARS.max}; recibido ${JSON.stringify(month)}.`);
+  }
   if (month > currentMonth()) throw badRequest('MONTH_IN_FUTURE', `${field} no puede ser posterior al mes en curso.`);
   return month;
 }
@@ -75,7 +78,7 @@ function assertMayEdit(ctx: Context, clues: string): void {
   if (!allowed) throw forbidden();
 }
 
-const yearField = z.number().int().min(2000).max(2200);
+const yearField = z.number().int().min(FISCAL_YEARS.min).max(FISCAL_YEARS.max);
 
 async function findSubmission(em: EntityManager, establishmentId: number, year: number, lock = false) {
   const [row] = await em.query(
@@ -250,6 +253,7 @@ export async function returnSubmission(ctx: Context, raw: { clues: string; year:
 }
 
 export async function submissionFor(ctx: Context, rawClues: string, year: number): Promise<CpmSubmission | null> {
+  if (!isFiscalYear(year)) throw badRequest(ErrorCode.OUT_OF_RANGE, `year debe ser un ejercicio entre ${FISCAL_YEARS.min} y ${FISCAL_YEARS.max}.`);
   const loc = await location(ctx, rawClues);
   const [row] = await ctx.db.query('SELECT id FROM cpm_submission WHERE establishment_id = $1 AND year = $2', [loc.id, year]);
   return row ? loadSubmission(ctx.db.manager, row.id) : null;

@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { normalizeClues } from '../../domain/clues';
-import { businessDay } from '../../domain/dates';
-import { Context } from '../../graphql/context';
-import { badRequest } from '../../graphql/errors';
+import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
+import { Role } from '../../domain/enums';
+import type { Viewer } from '../../graphql/auth';
+import { Context, viewerOf } from '../../graphql/context';
+import { badRequest, forbidden } from '../../graphql/errors';
 import { isCalendarDate } from '../../graphql/scalars';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
 
@@ -92,7 +94,7 @@ export async function indicator(
   const to = checkDate(filter?.to, 'to') ?? asOf;
   const from = checkDate(filter?.from, 'from') ?? monthsBefore(to, 11);
   if (from > to) throw badRequest('INCONSISTENT', 'from es posterior a to.');
-  if (filter?.year != null && (filter.year < 2000 || filter.year > 2200)) throw badRequest('OUT_OF_RANGE', 'year fuera de rango.');
+  if (filter?.year != null && !isFiscalYear(filter.year)) throw badRequest('OUT_OF_RANGE', `year debe ser un ejercicio entre ${FISCAL_YEARS.min} y ${FISCAL_YEARS.max}.`);
   const base: IndicatorQuery = {
     asOf,
     year: filter?.year ?? null,
@@ -105,6 +107,7 @@ export async function indicator(
     supplyKinds: filter?.supplyKinds ?? null,
     groupBy: [],
   };
+  assertWithinScope(viewerOf(ctx), dims, base);
   let total: RawRow | undefined;
   let rows: RawRow[] = [];
   if (dims.length && (def.totalWithRows?.(dims) ?? true)) {
@@ -174,9 +177,30 @@ function toRow(r: RawRow): IndicatorRow {
 
 const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_TRANSIT', 'OTHER'];
 
+/**
+ * Aggregates by state, level of care, supply kind and month are readable by every caller (SPEC §6). A
+ * breakdown by ESTABLISHMENT or CLAVE, or a `clues` filter, reaches single units — for a small unit and
+ * a rare clave, single patients — and stays in the caller's scope: national roles everything; a state
+ * coordinator its state (stateCodes naming only it, or CLUES all of it); a unit or a warehouse itself
+ * (clues: [its CLUES]). Decided from the request alone (CLUES prefixes), so a refusal tells nothing of
+ * what exists.
+ */
+function assertWithinScope(viewer: Viewer, dims: IndicatorDimension[], q: IndicatorQuery): void {
+  const fine = dims.includes(IndicatorDimension.ESTABLISHMENT) || dims.includes(IndicatorDimension.CLAVE) || q.clues !== null;
+  if (!fine || viewer.national) return;
+  const ownClues = q.clues !== null && q.clues.length > 0 && q.clues.every((c) => viewer.covers(c));
+  const ownState = viewer.role === Role.STATE_COORDINATOR && !!q.stateCodes?.length && q.stateCodes.every((s) => viewer.coversState(s));
+  if (q.clues !== null ? ownClues : ownState) return;
+  throw forbidden(
+    viewer.role === Role.STATE_COORDINATOR
+      ? `El desglose por establecimiento o por clave, y el filtro por CLUES, se limitan a su entidad: filtre con stateCodes: ["${viewer.stateCode}"] o con CLUES de su entidad.`
+      : `El desglose por establecimiento o por clave, y el filtro por CLUES, se limitan a su establecimiento: filtre con clues: ["${viewer.clues}"].`,
+  );
+}
+
 function checkDate(value: string | null | undefined, field: string): string | undefined {
   if (value == null) return undefined;
-  if (!isCalendarDate(value)) throw badRequest('INVALID_DATE', `${field}: fecha inválida.`);
+  if (!isCalendarDate(value)) throw badRequest('INVALID_DATE', `${field}: fecha inválida; se espera AAAA-MM-DD entre ${CALENDAR_YEARS.min} y ${CALENDAR_YEARS.max}.`);
   return value;
 }
 

@@ -4,13 +4,13 @@ import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
 import { normalizeClues, stateOfClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
-import { Role } from '../../domain/enums';
+import { Role, WarehouseTier } from '../../domain/enums';
 import { isUsableOn } from '../../domain/stock';
 import { Viewer } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { isCalendarDate } from '../../graphql/scalars';
-import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
+import { claveField, cluesField, lotNumberField, parseInput, text } from '../../graphql/validation';
 import { requireEstablishment } from '../registry/registry.queries';
 import { MovementDraft, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.service';
@@ -40,25 +40,52 @@ function isRequester(v: Viewer, o: { requestingClues: string }): boolean {
   return (v.role === Role.PHARMACY || v.role === Role.WAREHOUSE || v.role === Role.STATE_COORDINATOR) ? v.covers(o.requestingClues) : v.role === Role.ADMIN || v.role === Role.CENTRAL;
 }
 
-function isApprover(v: Viewer, o: { kind: OrderKind; requestingClues: string }): boolean {
+/**
+ * National roles approve any order; a state coordinator the replenishment orders of its state's units
+ * that its state's warehouses or a CENTRAL one supply — never an order against another state's stock.
+ */
+function isApprover(v: Viewer, o: OrderParties): boolean {
   if (v.role === Role.ADMIN || v.role === Role.CENTRAL) return true;
-  return o.kind === OrderKind.REPLENISHMENT && v.role === Role.STATE_COORDINATOR && v.covers(o.requestingClues);
+  return (
+    o.kind === OrderKind.REPLENISHMENT &&
+    v.role === Role.STATE_COORDINATOR &&
+    v.covers(o.requestingClues) &&
+    o.supplyingClues !== null &&
+    (v.covers(o.supplyingClues) || o.supplyingTier === WarehouseTier.CENTRAL)
+  );
 }
 
 function canRead(v: Viewer, o: { requestingClues: string; supplyingClues: string | null }): boolean {
   return v.covers(o.requestingClues) || (o.supplyingClues !== null && v.covers(o.supplyingClues));
 }
 
-/** An order the caller may see, locked for the transition; outside the scope FORBIDDEN, existing or not. */
-async function lockedOrder(em: EntityManager, viewer: Viewer, number: string, allowed: (o: Order) => boolean): Promise<Order> {
-  const [row] = await em.query('SELECT id FROM supply_order WHERE number = $1 FOR UPDATE', [number.trim()]);
-  const order = row ? await orderByNumber(em, number.trim()) : null;
-  if (!order) {
-    if (!viewer.national) throw forbidden();
-    fail('UNKNOWN_ORDER', ['number'], `No existe la orden ${number}.`);
-  }
-  if (!canRead(viewer, order) && !viewer.national) throw forbidden();
-  if (!allowed(order)) throw forbidden();
+/** Who an order is between: what the scope checks need, read before the order is locked. */
+interface OrderParties {
+  kind: OrderKind;
+  requestingClues: string;
+  supplyingClues: string | null;
+  supplyingTier: WarehouseTier | null;
+}
+
+/**
+ * An order the caller may act on, locked for the transition. The scope is checked first, on an
+ * unlocked read of the order's parties: an order of another CLUES and a number that does not exist
+ * get the same FORBIDDEN after the same one statement, and an out-of-scope caller never takes (or
+ * waits for) the order's lock. National callers are told UNKNOWN_ORDER.
+ */
+async function lockedOrder(em: EntityManager, viewer: Viewer, number: string, allowed: (o: Order & OrderParties) => boolean): Promise<Order> {
+  const [parties]: Array<OrderParties & { id: number }> = await em.query(
+    `SELECT o.id, o.kind, r.clues AS "requestingClues", s.clues AS "supplyingClues", w.tier AS "supplyingTier"
+       FROM supply_order o JOIN establishment r ON r.id = o.requesting_id
+       LEFT JOIN establishment s ON s.id = o.supplying_id LEFT JOIN warehouse w ON w.establishment_id = o.supplying_id
+      WHERE o.number = $1`,
+    [number.trim()],
+  );
+  if (!viewer.national && !(parties && canRead(viewer, parties))) throw forbidden();
+  if (!parties) fail('UNKNOWN_ORDER', ['number'], `No existe la orden ${number}.`);
+  await em.query('SELECT 1 FROM supply_order WHERE id = $1 FOR UPDATE', [parties.id]);
+  const [order] = await ordersWhere(em, 'o.id = $1', [parties.id]);
+  if (!allowed(Object.assign(order, { supplyingTier: parties.supplyingTier }))) throw forbidden();
   return order;
 }
 
@@ -99,7 +126,7 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
     const requesting = await requireEstablishment(em, input.requestingClues, ['requestingClues']);
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'orderCreate', subject: viewer.subject, input: raw });
     if (claim === 'replay') {
-      const [o] = await ordersWhere(em, 'o.idempotency_key = $1', [input.idempotencyKey]);
+      const [o] = await ordersWhere(em, 'o.created_by = $1 AND o.idempotency_key = $2', [viewer.subject, input.idempotencyKey]);
       return o;
     }
     const [{ supplying_id: supplyingId, is_warehouse: isWarehouse }] = await em.query(
@@ -251,7 +278,7 @@ const dispatchSchema = z.object({
     .nullish()
     .transform((d) => d ?? new Date())
     .refine((d) => d.getTime() <= Date.now() + SKEW_MS, { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser futura.' }),
-  lines: z.array(z.object({ clave: claveField, quantity: pieces, lotNumber: z.string().trim().min(1).max(60).nullish() })).min(1).max(1000),
+  lines: z.array(z.object({ clave: claveField, quantity: pieces, lotNumber: lotNumberField.nullish() })).min(1).max(1000),
 });
 
 /**
@@ -267,7 +294,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
       o.supplyingClues !== null && (viewer.role === Role.ADMIN || ((viewer.role === Role.WAREHOUSE || viewer.role === Role.PHARMACY) && viewer.covers(o.supplyingClues))),
     );
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'shipmentDispatch', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await shipmentsWhere(em, 'sh.idempotency_key = $1', [input.idempotencyKey]))[0];
+    if (claim === 'replay') return (await shipmentsWhere(em, 'sh.dispatched_by = $1 AND sh.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))[0];
     requireStatus(order, [OrderStatus.APPROVED, OrderStatus.PARTIALLY_FULFILLED], ['orderNumber']);
     const errors: UserError[] = [];
     if (order.approvedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
@@ -334,7 +361,7 @@ const receiveSchema = z.object({
     .array(
       z.object({
         clave: claveField,
-        lotNumber: z.string().trim().min(1).max(60),
+        lotNumber: lotNumberField,
         acceptedQuantity: z.number().int().min(0).max(100_000_000),
         rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
         rejectionReason: z.nativeEnum(RejectionReason).nullish(),
@@ -353,19 +380,21 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
   const input = parseInput(receiveSchema, raw);
   const viewer = viewerOf(ctx);
   return inTransaction(ctx.db, async (em) => {
+    // Scope first, as for orders: another CLUES's shipment and one that does not exist answer alike.
     const [row] = await em.query(
-      `SELECT sh.id, sh.status, o.number AS order_number FROM shipment sh JOIN supply_order o ON o.id = sh.order_id WHERE sh.number = $1`,
+      `SELECT sh.id, sh.status, o.number AS order_number, r.clues AS "requestingClues", s.clues AS "supplyingClues"
+         FROM shipment sh JOIN supply_order o ON o.id = sh.order_id
+         JOIN establishment r ON r.id = o.requesting_id LEFT JOIN establishment s ON s.id = o.supplying_id
+        WHERE sh.number = $1`,
       [input.shipmentNumber],
     );
-    if (!row) {
-      if (!viewer.national) throw forbidden();
-      fail('UNKNOWN_SHIPMENT', ['shipmentNumber'], `No existe la remisión ${input.shipmentNumber}.`);
-    }
+    if (!viewer.national && !(row && canRead(viewer, row))) throw forbidden();
+    if (!row) fail('UNKNOWN_SHIPMENT', ['shipmentNumber'], `No existe la remisión ${input.shipmentNumber}.`);
     const order = await lockedOrder(em, viewer, row.order_number, (o) =>
       viewer.role === Role.ADMIN || ((viewer.role === Role.PHARMACY || viewer.role === Role.WAREHOUSE) && viewer.covers(o.requestingClues)),
     );
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'shipmentReceive', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await shipmentsWhere(em, 'sh.receipt_key = $1', [input.idempotencyKey]))[0];
+    if (claim === 'replay') return (await shipmentsWhere(em, 'sh.received_by = $1 AND sh.receipt_key = $2', [viewer.subject, input.idempotencyKey]))[0];
     const shipment = (await shipmentByNumber(em, input.shipmentNumber))!;
     if (shipment.status !== 'IN_TRANSIT') fail('ALREADY_RECEIVED', ['shipmentNumber'], `La remisión ${shipment.number} ya se recibió.`);
 

@@ -10,7 +10,7 @@ import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, ErrorCode, forbidden, payload, UserError, userError, UserInputError } from '../../graphql/errors';
 import { Node, toGlobalId } from '../../graphql/node';
 import { DateScalar } from '../../graphql/scalars';
-import { claveField, cluesField, parseInput, pastOrTodayDate } from '../../graphql/validation';
+import { claveField, cluesField, identifier, parseInput, pastOrTodayDate } from '../../graphql/validation';
 import { requireEstablishment } from '../registry/registry.queries';
 import { writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.service';
@@ -107,7 +107,7 @@ class PrescriptionPayload {
 const schema = z.object({
   idempotencyKey: z.string().trim().min(1).max(200),
   clues: cluesField,
-  folio: z.string().trim().min(1).max(40),
+  folio: identifier(40),
   issuedOn: pastOrTodayDate,
   lines: z
     .array(z.object({ clave: claveField, prescribed: z.number().int().min(1).max(100_000), dispensed: z.number().int().min(0).max(100_000) }))
@@ -135,7 +135,7 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
   return inTransaction(ctx.db, async (em) => {
     const est = await requireEstablishment(em, input.clues);
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'prescriptionDispense', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await load(em, 'p.idempotency_key = $1', [input.idempotencyKey]))!;
+    if (claim === 'replay') return (await load(em, 'p.actor = $1 AND p.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))!;
     const errors: UserError[] = [];
     const seen = new Set<string>();
     input.lines.forEach((l, i) => {

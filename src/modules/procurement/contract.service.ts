@@ -95,7 +95,7 @@ export async function createContract(ctx: Context, raw: ProcurementContractCreat
   if (errors.length) throw new UserInputError(errors);
   return inTransaction(ctx.db, async (em) => {
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'procurementContractCreate', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await contractsWhere(em, 'c.idempotency_key = $1', [input.idempotencyKey]))[0];
+    if (claim === 'replay') return (await contractsWhere(em, 'c.created_by = $1 AND c.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))[0];
     const [item] = await em.query('SELECT id FROM supply_item WHERE clave = $1', [input.clave]);
     if (!item) fail(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave}.`);
     const [row] = await em.query(

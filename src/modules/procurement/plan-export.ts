@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { groupBy } from '../../domain/collections';
+import { csvRecord, neutralizeCell, SpreadsheetCell } from '../../domain/spreadsheet-cell';
 import { stateByCode } from '../../domain/states';
 import { PlanQuery, PlanRow } from './plan';
 
@@ -28,7 +29,7 @@ const COLUMNS: Array<{ header: string; width: number; value: (r: PlanRow) => str
 /** Columns that add up in a state's total row. */
 const SUMMED = new Set(['CPM ratificado', 'CPM calculado (sin ratificar)', 'CPM total', 'Existencia utilizable', 'Piezas en órdenes de compra abiertas', 'Necesidad', 'Máximo', 'Mínimo']);
 
-type Cell = string | number;
+type Cell = SpreadsheetCell;
 
 /**
  * The plan as a table: its rows in (state, clave) order, each state's rows followed by a "Total" row
@@ -46,25 +47,21 @@ export function planTable(rows: PlanRow[]): Cell[][] {
   return out;
 }
 
-function csvCell(v: Cell): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export async function planFile(rows: PlanRow[], q: PlanQuery, format: ExportFormatName): Promise<{ filename: string; mimeType: string; content: Buffer }> {
   const table = planTable(rows);
   const base = `plan-compras-${q.year}${q.byState ? '-por-entidad' : ''}`;
   if (format === 'CSV') {
-    // UTF-8 with a BOM, so Excel opens the accents right.
-    const text = '\uFEFF' + table.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+    // UTF-8 with a BOM, so Excel opens the accents right; text that reads as a formula gets a leading '.
+    const text = '\uFEFF' + table.map((r) => csvRecord(r)).join('\r\n') + '\r\n';
     return { filename: `${base}.csv`, mimeType: 'text/csv; charset=utf-8', content: Buffer.from(text, 'utf8') };
   }
   const book = new ExcelJS.Workbook();
   book.creator = 'Abasto';
   const sheet = book.addWorksheet(`Plan ${q.year}`, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = COLUMNS.map((c) => ({ header: c.header, width: c.width }));
+  sheet.columns = COLUMNS.map((c) => ({ header: neutralizeCell(c.header), width: c.width }));
+  // Every cell is a plain value (never `{ formula }`), and text that reads as a formula gets a leading '.
   for (const r of table.slice(1)) {
-    const row = sheet.addRow(r);
+    const row = sheet.addRow(r.map(neutralizeCell));
     if (String(r[0]).startsWith('Total')) row.font = { bold: true };
   }
   sheet.getRow(1).font = { bold: true };
@@ -76,7 +73,7 @@ export async function planFile(rows: PlanRow[], q: PlanQuery, format: ExportForm
     'Necesidad = Σ CPM × 12 + meses de seguridad × Σ CPM − existencia utilizable en la red − piezas en órdenes de compra abiertas aún no aceptadas.',
     'Σ CPM: el CPM ratificado de cada unidad para el año; donde la unidad no ratificó, su último CPM calculado (columna "CPM calculado en lugar de ratificado").',
     `Máximo = max(0, necesidad); mínimo = ⌈${q.minimumRatio} × máximo⌉. Meses de seguridad: ${q.safetyMonths}.`,
-  ]) notes.addRow([line]);
+  ]) notes.addRow([neutralizeCell(line)]);
   return {
     filename: `${base}.xlsx`,
     mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -1,12 +1,12 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { businessDay } from '../../domain/dates';
+import { businessDay, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
 import { Role } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
 import { Roles } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden, payload } from '../../graphql/errors';
-import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
+import { connectionType, PageArgs, pageRequest, paginate, textPairKey } from '../../graphql/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { Order, OrderPayload } from '../orders/order.types';
 import { Establishment } from '../registry/establishment.entity';
@@ -80,7 +80,7 @@ class ContractsArgs extends PageArgs {
 /** The plan query a caller may run: a coordinator is held to its state. */
 export function planQueryFor(ctx: Context, args: { year: number; stateCodes?: string[] | null; claves?: string[] | null; byState?: boolean | null }): PlanQuery {
   const viewer = viewerOf(ctx);
-  if (!Number.isInteger(args.year) || args.year < 2000 || args.year > 2200) throw badRequest('OUT_OF_RANGE', 'year fuera de rango.');
+  if (!isFiscalYear(args.year)) throw badRequest('OUT_OF_RANGE', `year debe ser un ejercicio entre ${FISCAL_YEARS.min} y ${FISCAL_YEARS.max}.`);
   const unknown = (args.stateCodes ?? []).filter((c) => !stateByCode(c));
   if (unknown.length) throw badRequest('UNKNOWN_STATE', `No existe la entidad ${unknown.join(', ')}.`);
   let stateCodes = args.stateCodes?.length ? args.stateCodes : null;
@@ -106,7 +106,7 @@ export class ProcurementResolver {
   procurementPlan(@Args() args: PlanArgs, @Ctx() ctx: Context) {
     const q = planQueryFor(ctx, args);
     return paginate(
-      pageRequest<PlanKey>(args),
+      pageRequest<PlanKey>(args, textPairKey),
       (after, limit) => planPage(ctx.db, q, after, limit).then((rows) => rows.map((r) => Object.assign(new ProcurementPlanRow(), r))),
       planKey,
       () => planCount(ctx.db, q),

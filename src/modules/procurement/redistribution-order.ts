@@ -5,7 +5,7 @@ import { Roles } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { isCalendarDate } from '../../graphql/scalars';
-import { claveField, cluesField, parseInput } from '../../graphql/validation';
+import { claveField, cluesField, lotNumberField, parseInput } from '../../graphql/validation';
 import { afterOrderChange, orderByNumber, ordersWhere } from '../orders/order.queries';
 import { Order } from '../orders/order.types';
 import { RedistributionOrderInput } from './procurement.types';
@@ -16,7 +16,7 @@ const schema = z.object({
   toClues: cluesField,
   clave: claveField,
   pieces: z.number().int().min(1).max(100_000_000),
-  lotNumber: z.string().trim().min(1).max(60).nullish(),
+  lotNumber: lotNumberField.nullish(),
   promisedOn: z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida.' }).nullish(),
 });
 
@@ -33,7 +33,7 @@ export async function createRedistributionOrder(ctx: Context, raw: Redistributio
   if (input.fromClues === input.toClues) fail(ErrorCode.INCONSISTENT, ['toClues'], 'Origen y destino son la misma CLUES.');
   return inTransaction(ctx.db, async (em) => {
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'redistributionOrderCreate', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await ordersWhere(em, 'o.idempotency_key = $1', [input.idempotencyKey]))[0];
+    if (claim === 'replay') return (await ordersWhere(em, 'o.created_by = $1 AND o.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))[0];
     const ests: Array<{ id: number; clues: string; care_level: string | null; is_warehouse: boolean; operating: boolean }> = await em.query(
       `SELECT e.id, e.clues, e.care_level, e.operating, EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) AS is_warehouse
          FROM establishment e WHERE e.clues = ANY ($1::bpchar[])`,

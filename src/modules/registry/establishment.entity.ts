@@ -29,7 +29,10 @@ export class SaiStatusChange {
   @Field(() => DateTimeResolver, { description: 'When it was recorded.' })
   recordedAt: Date;
 
-  @Field(() => String, { nullable: true, description: 'Who recorded it (token subject, or the importer).' })
+  @Field(() => String, {
+    nullable: true,
+    description: "Who recorded it (token subject, or the importer): shown to national roles and to the state's coordinator; null for everyone else.",
+  })
   actor: string | null;
 }
 

@@ -2,9 +2,9 @@ import { allStates } from './state.entity';
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fieldsOnItems } from '../../graphql/lookahead';
-import { SaiStatus } from '../../domain/enums';
+import { Role, SaiStatus } from '../../domain/enums';
 import { Roles } from '../../graphql/auth';
-import { Context } from '../../graphql/context';
+import { Context, viewerOf } from '../../graphql/context';
 import { payload } from '../../graphql/errors';
 import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
 import { Establishment, SaiStatusChange } from './establishment.entity';
@@ -77,8 +77,11 @@ export class EstablishmentResolver {
   }
 
   @FieldResolver(() => [SaiStatusChange], { description: 'Every SAI status change, oldest first.' })
-  saiHistory(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatusChange[]> {
-    return ctx.loaders.saiHistory.load(e.pk);
+  async saiHistory(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatusChange[]> {
+    const history = await ctx.loaders.saiHistory.load(e.pk);
+    // Who recorded a change (a coordinator's token subject) is for the national level and that state's coordinator.
+    const v = viewerOf(ctx);
+    return v.national || (v.role === Role.STATE_COORDINATOR && v.covers(e.clues)) ? history : history.map((c) => ({ ...c, actor: null }));
   }
 }
 

@@ -4,11 +4,11 @@ import { givenColumns, insertRow, updateRow } from '../../db/sql';
 import { inTransaction } from '../../db/transaction';
 import { preparedQuery } from '../../db/prepared';
 import { stateOfClues } from '../../domain/clues';
-import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
+import { EstablishmentKind, LevelOfCare, Role, SaiStatus, WarehouseTier } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
-import { Roles } from '../../graphql/auth';
+import { Roles, Viewer } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
-import { ErrorCode, fail, UserError, userError, UserInputError } from '../../graphql/errors';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { Connection, pageRequest, paginate, PageArgs } from '../../graphql/relay';
 import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
@@ -57,10 +57,24 @@ const COLUMNS: Record<string, string> = {
 /** Columns that cannot be null: a null in the input leaves them as they are. */
 const NOT_NULL = new Set(['name', 'kind', 'operating', 'inNetwork']);
 
+/**
+ * A state coordinator writes the registry of its own state (decided from the CLUES prefix, before
+ * anything is read) except the CENTRAL warehouses, which belong to the national level wherever they
+ * stand (decided once the row is read and locked). National roles write everything.
+ */
+function assertMayWriteEntry(viewer: Viewer, entry: { tier: WarehouseTier | null } | undefined): void {
+  if (viewer.role === Role.STATE_COORDINATOR && entry?.tier === WarehouseTier.CENTRAL) throw forbidden();
+}
+
+/** Whether the caller may route units to this warehouse: one it may write itself, or a CENTRAL one. */
+function mayRouteTo(viewer: Viewer, warehouse: Warehouse): boolean {
+  return viewer.national || warehouse.tier === WarehouseTier.CENTRAL || viewer.covers(warehouse.clues);
+}
+
 export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsertInput): Promise<Establishment> {
   const input = parseInput(upsertSchema, raw);
-  // Scope is decided from the CLUES prefix alone, before anything is read.
-  viewerOf(ctx).assertMayWrite(Roles.registryWriters, input.clues);
+  const viewer = viewerOf(ctx);
+  viewer.assertMayWrite(Roles.registryWriters, input.clues);
 
   const errors: UserError[] = [];
   const state = stateOfClues(input.clues);
@@ -78,7 +92,12 @@ export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsert
   if (errors.length) throw new UserInputError(errors);
 
   return inTransaction(ctx.db, async (em) => {
-    const [existing] = await em.query('SELECT id, kind, level_of_care FROM establishment WHERE clues = $1 FOR UPDATE', [input.clues]);
+    const [existing] = await em.query(
+      `SELECT e.id, e.kind, e.level_of_care, w.tier FROM establishment e LEFT JOIN warehouse w ON w.establishment_id = e.id
+        WHERE e.clues = $1 FOR UPDATE OF e`,
+      [input.clues],
+    );
+    assertMayWriteEntry(viewer, existing);
     if (!existing) {
       if (!input.name) errors.push(userError(ErrorCode.REQUIRED, ['name'], 'El nombre es obligatorio al dar de alta una CLUES.'));
       if (!input.kind) errors.push(userError(ErrorCode.REQUIRED, ['kind'], 'El tipo (FIXED, MOBILE o SUPPORT) es obligatorio al dar de alta una CLUES.'));
@@ -92,7 +111,7 @@ export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsert
     if (input.supplyingWarehouseClues !== undefined) {
       warehouseId = input.supplyingWarehouseClues === null
         ? null
-        : await supplyingWarehouse(em, input.clues, input.supplyingWarehouseClues, errors);
+        : await supplyingWarehouse(em, viewer, input.clues, input.supplyingWarehouseClues, errors);
     }
     if (errors.length) throw new UserInputError(errors);
 
@@ -118,7 +137,7 @@ export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsert
 }
 
 /** The warehouse id for a supply route, or a user error: unknown, not a warehouse, itself, or a cycle. */
-async function supplyingWarehouse(em: EntityManager, clues: string, warehouseClues: string, errors: UserError[]): Promise<number | undefined> {
+async function supplyingWarehouse(em: EntityManager, viewer: Viewer, clues: string, warehouseClues: string, errors: UserError[]): Promise<number | undefined> {
   const field = ['supplyingWarehouseClues'];
   if (warehouseClues === clues) {
     errors.push(userError(ErrorCode.SELF_SUPPLY, field, 'Un establecimiento no puede abastecerse a sí mismo.'));
@@ -134,6 +153,9 @@ async function supplyingWarehouse(em: EntityManager, clues: string, warehouseClu
     );
     return undefined;
   }
+  // A coordinator who could point its units at another state's warehouse could then approve their
+  // orders against that state's stock.
+  if (!mayRouteTo(viewer, warehouse)) throw forbidden();
   // Walk up the chain from the new supplier: reaching `clues` would close a cycle.
   const [cycle] = await em.query(
     `WITH RECURSIVE chain(id, clues, next) AS (
@@ -161,6 +183,8 @@ export async function upsertWarehouse(ctx: Context, raw: WarehouseUpsertInput): 
   if (input.tier === WarehouseTier.CENTRAL && !viewer.national) fail(ErrorCode.INVALID_VALUE, ['tier'], 'Solo el nivel central registra almacenes centrales.');
   return inTransaction(ctx.db, async (em) => {
     const est = await requireEstablishment(em, input.clues);
+    const [current] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR UPDATE', [est.id]);
+    assertMayWriteEntry(viewer, current);
     const [row] = await em.query(
       `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
        ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()
@@ -179,6 +203,8 @@ export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promis
   return inTransaction(ctx.db, async (em) => {
     const est = await em.getRepository(Establishment).findOneBy({ clues: input.clues });
     if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+    const [warehouse] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1', [est.pk]);
+    assertMayWriteEntry(viewerOf(ctx), warehouse);
     await em.query(
       `INSERT INTO sai_status_change (establishment_id, status, effective_on, actor) VALUES ($1, $2, $3, $4)
        ON CONFLICT (establishment_id, effective_on) DO UPDATE SET status = EXCLUDED.status, actor = EXCLUDED.actor, recorded_at = now()`,

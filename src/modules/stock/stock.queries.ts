@@ -25,8 +25,9 @@ export async function movementsByIds(db: Db, ids: readonly string[]): Promise<St
   return rows.map(toMovement);
 }
 
-export async function movementsByKey(db: Db, idempotencyKey: string): Promise<StockMovement[]> {
-  const rows = await db.query(`${MOVEMENT_SELECT} WHERE m.idempotency_key = $1 ORDER BY m.id`, [idempotencyKey]);
+/** The movements one caller wrote under one idempotency key (keys belong to their caller). */
+export async function movementsByKey(db: Db, actor: string, idempotencyKey: string): Promise<StockMovement[]> {
+  const rows = await db.query(`${MOVEMENT_SELECT} WHERE m.idempotency_key = $1 AND m.actor = $2 ORDER BY m.id`, [idempotencyKey, actor]);
   return rows.map(toMovement);
 }
 

@@ -1,7 +1,7 @@
 import { businessDay } from '../../domain/dates';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden } from '../../graphql/errors';
-import { Connection, pageRequest, paginate } from '../../graphql/relay';
+import { Connection, pageRequest, paginate, textPairKey } from '../../graphql/relay';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
 import { countMovements, countStock, ledgerCheck, movementPage, PageColumns, stockPage, StockFilterSql } from './stock.queries';
@@ -69,7 +69,7 @@ export async function stockMovements(ctx: Context, args: StockMovementsArgs): Pr
   }
   const q = { establishmentId: location.id, supplyItemId, from: args.from ?? undefined, to: args.to ?? undefined };
   return paginate(
-    pageRequest<[string, string]>(args),
+    pageRequest(args, textPairKey),
     (after, limit) => {
       if (after && (after.length !== 2 || Number.isNaN(Date.parse(after[0])) || !/^[0-9]{1,18}$/.test(after[1]))) {
         throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');

@@ -8,7 +8,7 @@ import { Roles } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { fromGlobalId } from '../../graphql/node';
-import { claveField, cluesField, parseInput, text } from '../../graphql/validation';
+import { claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
 import { afterOrderChange } from '../orders/order.queries';
 import { applyPurchaseReceipt } from '../orders/purchase-receipt';
@@ -30,7 +30,7 @@ const SKEW_MS = 5 * 60 * 1000;
 const MAX_LINES = 500;
 
 const idempotencyKey = z.string().trim().min(1).max(200);
-const lotNumber = z.string().trim().min(1).max(60);
+const lotNumber = lotNumberField;
 const pieces = z.number().int().min(1).max(100_000_000);
 const calendarDate = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
 
@@ -55,10 +55,11 @@ export interface Written {
 }
 
 function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined): Written {
+  const actor = viewerOf(ctx).subject;
   let movements: Promise<StockMovement[]> | undefined;
   let receipt: Promise<Receipt | null> | undefined;
   return {
-    movements: () => (movements ??= movementsByKey(ctx.db, idempotencyKey)),
+    movements: () => (movements ??= movementsByKey(ctx.db, actor, idempotencyKey)),
     receipt: () => (receipt ??= receiptId ? receiptById(ctx.db, receiptId) : Promise.resolve(null)),
   };
 }
@@ -82,7 +83,7 @@ async function stockMutation<I extends { idempotencyKey: string; clues: string }
     // The request as sent is what a retry repeats (defaults such as "now" would differ).
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation, subject: viewer.subject, input: raw });
     if (claim === 'fresh') return (await work(em, input, est.id, { actor: viewer.subject, idempotencyKey: input.idempotencyKey })).receiptId;
-    const [r] = await em.query('SELECT id FROM receipt WHERE idempotency_key = $1', [input.idempotencyKey]);
+    const [r] = await em.query('SELECT id FROM receipt WHERE actor = $1 AND idempotency_key = $2', [viewer.subject, input.idempotencyKey]);
     return r?.id as number | undefined;
   });
   return written(ctx, input.idempotencyKey, receiptId);
@@ -137,7 +138,7 @@ const receiveSchema = z.object({
   clues: cluesField,
   orderNumber: z.string().trim().min(1).max(40).nullish(),
   source: z.nativeEnum(ReceiptSource),
-  supplierDocument: z.string().trim().min(1).max(100).nullish(),
+  supplierDocument: identifier(100).nullish(),
   receivedAt: businessTime,
   lines: z
     .array(
