@@ -64,7 +64,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
       // DATABASE_STATEMENT_TIMEOUT cancelled a statement (a mutation's transaction rolled back whole).
       if (code === 'INTERNAL_SERVER_ERROR' && sqlState === '57014') {
         return {
-          message: `La consulta tardó más de ${config.database.statementTimeoutMs / 1000} s y se canceló; nada se escribió. Acótela (por entidad, CLUES o clave) o pida menos a la vez.`,
+          message: `Esta operación tardó más de ${config.database.statementTimeoutMs / 1000} s y se canceló sin aplicarse. Acótela (por entidad, CLUES o clave) o pida menos a la vez.`,
           path: formatted.path,
           extensions: { code: 'STATEMENT_TIMEOUT' },
         };
@@ -118,7 +118,13 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
   // Body-parser failures (too large, malformed JSON) answer 4xx with a GraphQL-shaped body.
   app.use((err: { status?: number; type?: string; message: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!err.status || err.status >= 500) return next(err);
-    res.status(err.status).json({ errors: [{ message: err.message, extensions: { code: err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+    const tooLarge = err.type === 'entity.too.large';
+    const message = tooLarge
+      ? `La solicitud es demasiado grande: el máximo es ${res.locals.viewer ? config.limits.maxBodyBytes : config.limits.maxAnonymousBodyBytes} bytes${res.locals.viewer ? '' : ' sin un token válido'}.`
+      : err.type === 'entity.parse.failed'
+        ? 'El cuerpo de la solicitud no es JSON válido.'
+        : `Solicitud inválida: ${err.message}`;
+    res.status(err.status).json({ errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
   });
   return { app, httpServer, apollo };
 }

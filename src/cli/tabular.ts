@@ -180,6 +180,10 @@ async function* readXlsx(path: string): AsyncGenerator<TableRow> {
     hyperlinks: 'ignore',
     worksheets: 'emit',
   });
+  // exceljs's stream reader looks the sheet's name up in xl/workbook.xml and fails ("reading 'sheets'")
+  // when a zip stores a worksheet before that entry, as some writers do (exceljs's own, depending on
+  // timing). The name is not needed: an empty model until the real one is read.
+  Object.assign(workbook, { model: { sheets: [] } });
   for await (const worksheet of workbook) {
     let header: Array<string | null> | null = null;
     for await (const row of worksheet) {

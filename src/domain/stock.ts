@@ -49,6 +49,17 @@ export function allocateFefo(
   return { ok: true, takes };
 }
 
+/**
+ * A location's need of a clave (SPEC §4): the pieces it lacks to reach CPM × maxMonths once what is in
+ * transit to it (view stock_in_transit) and what is approved for it but not yet dispatched (`pendingIn`,
+ * view stock_pending) arrive; never below zero. It is the suggested replenishment and the
+ * redistribution's need alike: SPEC §4 writes the latter without the pending pieces, but a unit that
+ * a redistribution order already promised pieces to would then be offered them a second time.
+ */
+export function shortfall(p: { cpm: number; maxMonths: number; usable: number; inTransit: number }, pendingIn = 0): number {
+  return Math.max(0, Math.ceil(p.cpm * p.maxMonths) - p.usable - p.inTransit - pendingIn);
+}
+
 export enum StockStatus {
   STOCKED_OUT = 'STOCKED_OUT',
   UNDERSTOCKED = 'UNDERSTOCKED',

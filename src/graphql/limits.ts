@@ -151,8 +151,18 @@ export const ROOT_FIELD_COSTS: Readonly<Record<string, (args: Record<string, unk
   cpmCalculation: () => 100,
 };
 
-function rootFieldEstimator(queryType: GraphQLObjectType | null | undefined) {
+/**
+ * Every mutation is a transaction with row locks: 10, plus what it selects; one that runs a set-based
+ * read first costs that read as well (an order from the suggestion is the suggested order's query).
+ */
+export const MUTATION_COSTS: Readonly<Record<string, (args: Record<string, unknown>) => number>> = {
+  orderCreate: (a) => ((a.input as { fromSuggestion?: boolean } | undefined)?.fromSuggestion ? ROOT_FIELD_COSTS.suggestedOrder(a) : 10),
+};
+const MUTATION_COST = 10;
+
+function rootFieldEstimator(queryType: GraphQLObjectType | null | undefined, mutationType: GraphQLObjectType | null | undefined) {
   return (e: ComplexityEstimatorArgs): number | undefined => {
+    if (e.type === mutationType) return (MUTATION_COSTS[e.field.name]?.(e.args) ?? MUTATION_COST) + e.childComplexity;
     const cost = e.type === queryType ? ROOT_FIELD_COSTS[e.field.name] : undefined;
     if (!cost) return undefined;
     return cost(e.args) + (pageEstimator(e) ?? e.childComplexity);
@@ -171,7 +181,7 @@ export function costLimitPlugin(schema: GraphQLSchema, maxCost: number, maxSelec
   // A document's cost depends only on its operation and variables: a repeated request (the same
   // DocumentNode from Apollo's document store, the same variables) is not walked again.
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
-  const estimators = [rootFieldEstimator(schema.getQueryType()), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  const estimators = [rootFieldEstimator(schema.getQueryType(), schema.getMutationType()), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {

@@ -42,8 +42,12 @@ export function text(max: number) {
     .pipe(z.string().min(1).max(max));
 }
 
-/** Control, format (zero-width, bidirectional overrides, soft hyphen) and line/paragraph separator characters. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * Characters a reader cannot see: controls, format characters (zero-width, bidirectional overrides, soft
+ * hyphen), line/paragraph separators, and every default-ignorable code point (combining grapheme joiner,
+ * variation selectors, Hangul fillers…).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
 /**
  * An identifier a person types or scans: a lot number, a prescription folio, a supplier's document.
@@ -64,6 +68,26 @@ export function identifier(max: number) {
 
 /** A lot number (lote) as the ledger keys it. */
 export const lotNumberField = identifier(60);
+
+/** Clock skew allowed between a client and the server for a business instant. */
+export const SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * A business instant (`occurredAt`, `receivedAt`, `countedAt`, `dispatchedAt`): may be back-dated, not
+ * in the future, not before 2000. Left out, it is null — "when it is written": the ledger dates the
+ * movement by the database clock once the balances it touches are locked, so concurrent writers are
+ * ordered in business time as they were applied (a default taken when the request arrived could date
+ * a consumption before a receipt that committed first while it waited).
+ */
+export const businessInstant = z
+  .date()
+  .nullish()
+  .transform((d) => d ?? null)
+  .refine((d) => d === null || d.getTime() <= Date.now() + SKEW_MS, {
+    params: { code: ErrorCode.DATE_IN_FUTURE },
+    message: 'La fecha y hora no pueden ser posteriores a ahora.',
+  })
+  .refine((d) => d === null || d.getUTCFullYear() >= 2000, { params: { code: ErrorCode.OUT_OF_RANGE }, message: 'Fecha anterior al año 2000.' });
 
 /** A business date: a real calendar day, not after today in Mexico City. */
 export const pastOrTodayDate = z

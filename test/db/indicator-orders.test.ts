@@ -54,9 +54,11 @@ beforeAll(async () => {
   const admin = await api.token(Role.ADMIN);
   const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
   const coordinator = await api.token(Role.STATE_COORDINATOR, { state: '12' });
+  // Received before any of the back-dated dispatches below: no movement may leave a day negative.
   await ok(warehouse, 'stockReceive', 'StockReceiveInput', {
     idempotencyKey: 'wh',
     clues: 'GRSSA000010',
+    receivedAt: at(-30),
     lines: [
       { clave: PARA, lotNumber: 'W-A', expiresOn: '2027-03-31', acceptedQuantity: 60 },
       { clave: PARA, lotNumber: 'W-B', expiresOn: '2027-09-30', acceptedQuantity: 100 },

@@ -147,7 +147,7 @@ describe('procurement plan', () => {
     expect(table[0]).toEqual([
       'Entidad', 'Clave', 'Descripción', 'CPM ratificado', 'CPM calculado (sin ratificar)', 'CPM total', 'Unidades con CPM ratificado',
       'Unidades con CPM calculado', 'Meses', 'Meses de seguridad', 'Existencia utilizable', 'Piezas en órdenes de compra abiertas',
-      'Necesidad', 'Máximo', 'Mínimo', 'CPM calculado en lugar de ratificado',
+      'Existencia nacional (almacenes centrales)', 'Asignado de la existencia nacional', 'Necesidad', 'Máximo', 'Mínimo', 'CPM calculado en lugar de ratificado',
     ]);
     const col = (name: string) => table[0].indexOf(name);
     const pick = (row: string[]) => [row[col('Entidad')], row[col('Clave')], Number(row[col('Necesidad')]), Number(row[col('Máximo')]), Number(row[col('Mínimo')])];
@@ -173,13 +173,13 @@ describe('procurement plan', () => {
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
     expect(values(1)).toEqual(table[0]);
     const xrows = Array.from({ length: sheet.rowCount - 1 }, (_, i) => values(i + 2));
-    expect(xrows.map((r) => [r[0], r[1] ?? '', r[12], r[13], r[14]])).toEqual(table.slice(1).map((r) => [r[0], r[1], Number(r[12]), Number(r[13]), Number(r[14])]));
+    expect(xrows.map((r) => [r[0], r[1] ?? '', r[14], r[15], r[16]])).toEqual(table.slice(1).map((r) => [r[0], r[1], Number(r[14]), Number(r[15]), Number(r[16])]));
     // Each state's total is the sum of its rows.
     for (const [label, from, to] of [['Total 12 Guerrero', 0, 2], ['Total 20 Oaxaca', 3, 5]] as const) {
       const total = xrows.find((r) => r[0] === label)!;
-      for (const c of [3, 4, 5, 10, 11, 12, 13, 14]) expect(total[c]).toBe(xrows.slice(from, to).reduce((s, r) => s + (r[c] as number), 0));
+      for (const c of [3, 4, 5, 10, 11, 13, 14, 15, 16]) expect(total[c]).toBe(xrows.slice(from, to).reduce((s, r) => s + (r[c] as number), 0));
     }
-    expect(book.getWorksheet('Fórmula')!.getRow(2).getCell(1).value).toMatch(/Necesidad = Σ CPM × 12/);
+    expect(book.getWorksheet('Fórmula')!.getRow(2).getCell(1).value).toMatch(/necesidad = ⌈Σ CPM × 12/);
     const bad = await runCli('src/cli/export-plan.ts', ['--year', 'x'], tdb.url);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/usage: npm run export:plan/);

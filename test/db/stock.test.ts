@@ -289,8 +289,8 @@ describe('physical count', () => {
       ],
     });
     expect(p.movements.map((m: any) => [m.lotNumber, m.quantity, m.kind, m.document, m.note])).toEqual([
-      ['P-2027A', -7, 'COUNT_CORRECTION', 'ACTA-INV-2025-11', 'contado 80, registrado 87'],
-      ['P-2026B', 3, 'COUNT_CORRECTION', 'ACTA-INV-2025-11', 'contado 3, registrado 0'],
+      ['P-2027A', -7, 'COUNT_CORRECTION', 'ACTA-INV-2025-11', 'contado 80, registrado 87 a esa fecha'],
+      ['P-2026B', 3, 'COUNT_CORRECTION', 'ACTA-INV-2025-11', 'contado 3, registrado 0 a esa fecha'],
     ]);
     const stock = await levels();
     expect(stock[PARA]).toMatchObject({ onHand: 83, lots: [{ lotNumber: 'P-2026B', quantity: 3 }, { lotNumber: 'P-2027A', quantity: 80 }] });

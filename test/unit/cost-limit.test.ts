@@ -37,4 +37,7 @@ test('set-based root fields cost their work, not their selection', async () => {
   expect(await cost('{ ledgerCheck(clues: "GRSSA000010") { checked } }')).toBe(500 + 1);
   expect(await cost('{ indicator(code: CPM_RATIFICATION) { total { value } } }')).toBe(2_000 + 2);
   expect(await cost('{ redistributionSuggestions { clave } }')).toBe(12_500 + 1);
+  // Mutations are transactions: 10 each, and an order from the suggestion costs the suggestion's read too.
+  expect(await cost('mutation { orderCreate(input: { idempotencyKey: "k", kind: REPLENISHMENT, requestingClues: "GRSSA000001", fromSuggestion: true }) { userErrors { code } } }')).toBe(500 + 2);
+  expect(await cost('mutation { orderSubmit(input: { number: "OS-1" }) { userErrors { code } } }')).toBe(10 + 2);
 });

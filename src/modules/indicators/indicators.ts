@@ -107,7 +107,7 @@ export async function indicator(
     supplyKinds: filter?.supplyKinds ?? null,
     groupBy: [],
   };
-  assertWithinScope(viewerOf(ctx), dims, base);
+  assertWithinScope(viewerOf(ctx), def, dims, base);
   let total: RawRow | undefined;
   let rows: RawRow[] = [];
   if (dims.length && (def.totalWithRows?.(dims) ?? true)) {
@@ -178,23 +178,33 @@ function toRow(r: RawRow): IndicatorRow {
 const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_TRANSIT', 'OTHER'];
 
 /**
- * Aggregates by state, level of care, supply kind and month are readable by every caller (SPEC §6). A
- * breakdown by ESTABLISHMENT or CLAVE, or a `clues` filter, reaches single units — for a small unit and
- * a rare clave, single patients — and stays in the caller's scope: national roles everything; a state
- * coordinator its state (stateCodes naming only it, or CLUES all of it); a unit or a warehouse itself
- * (clues: [its CLUES]). Decided from the request alone (CLUES prefixes), so a refusal tells nothing of
- * what exists.
+ * Aggregates by state, level of care, supply kind and month are readable by every caller (SPEC §6).
+ * Anything finer reaches single units — for a small unit and a rare clave, single patients: a breakdown by
+ * ESTABLISHMENT, CLAVE or WAREHOUSE, or a `clues` or `warehouseClues` filter (a warehouse and a level of
+ * care can single out one hospital). It stays in the caller's scope: national roles everything; a state
+ * coordinator its state (stateCodes naming only it, or CLUES all of it); a unit itself (clues: [its
+ * CLUES]); a warehouse itself, or the orders it supplies (warehouseClues: its CLUES). Decided from the
+ * request alone (CLUES prefixes), so a refusal tells nothing of what exists.
  */
-function assertWithinScope(viewer: Viewer, dims: IndicatorDimension[], q: IndicatorQuery): void {
-  const fine = dims.includes(IndicatorDimension.ESTABLISHMENT) || dims.includes(IndicatorDimension.CLAVE) || q.clues !== null;
+function assertWithinScope(viewer: Viewer, def: IndicatorDefinition, dims: IndicatorDimension[], q: IndicatorQuery): void {
+  const fine =
+    dims.includes(IndicatorDimension.ESTABLISHMENT) ||
+    dims.includes(IndicatorDimension.CLAVE) ||
+    dims.includes(IndicatorDimension.WAREHOUSE) ||
+    q.clues !== null ||
+    q.warehouseClues !== null;
   if (!fine || viewer.national) return;
   const ownClues = q.clues !== null && q.clues.length > 0 && q.clues.every((c) => viewer.covers(c));
   const ownState = viewer.role === Role.STATE_COORDINATOR && !!q.stateCodes?.length && q.stateCodes.every((s) => viewer.coversState(s));
-  if (q.clues !== null ? ownClues : ownState) return;
+  // Only an indicator that filters by the supplying warehouse (the order indicators) is narrowed by it.
+  const ownWarehouse = viewer.role === Role.WAREHOUSE && q.warehouseClues === viewer.clues && def.dimensions.includes(IndicatorDimension.WAREHOUSE);
+  if (q.clues !== null ? ownClues : ownState || ownWarehouse) return;
   throw forbidden(
     viewer.role === Role.STATE_COORDINATOR
-      ? `El desglose por establecimiento o por clave, y el filtro por CLUES, se limitan a su entidad: filtre con stateCodes: ["${viewer.stateCode}"] o con CLUES de su entidad.`
-      : `El desglose por establecimiento o por clave, y el filtro por CLUES, se limitan a su establecimiento: filtre con clues: ["${viewer.clues}"].`,
+      ? `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su entidad: filtre con stateCodes: ["${viewer.stateCode}"] o con CLUES de su entidad.`
+      : viewer.role === Role.WAREHOUSE
+        ? `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su almacén: filtre con clues: ["${viewer.clues}"] o warehouseClues: "${viewer.clues}".`
+        : `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su establecimiento: filtre con clues: ["${viewer.clues}"].`,
   );
 }
 

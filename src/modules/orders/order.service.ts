@@ -5,14 +5,14 @@ import { inTransaction } from '../../db/transaction';
 import { normalizeClues, stateOfClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { Role, WarehouseTier } from '../../domain/enums';
-import { isUsableOn } from '../../domain/stock';
+import { isUsableOn, shortfall } from '../../domain/stock';
 import { Viewer } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { isCalendarDate } from '../../graphql/scalars';
-import { claveField, cluesField, lotNumberField, parseInput, text } from '../../graphql/validation';
+import { businessInstant, claveField, cluesField, lotNumberField, parseInput, text } from '../../graphql/validation';
 import { requireEstablishment } from '../registry/registry.queries';
-import { MovementDraft, writeMovements } from '../stock/ledger';
+import { MovementDraft, WRITE_TIME, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.service';
 import { MovementKind, RejectionReason } from '../stock/stock.types';
 import { checkOrderAgainstContract } from '../procurement/contract.service';
@@ -31,13 +31,24 @@ import {
   SuggestedOrderLine,
 } from './order.types';
 
-const SKEW_MS = 5 * 60 * 1000;
 const key = z.string().trim().min(1).max(200);
 const pieces = z.number().int().min(1).max(100_000_000);
 
-/** Who may act on an order: its requesting side, its approvers, its supplying warehouse. */
-function isRequester(v: Viewer, o: { requestingClues: string }): boolean {
-  return (v.role === Role.PHARMACY || v.role === Role.WAREHOUSE || v.role === Role.STATE_COORDINATOR) ? v.covers(o.requestingClues) : v.role === Role.ADMIN || v.role === Role.CENTRAL;
+/**
+ * Who may act for an order's requesting side: the CLUES's own user; its state's coordinator, for a
+ * replenishment of an establishment that is not a CENTRAL warehouse (those belong to the national level
+ * wherever they stand); a national role.
+ */
+function isRequester(v: Viewer, o: { kind: OrderKind; requestingClues: string; requestingTier: WarehouseTier | null }): boolean {
+  switch (v.role) {
+    case Role.PHARMACY:
+    case Role.WAREHOUSE:
+      return v.covers(o.requestingClues);
+    case Role.STATE_COORDINATOR:
+      return o.kind === OrderKind.REPLENISHMENT && o.requestingTier !== WarehouseTier.CENTRAL && v.covers(o.requestingClues);
+    default:
+      return v.role === Role.ADMIN || v.role === Role.CENTRAL;
+  }
 }
 
 /**
@@ -63,6 +74,7 @@ function canRead(v: Viewer, o: { requestingClues: string; supplyingClues: string
 interface OrderParties {
   kind: OrderKind;
   requestingClues: string;
+  requestingTier: WarehouseTier | null;
   supplyingClues: string | null;
   supplyingTier: WarehouseTier | null;
 }
@@ -75,8 +87,8 @@ interface OrderParties {
  */
 async function lockedOrder(em: EntityManager, viewer: Viewer, number: string, allowed: (o: Order & OrderParties) => boolean): Promise<Order> {
   const [parties]: Array<OrderParties & { id: number }> = await em.query(
-    `SELECT o.id, o.kind, r.clues AS "requestingClues", s.clues AS "supplyingClues", w.tier AS "supplyingTier"
-       FROM supply_order o JOIN establishment r ON r.id = o.requesting_id
+    `SELECT o.id, o.kind, r.clues AS "requestingClues", rw.tier AS "requestingTier", s.clues AS "supplyingClues", w.tier AS "supplyingTier"
+       FROM supply_order o JOIN establishment r ON r.id = o.requesting_id LEFT JOIN warehouse rw ON rw.establishment_id = o.requesting_id
        LEFT JOIN establishment s ON s.id = o.supplying_id LEFT JOIN warehouse w ON w.establishment_id = o.supplying_id
       WHERE o.number = $1`,
     [number.trim()],
@@ -85,7 +97,7 @@ async function lockedOrder(em: EntityManager, viewer: Viewer, number: string, al
   if (!parties) fail('UNKNOWN_ORDER', ['number'], `No existe la orden ${number}.`);
   await em.query('SELECT 1 FROM supply_order WHERE id = $1 FOR UPDATE', [parties.id]);
   const [order] = await ordersWhere(em, 'o.id = $1', [parties.id]);
-  if (!allowed(Object.assign(order, { supplyingTier: parties.supplyingTier }))) throw forbidden();
+  if (!allowed(Object.assign(order, { requestingTier: parties.requestingTier, supplyingTier: parties.supplyingTier }))) throw forbidden();
   return order;
 }
 
@@ -113,7 +125,10 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
   const input = parseInput(createSchema, raw);
   const viewer = viewerOf(ctx);
   const purchase = input.kind === OrderKind.PURCHASE;
-  if (purchase ? !viewer.national || viewer.role === Role.AUDITOR : !isRequester(viewer, { requestingClues: input.requestingClues })) throw forbidden();
+  // The CLUES prefix decides before anything is read; a coordinator's CENTRAL warehouse is refused once it is.
+  if (purchase ? !viewer.national || viewer.role === Role.AUDITOR : !isRequester(viewer, { kind: input.kind, requestingClues: input.requestingClues, requestingTier: null })) {
+    throw forbidden();
+  }
   const errors: UserError[] = [];
   if (!input.fromSuggestion && !input.lines?.length) errors.push(userError(ErrorCode.REQUIRED, ['lines'], 'Indique las líneas o pida la sugerencia (fromSuggestion).'));
   if (input.fromSuggestion && input.lines?.length) errors.push(userError(ErrorCode.INCONSISTENT, ['lines'], 'Use líneas o fromSuggestion, no ambas.'));
@@ -124,6 +139,8 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
 
   return inTransaction(ctx.db, async (em) => {
     const requesting = await requireEstablishment(em, input.requestingClues, ['requestingClues']);
+    const [tier] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1', [requesting.id]);
+    if (!isRequester(viewer, { kind: input.kind, requestingClues: input.requestingClues, requestingTier: tier?.tier ?? null })) throw forbidden();
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'orderCreate', subject: viewer.subject, input: raw });
     if (claim === 'replay') {
       const [o] = await ordersWhere(em, 'o.created_by = $1 AND o.idempotency_key = $2', [viewer.subject, input.idempotencyKey]);
@@ -273,11 +290,7 @@ export async function close(ctx: Context, raw: OrderEndInput): Promise<Order> {
 const dispatchSchema = z.object({
   idempotencyKey: key,
   orderNumber: z.string().trim().min(1).max(40),
-  dispatchedAt: z
-    .date()
-    .nullish()
-    .transform((d) => d ?? new Date())
-    .refine((d) => d.getTime() <= Date.now() + SKEW_MS, { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser futura.' }),
+  dispatchedAt: businessInstant,
   lines: z.array(z.object({ clave: claveField, quantity: pieces, lotNumber: lotNumberField.nullish() })).min(1).max(1000),
 });
 
@@ -297,7 +310,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
     if (claim === 'replay') return (await shipmentsWhere(em, 'sh.dispatched_by = $1 AND sh.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))[0];
     requireStatus(order, [OrderStatus.APPROVED, OrderStatus.PARTIALLY_FULFILLED], ['orderNumber']);
     const errors: UserError[] = [];
-    if (order.approvedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
+    if (order.approvedAt && input.dispatchedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
       errors.push(userError(ErrorCode.INCONSISTENT, ['dispatchedAt'], `La orden ${order.number} se aprobó el ${new Date(order.approvedAt).toISOString()}; no pudo enviarse antes.`));
     }
     const asked = new Map<string, number>();
@@ -313,7 +326,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
     if (errors.length) throw new UserInputError(errors);
     const supplying = await requireEstablishment(em, order.supplyingClues!, ['orderNumber']);
     const now = input.dispatchedAt;
-    const drafts = await takeOut(em, supplying.id, input.lines, businessDay(now), (_line, lot, quantity, i): MovementDraft => ({
+    const drafts = await takeOut(em, supplying.id, input.lines, businessDay(now ?? undefined), (_line, lot, quantity, i): MovementDraft => ({
       field: ['lines', i],
       establishmentId: supplying.id,
       supplyItemId: lot.supplyItemId,
@@ -326,8 +339,8 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
     const [shipment] = await em.query(
       `INSERT INTO shipment (number, order_id, status, dispatched_at, dispatched_by, idempotency_key)
        VALUES ('REM-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('shipment_number_seq')::text, 6, '0'),
-               $1, 'IN_TRANSIT', $2, $3, $4) RETURNING id, number`,
-      [order.pk, now, viewer.subject, input.idempotencyKey],
+               $1, 'IN_TRANSIT', coalesce($2::timestamptz, ${WRITE_TIME}), $3, $4) RETURNING id, number`,
+      [order.pk, now?.toISOString() ?? null, viewer.subject, input.idempotencyKey],
     );
     // One shipment line per lot (FEFO may split a line over lots, or two lines meet on one lot).
     const perLot = new Map<number, { item: number; qty: number }>();
@@ -352,11 +365,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
 const receiveSchema = z.object({
   idempotencyKey: key,
   shipmentNumber: z.string().trim().min(1).max(40),
-  receivedAt: z
-    .date()
-    .nullish()
-    .transform((d) => d ?? new Date())
-    .refine((d) => d.getTime() <= Date.now() + SKEW_MS, { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser futura.' }),
+  receivedAt: businessInstant,
   lines: z
     .array(
       z.object({
@@ -399,10 +408,10 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
     if (shipment.status !== 'IN_TRANSIT') fail('ALREADY_RECEIVED', ['shipmentNumber'], `La remisión ${shipment.number} ya se recibió.`);
 
     const errors: UserError[] = [];
-    if (input.receivedAt.getTime() < new Date(shipment.dispatchedAt).getTime()) {
+    if (input.receivedAt && input.receivedAt.getTime() < new Date(shipment.dispatchedAt).getTime()) {
       errors.push(userError(ErrorCode.INCONSISTENT, ['receivedAt'], `La remisión ${shipment.number} salió el ${new Date(shipment.dispatchedAt).toISOString()}; no pudo recibirse antes.`));
     }
-    const day = businessDay(input.receivedAt);
+    const day = businessDay(input.receivedAt ?? undefined);
     const seen = new Set<string>();
     input.lines.forEach((l, i) => {
       const k = `${l.clave}|${l.lotNumber}`;
@@ -436,9 +445,9 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
         WHERE sl.shipment_id = $1 AND sl.lot_id = r.lot`,
       [shipment.pk, input.lines.map((l) => lotOf(l).id), input.lines.map((l) => l.acceptedQuantity), input.lines.map((l) => l.rejectedQuantity), input.lines.map((l) => l.rejectionReason ?? null)],
     );
-    await em.query(`UPDATE shipment SET status = 'RECEIVED', received_at = $2, received_by = $3, receipt_key = $4 WHERE id = $1`, [
+    await em.query(`UPDATE shipment SET status = 'RECEIVED', received_at = coalesce($2::timestamptz, ${WRITE_TIME}), received_by = $3, receipt_key = $4 WHERE id = $1`, [
       shipment.pk,
-      input.receivedAt,
+      input.receivedAt?.toISOString() ?? null,
       viewer.subject,
       input.idempotencyKey,
     ]);
@@ -519,25 +528,18 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
             SELECT b.supply_item_id, sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $5::date) AS pieces
               FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.establishment_id = $1 GROUP BY 1
           ),
-          transit AS (
-            SELECT sl.supply_item_id, sum(sl.quantity) AS pieces
-              FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN shipment_line sl ON sl.shipment_id = sh.id
-             WHERE sh.status = 'IN_TRANSIT' AND o.requesting_id = $1 GROUP BY 1
-          ),
-          pending AS (
-            SELECT l.supply_item_id, sum(greatest(0, l.approved - l.dispatched + l.rejected)) AS pieces
-              FROM supply_order o JOIN supply_order_line l ON l.order_id = o.id
-             WHERE o.requesting_id = $1 AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED') GROUP BY 1
-          )
+          transit AS (SELECT supply_item_id, pieces FROM stock_in_transit WHERE establishment_id = $1),
+          pending AS (SELECT supply_item_id, sum(pieces) AS pieces FROM stock_pending WHERE requesting_id = $1 GROUP BY 1)
      SELECT i.clave, c.cpm, coalesce(u.pieces, 0)::int AS usable, coalesce(t.pieces, 0)::int AS "inTransit",
-            coalesce(p.pieces, 0)::int AS pending, $6::numeric AS "maxMonths",
-            greatest(0, ceil(c.cpm * $6::numeric) - coalesce(u.pieces, 0) - coalesce(t.pieces, 0) - coalesce(p.pieces, 0))::int AS quantity
+            coalesce(p.pieces, 0)::int AS pending
        FROM items i
        JOIN LATERAL cpm_in_force($1, i.id, $2, $3::date) c ON c.cpm IS NOT NULL
        LEFT JOIN usable u ON u.supply_item_id = i.id
        LEFT JOIN transit t ON t.supply_item_id = i.id
        LEFT JOIN pending p ON p.supply_item_id = i.id
       ORDER BY i.clave`,
-    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day, maxMonths],
-  ).then((rows: SuggestedOrderLine[]) => rows.map((r) => ({ ...r, maxMonths: Number(r.maxMonths) })));
+    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day],
+  ).then((rows: Array<Omit<SuggestedOrderLine, 'maxMonths' | 'quantity'>>) =>
+    rows.map((r) => ({ ...r, maxMonths, quantity: shortfall({ ...r, maxMonths }, r.pending) })),
+  );
 }

@@ -353,7 +353,7 @@ export class SuggestedOrderLine {
   @Field(() => Int)
   inTransit: number;
 
-  @Field(() => Int, { description: 'Approved on open orders but not yet sent.' })
+  @Field(() => Int, { description: 'Approved on open replenishment orders to this location and not yet dispatched (approved − dispatched; view stock_pending).' })
   pending: number;
 
   @Field(() => Float)

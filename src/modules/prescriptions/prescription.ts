@@ -150,13 +150,12 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
       if (!items.some((x) => x.clave === l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
     });
     if (errors.length) throw new UserInputError(errors);
-    const now = new Date();
     // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors.
     const drafts = await takeOut(
       em,
       est.id,
       input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
-      businessDay(now),
+      businessDay(),
       (_line, lot, quantity, i) => ({
           field: ['lines', i, 'dispensed'],
           establishmentId: est.id,
@@ -165,7 +164,7 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
           quantity: -quantity,
           kind: MovementKind.DISPENSE,
           document: `receta ${input.folio}`,
-          occurredAt: now,
+          occurredAt: null, // when it is written
         }),
       'dispensed',
     );

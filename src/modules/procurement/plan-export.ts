@@ -20,6 +20,8 @@ const COLUMNS: Array<{ header: string; width: number; value: (r: PlanRow) => str
   { header: 'Meses de seguridad', width: 10, value: (r) => r.safetyMonths },
   { header: 'Existencia utilizable', width: 14, value: (r) => r.usable },
   { header: 'Piezas en órdenes de compra abiertas', width: 16, value: (r) => r.onOpenPurchaseOrders },
+  { header: 'Existencia nacional (almacenes centrales)', width: 16, value: (r) => r.nationalStock },
+  { header: 'Asignado de la existencia nacional', width: 16, value: (r) => r.fromNationalStock },
   { header: 'Necesidad', width: 14, value: (r) => r.need },
   { header: 'Máximo', width: 14, value: (r) => r.maximum },
   { header: 'Mínimo', width: 14, value: (r) => r.minimum },
@@ -27,7 +29,7 @@ const COLUMNS: Array<{ header: string; width: number; value: (r: PlanRow) => str
 ];
 
 /** Columns that add up in a state's total row. */
-const SUMMED = new Set(['CPM ratificado', 'CPM calculado (sin ratificar)', 'CPM total', 'Existencia utilizable', 'Piezas en órdenes de compra abiertas', 'Necesidad', 'Máximo', 'Mínimo']);
+const SUMMED = new Set(['CPM ratificado', 'CPM calculado (sin ratificar)', 'CPM total', 'Existencia utilizable', 'Piezas en órdenes de compra abiertas', 'Asignado de la existencia nacional', 'Necesidad', 'Máximo', 'Mínimo']);
 
 type Cell = SpreadsheetCell;
 
@@ -70,9 +72,11 @@ export async function planFile(rows: PlanRow[], q: PlanQuery, format: ExportForm
   notes.columns = [{ width: 110 }];
   for (const line of [
     `Plan de compras del año fiscal ${q.year}, calculado el ${q.today}.`,
-    'Necesidad = Σ CPM × 12 + meses de seguridad × Σ CPM − existencia utilizable en la red − piezas en órdenes de compra abiertas aún no aceptadas.',
+    'Por entidad: necesidad = ⌈Σ CPM × 12 + meses de seguridad × Σ CPM − existencia utilizable en la entidad − piezas en órdenes de compra abiertas de sus almacenes⌉ − lo asignado de la existencia nacional.',
+    'Existencia nacional: las piezas utilizables de los almacenes centrales y de sus compras abiertas. Sirve a todas las entidades: se reparte entre las que necesitan la clave en proporción a su necesidad, en piezas enteras (mayor residuo), sin pasar de la necesidad de ninguna.',
     'Σ CPM: el CPM ratificado de cada unidad para el año; donde la unidad no ratificó, su último CPM calculado (columna "CPM calculado en lugar de ratificado").',
     `Máximo = max(0, necesidad); mínimo = ⌈${q.minimumRatio} × máximo⌉. Meses de seguridad: ${q.safetyMonths}.`,
+    'Nacional = la suma de las entidades: el sobrante de una entidad no cubre la necesidad de otra (mover existencias entre entidades es la redistribución), así que el máximo nacional es la suma de los máximos de las entidades y el plan por entidad y el nacional dan el mismo total.',
   ]) notes.addRow([neutralizeCell(line)]);
   return {
     filename: `${base}.xlsx`,

@@ -29,6 +29,10 @@ export interface PlanRow {
   safetyMonths: number;
   usable: number;
   onOpenPurchaseOrders: number;
+  /** The CENTRAL warehouses' usable pieces and open purchases of the clave (the whole network's). */
+  nationalStock: number;
+  /** This row's share of it (national row: all that was shared). */
+  fromNationalStock: number;
   need: number;
   maximum: number;
   minimum: number;
@@ -36,13 +40,22 @@ export interface PlanRow {
 }
 
 /**
- * The procurement plan for fiscal year Y, set-based over the whole network:
- *   Σ CPM over the network's units (FIXED and MOBILE, operating, in the network; warehouses excluded, as
+ * The procurement plan for fiscal year Y, set-based over the whole network (SPEC §4), always worked
+ * out state by state:
+ *   Σ CPM over the state's units (FIXED and MOBILE, operating, in the network; warehouses excluded, as
  *   their CPM is what they pass on): a unit with a RATIFIED submission for Y counts its ratified lines;
  *   a unit without one counts its latest stored calculation, flagged;
- *   need = Σ CPM × 12 + safety months × Σ CPM − usable stock in the network − pieces on open PURCHASE
- *   orders not yet accepted; maximum = max(0, need); minimum = ⌈ratio × maximum⌉.
- * Per state, stock is the state's locations' and open purchases are those of its warehouses.
+ *   the state's own need = ⌈Σ CPM × (12 + safety months) − usable stock at the state's locations − pieces
+ *   on the open PURCHASE orders of its warehouses⌉;
+ *   the national stock — usable pieces at the CENTRAL warehouses and their open purchases, which serve
+ *   every state — is shared among the states that need the clave, in proportion to their need, in whole
+ *   pieces (largest remainder), never beyond a state's need;
+ *   need = own need − its share of the national stock; maximum = max(0, need); minimum = ⌈ratio × maximum⌉.
+ * A national figure is the sum of the states' figures: one state's surplus does not cover another's
+ * need (moving stock between states is the redistribution's job), so the national maximum is the sum of
+ * the states' maxima — the same total whether the plan is exported by state or nationally.
+ * Every state is worked out whatever `stateCodes` asks, so a state's figures never depend on which
+ * others were asked for.
  *
  * Parameters: $1 year, $2 states, $3 claves, $4 by state, $5 safety months, $6 ratio, $7 today.
  */
@@ -51,7 +64,6 @@ const PLAN_SQL = `
     SELECT e.id, e.state_code FROM establishment e
      WHERE e.kind IN ('FIXED', 'MOBILE') AND e.operating AND e.in_network
        AND NOT EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id)
-       AND ($2::text[] IS NULL OR e.state_code = ANY ($2::text[]))
   ),
   items AS (SELECT id FROM supply_item WHERE $3::text[] IS NULL OR clave = ANY ($3::text[])),
   ratified_units AS (
@@ -67,13 +79,12 @@ const PLAN_SQL = `
      ORDER BY c.establishment_id, c.supply_item_id, c.month DESC
   ),
   cpm AS (
-    SELECT CASE WHEN $4 THEN u.state_code END AS state_code, l.supply_item_id,
-           sum(l.cpm) AS ratified, 0 AS calculated, count(*) AS units_ratified, 0 AS units_calculated
+    SELECT u.state_code, l.supply_item_id, sum(l.cpm) AS ratified, 0 AS calculated, count(*) AS units_ratified, 0 AS units_calculated
       FROM ratified_units r JOIN cpm_submission_line l ON l.submission_id = r.submission_id JOIN units u ON u.id = r.establishment_id
      WHERE l.supply_item_id IN (SELECT id FROM items) AND l.cpm > 0
      GROUP BY 1, 2
     UNION ALL
-    SELECT CASE WHEN $4 THEN u.state_code END, c.supply_item_id, 0, sum(c.value), 0, count(*)
+    SELECT u.state_code, c.supply_item_id, 0, sum(c.value), 0, count(*)
       FROM calculated c JOIN units u ON u.id = c.establishment_id
      WHERE c.value > 0
      GROUP BY 1, 2
@@ -83,39 +94,76 @@ const PLAN_SQL = `
            sum(units_ratified) AS units_ratified, sum(units_calculated) AS units_calculated
       FROM cpm GROUP BY 1, 2
   ),
-  stock AS (
-    SELECT CASE WHEN $4 THEN e.state_code END AS state_code, b.supply_item_id, sum(b.quantity) AS usable
+  central AS (SELECT establishment_id AS id FROM warehouse WHERE tier = 'CENTRAL'),
+  usable_stock AS (
+    SELECT b.establishment_id, e.state_code, b.supply_item_id, b.quantity
       FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
      WHERE e.in_network AND (l.expires_on IS NULL OR l.expires_on >= $7::date) AND b.quantity > 0
-       AND ($2::text[] IS NULL OR e.state_code = ANY ($2::text[]))
        AND b.supply_item_id IN (SELECT supply_item_id FROM demand)
-     GROUP BY 1, 2
   ),
-  open_po AS (
-    SELECT CASE WHEN $4 THEN e.state_code END AS state_code, ol.supply_item_id, sum(greatest(0, ol.approved - ol.accepted)) AS pieces
+  open_purchases AS (
+    SELECT o.requesting_id AS establishment_id, e.state_code, ol.supply_item_id, greatest(0, ol.approved - ol.accepted) AS pieces
       FROM supply_order o JOIN supply_order_line ol ON ol.order_id = o.id JOIN establishment e ON e.id = o.requesting_id
      WHERE o.kind = 'PURCHASE' AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED')
-       AND ($2::text[] IS NULL OR e.state_code = ANY ($2::text[]))
        AND ol.supply_item_id IN (SELECT supply_item_id FROM demand)
-     GROUP BY 1, 2
+  ),
+  stock AS (
+    SELECT state_code, supply_item_id, sum(quantity) AS usable FROM usable_stock
+     WHERE establishment_id NOT IN (SELECT id FROM central) GROUP BY 1, 2
+  ),
+  open_po AS (
+    SELECT state_code, supply_item_id, sum(pieces) AS pieces FROM open_purchases
+     WHERE establishment_id NOT IN (SELECT id FROM central) GROUP BY 1, 2
+  ),
+  national AS (
+    SELECT supply_item_id, sum(pieces) AS pieces FROM (
+      SELECT supply_item_id, quantity AS pieces FROM usable_stock WHERE establishment_id IN (SELECT id FROM central)
+      UNION ALL
+      SELECT supply_item_id, pieces FROM open_purchases WHERE establishment_id IN (SELECT id FROM central)
+    ) x GROUP BY 1
+  ),
+  own AS (
+    SELECT d.*, coalesce(s.usable, 0) AS usable, coalesce(p.pieces, 0) AS open_po, coalesce(n.pieces, 0) AS national_stock,
+           ceil((d.ratified + d.calculated) * (12 + $5::numeric) - coalesce(s.usable, 0) - coalesce(p.pieces, 0)) AS own_need
+      FROM demand d
+      LEFT JOIN stock s ON s.supply_item_id = d.supply_item_id AND s.state_code = d.state_code
+      LEFT JOIN open_po p ON p.supply_item_id = d.supply_item_id AND p.state_code = d.state_code
+      LEFT JOIN national n ON n.supply_item_id = d.supply_item_id
+  ),
+  shares AS (
+    SELECT o.*, sum(greatest(0, own_need)) OVER w AS wanted, least(national_stock, sum(greatest(0, own_need)) OVER w) AS shared
+      FROM own o WINDOW w AS (PARTITION BY supply_item_id)
+  ),
+  split AS (
+    SELECT s.*, CASE WHEN wanted > 0 THEN floor(shared * greatest(0, own_need) / wanted) ELSE 0 END AS whole,
+           CASE WHEN wanted > 0 THEN (shared * greatest(0, own_need)) % wanted ELSE 0 END AS remainder
+      FROM shares s
+  ),
+  by_state AS (
+    SELECT x.*, own_need - from_national AS need FROM (
+      SELECT s.*, whole + CASE WHEN row_number() OVER (PARTITION BY supply_item_id ORDER BY remainder DESC, state_code)
+                                    <= shared - sum(whole) OVER (PARTITION BY supply_item_id) THEN 1 ELSE 0 END AS from_national
+        FROM split s
+    ) x
+     WHERE $2::text[] IS NULL OR state_code = ANY ($2::text[])
   ),
   plan AS (
-    SELECT d.state_code, d.supply_item_id, si.clave, si.description,
-           d.ratified::bigint AS ratified_cpm, d.calculated::bigint AS calculated_cpm, (d.ratified + d.calculated)::bigint AS cpm,
-           d.units_ratified::int, d.units_calculated::int,
-           coalesce(s.usable, 0)::bigint AS usable, coalesce(p.pieces, 0)::bigint AS open_po,
-           ((d.ratified + d.calculated) * (12 + $5::numeric) - coalesce(s.usable, 0) - coalesce(p.pieces, 0)) AS need
-      FROM demand d JOIN supply_item si ON si.id = d.supply_item_id
-      LEFT JOIN stock s ON s.supply_item_id = d.supply_item_id AND s.state_code IS NOT DISTINCT FROM d.state_code
-      LEFT JOIN open_po p ON p.supply_item_id = d.supply_item_id AND p.state_code IS NOT DISTINCT FROM d.state_code
+    SELECT state_code, supply_item_id, ratified, calculated, units_ratified, units_calculated, usable, open_po,
+           national_stock, from_national, need, greatest(0, need) AS maximum, ceil($6::numeric * greatest(0, need)) AS minimum
+      FROM by_state WHERE $4
+    UNION ALL
+    SELECT NULL, supply_item_id, sum(ratified), sum(calculated), sum(units_ratified), sum(units_calculated), sum(usable), sum(open_po),
+           max(national_stock), sum(from_national), sum(need), sum(greatest(0, need)), sum(ceil($6::numeric * greatest(0, need)))
+      FROM by_state WHERE NOT $4 GROUP BY supply_item_id
   )
-  SELECT state_code AS "stateCode", supply_item_id AS "supplyItemId", clave, description,
-         ratified_cpm AS "ratifiedCpm", calculated_cpm AS "calculatedCpm", cpm, units_ratified AS "unitsRatified",
-         units_calculated AS "unitsCalculated", usable, open_po AS "onOpenPurchaseOrders", ceil(need)::bigint AS need,
-         greatest(0, ceil(need))::bigint AS maximum, ceil($6::numeric * greatest(0, ceil(need)))::bigint AS minimum
-    FROM plan`;
+  SELECT p.state_code AS "stateCode", p.supply_item_id AS "supplyItemId", si.clave, si.description,
+         p.ratified::bigint AS "ratifiedCpm", p.calculated::bigint AS "calculatedCpm", (p.ratified + p.calculated)::bigint AS cpm,
+         p.units_ratified::int AS "unitsRatified", p.units_calculated::int AS "unitsCalculated", p.usable::bigint AS usable,
+         p.open_po::bigint AS "onOpenPurchaseOrders", p.national_stock::bigint AS "nationalStock", p.from_national::bigint AS "fromNationalStock",
+         p.need::bigint AS need, p.maximum::bigint AS maximum, p.minimum::bigint AS minimum
+    FROM plan p JOIN supply_item si ON si.id = p.supply_item_id`;
 
-const NUMERIC = ['ratifiedCpm', 'calculatedCpm', 'cpm', 'usable', 'onOpenPurchaseOrders', 'need', 'maximum', 'minimum'] as const;
+const NUMERIC = ['ratifiedCpm', 'calculatedCpm', 'cpm', 'usable', 'onOpenPurchaseOrders', 'nationalStock', 'fromNationalStock', 'need', 'maximum', 'minimum'] as const;
 
 function params(q: PlanQuery): unknown[] {
   return [q.year, q.stateCodes, q.claves, q.byState, q.safetyMonths, q.minimumRatio, q.today];
@@ -135,8 +183,8 @@ export const planKey = (r: PlanRow): PlanKey => [r.stateCode ?? '', r.clave];
 /** One page of the plan in (state, clave) order, after `after`. */
 export async function planPage(db: Db, q: PlanQuery, after: PlanKey | undefined, limit: number): Promise<PlanRow[]> {
   const rows = await db.query(
-    `${PLAN_SQL} WHERE ($8::text IS NULL OR (coalesce(state_code, ''), clave COLLATE "C") > ($8::text, $9::text COLLATE "C"))
-      ORDER BY coalesce(state_code, ''), clave COLLATE "C" LIMIT $10`,
+    `SELECT * FROM (${PLAN_SQL}) x WHERE ($8::text IS NULL OR (coalesce("stateCode", ''), clave COLLATE "C") > ($8::text, $9::text COLLATE "C"))
+      ORDER BY coalesce("stateCode", ''), clave COLLATE "C" LIMIT $10`,
     [...params(q), after?.[0] ?? null, after?.[1] ?? null, limit],
   );
   return rows.map((r: Record<string, unknown>) => toRow(q, r));
@@ -149,6 +197,6 @@ export async function planCount(db: Db, q: PlanQuery): Promise<number> {
 
 /** The whole plan, for exports. */
 export async function planRows(db: Db, q: PlanQuery): Promise<PlanRow[]> {
-  const rows = await db.query(`${PLAN_SQL} ORDER BY coalesce(state_code, ''), clave COLLATE "C"`, params(q));
+  const rows = await db.query(`SELECT * FROM (${PLAN_SQL}) x ORDER BY coalesce("stateCode", ''), clave COLLATE "C"`, params(q));
   return rows.map((r: Record<string, unknown>) => toRow(q, r));
 }

@@ -12,7 +12,7 @@ registerEnumType(ExportFormat, { name: 'ExportFormat' });
 
 @ObjectType({
   description:
-    'One clave of the procurement plan (nationally, or for one state) with every input: need = cpm × (months + safetyMonths) − usable − onOpenPurchaseOrders; maximum = max(0, need); minimum = ⌈minimumRatio × maximum⌉.',
+    'One clave of the procurement plan for one state, or nationally, with every input. A state: need = ⌈cpm × (months + safetyMonths) − usable − onOpenPurchaseOrders⌉ − fromNationalStock; maximum = max(0, need); minimum = ⌈minimumRatio × maximum⌉. The national row is the sum of the states’ rows (one state’s surplus does not cover another’s need), so by-state and national exports give the same total.',
 })
 export class ProcurementPlanRow {
   stateCode: string | null;
@@ -47,11 +47,19 @@ export class ProcurementPlanRow {
   @Field(() => Float)
   safetyMonths: number;
 
-  @Field({ description: 'Usable pieces (not expired today) at the network’s locations (of the state, per state).' })
+  @Field({ description: 'Usable pieces (not expired today) at the state’s locations, CENTRAL warehouses apart (nationally: the states’ sum).' })
   usable: number;
 
-  @Field({ description: 'Pieces approved on open PURCHASE orders and not yet accepted.' })
+  @Field({ description: 'Pieces approved on open PURCHASE orders of the state’s warehouses (CENTRAL apart) and not yet accepted.' })
   onOpenPurchaseOrders: number;
+
+  @Field({ description: 'Usable pieces at the CENTRAL warehouses and on their open purchases: stock that serves every state.' })
+  nationalStock: number;
+
+  @Field({
+    description: 'This state’s share of nationalStock: shared among the states that need the clave in proportion to their need, in whole pieces (largest remainder), never beyond a state’s need. Nationally: all that was shared.',
+  })
+  fromNationalStock: number;
 
   @Field({ description: 'May be negative: stock and open orders already cover the year.' })
   need: number;
@@ -217,7 +225,7 @@ registerEnumType(RedistributionReasonEnum, {
 
 @ObjectType({
   description:
-    'One location’s position in one clave, with the inputs of its excess and need: excess = atRisk + overstock − pendingOut; need = ⌈cpm × maxMonths⌉ − usable − inTransit − pendingIn (at least 0).',
+    'One location’s position in one clave, with the inputs of its excess and need: excess = atRisk + overstock − pendingOut; need = ⌈cpm × maxMonths⌉ − usable − inTransit − pendingIn (at least 0; the suggested order’s quantity).',
 })
 export class StockPosition {
   @Field()

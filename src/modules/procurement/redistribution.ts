@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { groupBy } from '../../domain/collections';
+import { shortfall } from '../../domain/stock';
 
 type Db = DataSource | EntityManager;
 
@@ -65,7 +66,8 @@ function consumedIn(cpm: number, days: number): number {
  *   CPM before each lot expires (after the pieces of earlier lots it does consume);
  * - overstock: of the rest, what lies above CPM × maxMonths;
  * - excess = at risk + overstock − pieces already approved to leave it;
- * - need = ⌈CPM × maxMonths⌉ − usable − in transit − pieces already approved to come to it (never below 0).
+ * - need = ⌈CPM × maxMonths⌉ − usable − in transit − pieces approved to come to it and not yet
+ *   dispatched (`shortfall`, the one definition the suggested order uses too; never below 0).
  */
 export function position(p: Omit<Position, 'atRisk' | 'overstock' | 'excess' | 'need' | 'lots'> & { lots: Array<{ lotNumber: string; expiresOn: string | null; quantity: number }> }, today: string): Position {
   const lots = [...p.lots].sort((a, b) => (a.expiresOn ?? '9999-12-31').localeCompare(b.expiresOn ?? '9999-12-31') || a.lotNumber.localeCompare(b.lotNumber));
@@ -84,7 +86,7 @@ export function position(p: Omit<Position, 'atRisk' | 'overstock' | 'excess' | '
     atRisk,
     overstock,
     excess: Math.max(0, atRisk + overstock - p.pendingOut),
-    need: Math.max(0, Math.ceil(p.cpm * p.maxMonths) - p.usable - p.inTransit - p.pendingIn),
+    need: shortfall(p, p.pendingIn),
   };
 }
 
@@ -115,8 +117,9 @@ export function pair(positions: Position[], today: string): Suggestion[] {
   offers.sort((a, b) => (a.expiresOn ?? '9999-12-31').localeCompare(b.expiresOn ?? '9999-12-31') || a.from.clues.localeCompare(b.from.clues));
   const need = new Map(positions.map((p) => [p.establishmentId, p.need]));
   const takenFromLot = new Map<string, number>(); // destination|lot → pieces, for the consume-before-expiry cap
-  const monthsOfStock = (p: Position) => (p.cpm > 0 ? (p.usable + p.inTransit + p.pendingIn) / p.cpm : Infinity);
-  const destinations = positions.filter((p) => p.need > 0).sort((a, b) => monthsOfStock(a) - monthsOfStock(b) || a.clues.localeCompare(b.clues));
+  // Who is served first: the fewest months of stock once what is on its way and approved arrives.
+  const projectedMonths = (p: Position) => (p.cpm > 0 ? (p.usable + p.inTransit + p.pendingIn) / p.cpm : Infinity);
+  const destinations = positions.filter((p) => p.need > 0).sort((a, b) => projectedMonths(a) - projectedMonths(b) || a.clues.localeCompare(b.clues));
   const out: Suggestion[] = [];
   for (const sameState of [true, false]) {
     for (const offer of offers) {
@@ -175,18 +178,13 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
       [ests, items, q.today],
     ),
     db.query(
-      `SELECT o.requesting_id AS establishment_id, sl.supply_item_id, sum(sl.quantity)::int AS pieces
-         FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN shipment_line sl ON sl.shipment_id = sh.id
-        WHERE sh.status = 'IN_TRANSIT' AND o.requesting_id = ANY ($1::int[]) AND sl.supply_item_id = ANY ($2::int[])
-        GROUP BY 1, 2`,
+      `SELECT establishment_id, supply_item_id, pieces::int FROM stock_in_transit
+        WHERE establishment_id = ANY ($1::int[]) AND supply_item_id = ANY ($2::int[])`,
       [ests, items],
     ),
     db.query(
-      `SELECT o.requesting_id, o.supplying_id, ol.supply_item_id, sum(greatest(0, ol.approved - ol.dispatched))::int AS pieces
-         FROM supply_order o JOIN supply_order_line ol ON ol.order_id = o.id
-        WHERE o.kind = 'REPLENISHMENT' AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED') AND ol.supply_item_id = ANY ($2::int[])
-          AND (o.requesting_id = ANY ($1::int[]) OR o.supplying_id = ANY ($1::int[]))
-        GROUP BY 1, 2, 3`,
+      `SELECT requesting_id, supplying_id, supply_item_id, pieces::int FROM stock_pending
+        WHERE supply_item_id = ANY ($2::int[]) AND (requesting_id = ANY ($1::int[]) OR supplying_id = ANY ($1::int[]))`,
       [ests, items],
     ),
   ]);

@@ -185,12 +185,15 @@ export async function upsertWarehouse(ctx: Context, raw: WarehouseUpsertInput): 
     const est = await requireEstablishment(em, input.clues);
     const [current] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR UPDATE', [est.id]);
     assertMayWriteEntry(viewer, current);
+    // A row made CENTRAL by a national user at the same moment is not overwritten by a coordinator.
     const [row] = await em.query(
       `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
        ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()
+        WHERE $3 OR warehouse.tier <> 'CENTRAL'
        RETURNING id AS pk, establishment_id AS "establishmentId", tier`,
-      [est.id, input.tier],
+      [est.id, input.tier, viewer.national],
     );
+    if (!row) throw forbidden();
     return toWarehouse({ ...row, clues: input.clues });
   });
 }
@@ -203,7 +206,7 @@ export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promis
   return inTransaction(ctx.db, async (em) => {
     const est = await em.getRepository(Establishment).findOneBy({ clues: input.clues });
     if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
-    const [warehouse] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1', [est.pk]);
+    const [warehouse] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR SHARE', [est.pk]);
     assertMayWriteEntry(viewerOf(ctx), warehouse);
     await em.query(
       `INSERT INTO sai_status_change (establishment_id, status, effective_on, actor) VALUES ($1, $2, $3, $4)

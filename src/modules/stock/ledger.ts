@@ -7,8 +7,17 @@ import { MovementKind } from './stock.types';
  * The one place stock changes. Every mutation that moves pieces builds drafts and hands them here:
  * balances change in the same transaction as the ledger rows are written, by set-based statements
  * that lock rows in one fixed order (location, lot) and decrement only where enough remains — the
- * CHECK (quantity >= 0) on stock_balance stands behind it.
+ * CHECK (quantity >= 0) on stock_balance stands behind it. A movement dated in the past must also
+ * leave the lot's running balance at or above zero at every moment from its date on: history never
+ * goes negative either (the stock-out days of the CPM are read from it).
  */
+
+/**
+ * "When it is written": the database clock once the balances are locked, in whole milliseconds (what
+ * a JavaScript Date and the movements' (occurredAt, id) cursors hold). SQL text for a movement, receipt
+ * or shipment without a date of its own.
+ */
+export const WRITE_TIME = `date_trunc('milliseconds', clock_timestamp())`;
 
 export interface MovementDraft {
   /** Input path of the line that asked for it, for the error if it cannot be applied. */
@@ -22,7 +31,8 @@ export interface MovementDraft {
   note?: string | null;
   document?: string | null;
   receiptId?: number | null;
-  occurredAt: Date;
+  /** Business time; null: when it is written (the database clock, once the balances are locked). */
+  occurredAt: Date | null;
   reversesId?: string | null;
 }
 
@@ -58,6 +68,21 @@ export async function lockLots(em: EntityManager, establishmentId: number, lotId
   return new Map(lotIds.map((id) => [id, found.get(id) ?? 0]));
 }
 
+/**
+ * Pieces of each lot at a location as of an instant: the current balance less what moved after it
+ * (movements at that very instant count as before it). Call with the balances locked.
+ */
+export async function lotBalancesAsOf(em: EntityManager, establishmentId: number, lotIds: number[], at: Date | null): Promise<Map<number, number>> {
+  const rows: Array<{ lot: number; quantity: string }> = await em.query(
+    `SELECT l.lot, coalesce(b.quantity, 0) - coalesce((SELECT sum(m.quantity) FROM stock_movement m
+                                                        WHERE m.establishment_id = $1 AND m.lot_id = l.lot
+                                                          AND m.occurred_at > coalesce($3::timestamptz, ${WRITE_TIME})), 0) AS quantity
+       FROM unnest($2::int[]) AS l(lot) LEFT JOIN stock_balance b ON b.establishment_id = $1 AND b.lot_id = l.lot`,
+    [establishmentId, lotIds, at?.toISOString() ?? null],
+  );
+  return new Map(rows.map((r) => [r.lot, Number(r.quantity)]));
+}
+
 /** Applies the drafts to the balances and appends them to the ledger; returns the new movement ids. */
 export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts: MovementDraft[]): Promise<string[]> {
   if (!drafts.length) return [];
@@ -89,6 +114,7 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
       [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId), outs.map((c) => c.delta)],
     );
     if (updated.length !== outs.length) await refuseShortfalls(em, outs, updated);
+    await refuseNegativeHistory(em, drafts, outs);
   }
   // The ledger rows and the balances that grow are written by one statement, after everything else:
   // a balance row is locked from here to COMMIT only, so receipts at one lot queue for as little as
@@ -105,13 +131,13 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
     drafts.map((d) => d.receiptId ?? null),
     meta.actor,
     meta.idempotencyKey,
-    drafts.map((d) => d.occurredAt.toISOString()),
+    drafts.map((d) => d.occurredAt?.toISOString() ?? null),
     drafts.map((d) => d.reversesId ?? null),
   ];
   const ledger = `
     INSERT INTO stock_movement (establishment_id, supply_item_id, lot_id, quantity, kind, reason, note, document, receipt_id,
                                 occurred_at, actor, idempotency_key, reverses_id)
-    SELECT est, item, lot, qty, kind, reason, note, document, receipt, occurred, $10, $11, reverses
+    SELECT est, item, lot, qty, kind, reason, note, document, receipt, coalesce(occurred, ${WRITE_TIME}), $10, $11, reverses
       FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
                   $12::timestamptz[], $13::bigint[]) WITH ORDINALITY
            AS m(est, item, lot, qty, kind, reason, note, document, receipt, occurred, reverses, ord)
@@ -131,6 +157,61 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
       )
     : await em.query(`WITH moved AS (${ledger}) SELECT id::text FROM moved ORDER BY id`, ledgerParams);
   return rows.map((r) => r.id);
+}
+
+/**
+ * The lots this request takes pieces from, replayed from the earliest date it writes at: the balance
+ * then, followed by every movement after it with this request's drafts in their place (after what is
+ * already recorded at the same instant). The first moment the running balance would fall below zero
+ * refuses the request — INSUFFICIENT_STOCK_AT_DATE, with that day and the pieces there were. Runs after
+ * the present balance was checked and decremented (under its row lock), so only history is left to check.
+ */
+async function refuseNegativeHistory(
+  em: EntityManager,
+  drafts: MovementDraft[],
+  outs: Array<{ establishmentId: number; lotId: number; delta: number }>,
+): Promise<void> {
+  const pairs = new Set(outs.map((c) => `${c.establishmentId}:${c.lotId}`));
+  const mine = drafts.filter((d) => pairs.has(`${d.establishmentId}:${d.lotId}`));
+  const [first]: Array<{ est: number; lot: number; lot_number: string; at: string; had: string; moved: string }> = await em.query(
+    `WITH mine AS (
+       SELECT est, lot, coalesce(at, ${WRITE_TIME}) AS at, qty, ord
+         FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::int[]) WITH ORDINALITY AS d(est, lot, at, qty, ord)
+     ), since AS (
+       SELECT est, lot, min(at) AS at, sum(qty) AS mine FROM mine GROUP BY est, lot
+     ), start AS (
+       -- the balance at the earliest date: now (already less this request) less this request, less what came after
+       SELECT s.est, s.lot, s.at, b.quantity - s.mine
+                - coalesce((SELECT sum(m.quantity) FROM stock_movement m
+                             WHERE m.establishment_id = s.est AND m.lot_id = s.lot AND m.occurred_at > s.at), 0) AS qty
+         FROM since s JOIN stock_balance b ON b.establishment_id = s.est AND b.lot_id = s.lot
+     ), timeline AS (
+       SELECT est, lot, at, 0::numeric AS seq, qty, 0 AS moved FROM start
+       UNION ALL
+       SELECT m.establishment_id, m.lot_id, m.occurred_at, m.id::numeric, m.quantity, 0
+         FROM since s JOIN stock_movement m ON m.establishment_id = s.est AND m.lot_id = s.lot AND m.occurred_at > s.at
+       UNION ALL
+       SELECT est, lot, at, 1e19 + ord, qty, qty FROM mine
+     ), running AS (
+       SELECT est, lot, at, seq, sum(qty) OVER w AS balance, sum(moved) OVER w AS moved
+         FROM timeline WINDOW w AS (PARTITION BY est, lot ORDER BY at, seq)
+     )
+     SELECT r.est, r.lot, l.lot_number, to_char(r.at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM-DD') AS at,
+            r.balance - r.moved AS had, -r.moved AS moved
+       FROM running r JOIN lot l ON l.id = r.lot
+      WHERE r.balance < 0 AND r.moved < 0
+      ORDER BY r.at, r.seq LIMIT 1`,
+    [mine.map((d) => d.establishmentId), mine.map((d) => d.lotId), mine.map((d) => d.occurredAt?.toISOString() ?? null), mine.map((d) => d.quantity)],
+  );
+  if (!first) return;
+  const field = mine.find((d) => d.establishmentId === first.est && d.lotId === first.lot)!.field;
+  throw new UserInputError([
+    userError(
+      ErrorCode.INSUFFICIENT_STOCK_AT_DATE,
+      field,
+      `La existencia del lote ${first.lot_number} quedaría negativa el ${first.at}: ese día había ${first.had} piezas y con esta fecha se retiran ${first.moved}. Revise la fecha del movimiento.`,
+    ),
+  ]);
 }
 
 async function refuseShortfalls(

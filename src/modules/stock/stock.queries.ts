@@ -105,17 +105,14 @@ function toLotLevels(tuples: LotTuple[]): LotLevel[] {
   });
 }
 
-/** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location. */
+/** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location (view stock_in_transit). */
 const RATIFIED_AND_TRANSIT = `
   WITH ratified AS (
     SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
      WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
   ),
   transit AS (
-    SELECT sl.supply_item_id, sum(sl.quantity) AS pieces
-      FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN shipment_line sl ON sl.shipment_id = sh.id
-     WHERE sh.status = 'IN_TRANSIT' AND o.requesting_id = $1
-     GROUP BY 1
+    SELECT supply_item_id, pieces FROM stock_in_transit WHERE establishment_id = $1
   )`;
 
 /**

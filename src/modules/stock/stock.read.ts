@@ -2,10 +2,14 @@ import { businessDay } from '../../domain/dates';
 import { Context, viewerOf } from '../../graphql/context';
 import { badRequest, forbidden } from '../../graphql/errors';
 import { Connection, pageRequest, paginate, textPairKey } from '../../graphql/relay';
+import { isCalendarDate } from '../../graphql/scalars';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
 import { countMovements, countStock, ledgerCheck, movementPage, PageColumns, stockPage, StockFilterSql } from './stock.queries';
 import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
+
+/** An instant as Date.toISOString writes it: what a movements cursor holds. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A location the caller may read: scope from the CLUES alone (no existence leak), then the row. */
 async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: number; clues: string; isWarehouse: boolean }> {
@@ -71,7 +75,8 @@ export async function stockMovements(ctx: Context, args: StockMovementsArgs): Pr
   return paginate(
     pageRequest(args, textPairKey),
     (after, limit) => {
-      if (after && (after.length !== 2 || Number.isNaN(Date.parse(after[0])) || !/^[0-9]{1,18}$/.test(after[1]))) {
+      // The cursor holds what encodeCursor made of (occurredAt, id): an ISO instant as toISOString writes it.
+      if (after && (!isCalendarDate(after[0].slice(0, 10)) || !ISO_INSTANT.test(after[0]) || Number.isNaN(Date.parse(after[0])) || !/^[0-9]{1,18}$/.test(after[1]))) {
         throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API.');
       }
       return movementPage(ctx.db, { ...q, after, limit });

@@ -8,12 +8,12 @@ import { Roles } from '../../graphql/auth';
 import { Context, viewerOf } from '../../graphql/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
 import { fromGlobalId } from '../../graphql/node';
-import { claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../graphql/validation';
+import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../graphql/validation';
 import { isCalendarDate } from '../../graphql/scalars';
 import { afterOrderChange } from '../orders/order.queries';
 import { applyPurchaseReceipt } from '../orders/purchase-receipt';
 import { requireEstablishment } from '../registry/registry.queries';
-import { LockedLot, lockItemLots, lockLots, MovementDraft, writeMovements } from './ledger';
+import { LockedLot, lockItemLots, lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
 import {
   ExpiredWriteOffInput,
   StockAdjustInput,
@@ -26,7 +26,6 @@ import { movementsByKey, receiptById } from './stock.queries';
 import { AdjustmentReason, MovementKind, Receipt, ReceiptSource, RejectionReason, StockMovement } from './stock.types';
 
 /** Clock skew allowed between a client and the server for "not in the future". */
-const SKEW_MS = 5 * 60 * 1000;
 const MAX_LINES = 500;
 
 const idempotencyKey = z.string().trim().min(1).max(200);
@@ -34,16 +33,6 @@ const lotNumber = lotNumberField;
 const pieces = z.number().int().min(1).max(100_000_000);
 const calendarDate = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
 
-/** A business instant: defaults to now, may be back-dated, not in the future. */
-const businessTime = z
-  .date()
-  .nullish()
-  .transform((d) => d ?? new Date())
-  .refine((d) => d.getTime() <= Date.now() + SKEW_MS, {
-    params: { code: ErrorCode.DATE_IN_FUTURE },
-    message: 'La fecha y hora no pueden ser posteriores a ahora.',
-  })
-  .refine((d) => d.getUTCFullYear() >= 2000, { params: { code: ErrorCode.OUT_OF_RANGE }, message: 'Fecha anterior al año 2000.' });
 
 /**
  * What a stock mutation wrote, read after its transaction committed and only if the response asks
@@ -139,7 +128,7 @@ const receiveSchema = z.object({
   orderNumber: z.string().trim().min(1).max(40).nullish(),
   source: z.nativeEnum(ReceiptSource),
   supplierDocument: identifier(100).nullish(),
-  receivedAt: businessTime,
+  receivedAt: businessInstant,
   lines: z
     .array(
       z
@@ -172,7 +161,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
   return stockMutation(ctx, 'stockReceive', raw, input, async (em, input, establishmentId, meta) => {
     const errors: UserError[] = [];
     duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
-    const day = businessDay(input.receivedAt);
+    const day = businessDay(input.receivedAt ?? undefined);
     input.lines.forEach((l, i) => {
       // A lot already expired may arrive only to be rejected, never into stock.
       if (l.acceptedQuantity > 0 && l.expiresOn && l.expiresOn < day) {
@@ -233,7 +222,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
     const [receipt] = await em.query(
       `WITH receipt AS (
          INSERT INTO receipt (establishment_id, source, supplier_document, order_number, order_id, received_at, actor, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+         VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, ${WRITE_TIME}), $7, $8) RETURNING id
        ), receipt_lines AS (
          INSERT INTO receipt_line (receipt_id, line, lot_id, accepted, rejected, rejection_reason)
          SELECT receipt.id, x.* FROM receipt, unnest($9::smallint[], $10::int[], $11::int[], $12::int[], $13::text[]) AS x
@@ -245,7 +234,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         input.supplierDocument ?? null,
         input.orderNumber ?? null,
         orderId,
-        input.receivedAt,
+        input.receivedAt?.toISOString() ?? null,
         meta.actor,
         meta.idempotencyKey,
         lines.map((_, i) => i + 1),
@@ -297,7 +286,7 @@ const adjustSchema = z
     }),
     reason: z.nativeEnum(AdjustmentReason),
     note: z.string().trim().max(500).nullish(),
-    occurredAt: businessTime,
+    occurredAt: businessInstant,
   })
   .superRefine((a, c) => {
     if ((OUT_REASONS.has(a.reason) && a.quantity > 0) || (IN_REASONS.has(a.reason) && a.quantity < 0)) {
@@ -352,7 +341,7 @@ async function knownLot(em: EntityManager, clave: string, lotNumber: string, fie
 const countSchema = z.object({
   idempotencyKey,
   clues: cluesField,
-  countedAt: businessTime,
+  countedAt: businessInstant,
   document: z.string().trim().min(1).max(100).nullish(),
   lines: z
     .array(z.object({ clave: claveField, lotNumber, quantity: z.number().int().min(0).max(100_000_000) }))
@@ -375,9 +364,12 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
       }
     });
     if (errors.length) throw new UserInputError(errors);
-    // The difference is taken against the balance under its row lock: a consumption that commits
-    // first is counted in, one that comes after waits for the count.
-    const held = await lockLots(em, establishmentId, lines.map((l) => lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id));
+    // The difference is taken against each lot's balance as of the moment it was counted (movements
+    // recorded after that moment stay, as in OpenLMIS), read under the balances' row locks: a
+    // consumption that commits first is counted in, one that comes after waits for the count.
+    const lotIds = lines.map((l) => lots.get(lotKey(l.supplyItemId, l.lotNumber))!.id);
+    await lockLots(em, establishmentId, lotIds);
+    const held = await lotBalancesAsOf(em, establishmentId, lotIds, input.countedAt);
     await writeMovements(
       em,
       meta,
@@ -392,7 +384,7 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
             quantity: l.quantity - held.get(lot.id)!,
             kind: MovementKind.COUNT_CORRECTION,
             document: input.document ?? null,
-            note: `contado ${l.quantity}, registrado ${held.get(lot.id)}`,
+            note: `contado ${l.quantity}, registrado ${held.get(lot.id)} a esa fecha`,
             occurredAt: input.countedAt,
           };
         })
@@ -408,7 +400,7 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
 const consumeSchema = z.object({
   idempotencyKey,
   clues: cluesField,
-  occurredAt: businessTime,
+  occurredAt: businessInstant,
   lines: z
     .array(z.object({ clave: claveField, quantity: pieces, lotNumber: lotNumber.nullish() }))
     .min(1)
@@ -418,7 +410,7 @@ const consumeSchema = z.object({
 export async function consume(ctx: Context, raw: StockConsumeInput): Promise<Written> {
   const input = parseInput(consumeSchema, raw);
   return stockMutation(ctx, 'stockConsume', raw, input, async (em, input, establishmentId, meta) => {
-    const drafts = await takeOut(em, establishmentId, input.lines, businessDay(input.occurredAt), (line, lot, quantity, i) => ({
+    const drafts = await takeOut(em, establishmentId, input.lines, businessDay(input.occurredAt ?? undefined), (line, lot, quantity, i) => ({
       field: ['lines', i],
       establishmentId,
       supplyItemId: lot.supplyItemId,
@@ -503,7 +495,7 @@ export async function writeOffExpired(ctx: Context, raw: ExpiredWriteOffInput): 
         ORDER BY b.lot_id FOR UPDATE OF b`,
       [establishmentId, input.asOf],
     );
-    const occurredAt = input.asOf === businessDay() ? new Date() : endOfBusinessDay(input.asOf);
+    const occurredAt = input.asOf === businessDay() ? null : endOfBusinessDay(input.asOf);
     await writeMovements(
       em,
       meta,
@@ -539,18 +531,18 @@ export async function reverse(ctx: Context, raw: StockMovementReverseInput): Pro
   const decoded = fromGlobalId(input.movementId);
   const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
   await inTransaction(ctx.db, async (em) => {
-    const [m] = id
-      ? await em.query(
-          `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
-                  EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
-             FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
-          [id],
-        )
-      : [];
-    // Outside the caller's reach, a movement that exists and one that does not look the same.
-    if (!m && !viewer.national) throw forbidden();
-    if (!m) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
-    viewer.assertMayWrite(Roles.stockWriters, m.clues);
+    // Scope first, on an unlocked read: outside the caller's reach, a movement that exists and one that
+    // does not look the same, and the caller never waits on (or takes) the movement's lock.
+    const [where] = id ? await em.query('SELECT e.clues FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1', [id]) : [];
+    if (!where && !viewer.national) throw forbidden();
+    if (!where) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
+    viewer.assertMayWrite(Roles.stockWriters, where.clues);
+    const [m] = await em.query(
+      `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
+              EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
+         FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
+      [id],
+    );
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'stockMovementReverse', subject: viewer.subject, input: raw });
     if (claim === 'fresh') {
       if (m.kind === MovementKind.REVERSAL) fail(ErrorCode.NOT_REVERSIBLE, ['movementId'], 'Una reversión no se revierte: registre el movimiento de nuevo.');
@@ -564,7 +556,7 @@ export async function reverse(ctx: Context, raw: StockMovementReverseInput): Pro
           quantity: -m.quantity,
           kind: MovementKind.REVERSAL,
           note: input.reason,
-          occurredAt: new Date(),
+          occurredAt: null,
           reversesId: m.id,
         },
       ]);

@@ -1,0 +1,96 @@
+import { businessDay } from '../../src/domain/dates';
+import { Role } from '../../src/domain/enums';
+import { startTestApi, TestApi } from '../support/api';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { addClaves, buildNetwork, CLAVES } from '../support/network';
+
+/**
+ * One definition of what is on its way (issue 16), held equal through every figure that reads it.
+ * Paracetamol at Centro de Salud Tixtla (GRSSA000001, a unit: max 3 months), CPM 40 ratified:
+ *
+ *   10 received directly; an order for 100 approved in full by the state coordinator;
+ *   shipment 1 of 60: 50 accepted, 10 rejected (DAMAGED); shipment 2 of 20 still on the road.
+ *
+ *   usable      = 10 + 50                    = 60
+ *   in transit  = 20                          (shipment 2)
+ *   pending in  = approved − dispatched       = 100 − 80 = 20   (the 10 rejected are not pending)
+ *   need        = ⌈40 × 3⌉ − 60 − 20 − 20     = 20   (the suggested order's quantity and the redistribution's need)
+ *
+ * Before, the suggested order counted the 10 rejected pieces as pending (30, suggesting 10).
+ * Hospital General Iguala (GRSSA000002), CPM 10, holds 200 (170 above its 3 months): redistribution
+ * offers Tixtla its whole need, 20; the state warehouse has 20 pending out.
+ */
+let tdb: TestDatabase;
+let api: TestApi;
+const PARA = CLAVES.paracetamol;
+const YEAR = Number(businessDay().slice(0, 4));
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  api = await startTestApi(tdb.db);
+  await buildNetwork(api);
+  await addClaves(api);
+  const central = await api.token(Role.CENTRAL);
+  const coordinator = await api.token(Role.STATE_COORDINATOR, { state: '12' });
+  const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
+  const tixtla = await api.token(Role.PHARMACY, { clues: 'GRSSA000001' });
+  const iguala = await api.token(Role.PHARMACY, { clues: 'GRSSA000002' });
+  for (const [clues, cpm] of [['GRSSA000001', 40], ['GRSSA000002', 10]] as const) {
+    await api.mutate(central, 'cpmSubmissionPropose', 'CpmSubmissionKeyInput', { clues, year: YEAR });
+    await api.mutate(central, 'cpmSubmissionUpdate', 'CpmSubmissionUpdateInput', { clues, year: YEAR, lines: [{ clave: PARA, cpm, justification: 'consumo observado' }] });
+    await api.mutate(central, 'cpmSubmissionRatify', 'CpmSubmissionKeyInput', { clues, year: YEAR });
+  }
+  const receive = (token: string, clues: string, lot: string, n: number) =>
+    api.mutate(token, 'stockReceive', 'StockReceiveInput', { idempotencyKey: `in-${clues}-${lot}`, clues, lines: [{ clave: PARA, lotNumber: lot, expiresOn: '2031-06-30', acceptedQuantity: n }] });
+  await receive(warehouse, 'GRSSA000010', 'P-W', 300);
+  await receive(tixtla, 'GRSSA000001', 'P-T', 10);
+  await receive(iguala, 'GRSSA000002', 'P-I', 200);
+  const { order } = await api.mutate(tixtla, 'orderCreate', 'OrderCreateInput', { idempotencyKey: 'o-1', kind: 'REPLENISHMENT', requestingClues: 'GRSSA000001', lines: [{ clave: PARA, quantity: 100 }] }, 'order { number } userErrors { code }');
+  await api.mutate(tixtla, 'orderSubmit', 'OrderNumberInput', { number: order.number }, 'order { status } userErrors { code }');
+  await api.mutate(coordinator, 'orderApprove', 'OrderApproveInput', { number: order.number }, 'order { status } userErrors { code }');
+  const dispatch = async (k: string, n: number) =>
+    (await api.mutate(warehouse, 'shipmentDispatch', 'ShipmentDispatchInput', { idempotencyKey: k, orderNumber: order.number, lines: [{ clave: PARA, quantity: n }] }, 'shipment { number } userErrors { code }')).shipment.number;
+  const first = await dispatch('d-1', 60);
+  await api.mutate(tixtla, 'shipmentReceive', 'ShipmentReceiveInput', {
+    idempotencyKey: 'r-1',
+    shipmentNumber: first,
+    lines: [{ clave: PARA, lotNumber: 'P-W', acceptedQuantity: 50, rejectedQuantity: 10, rejectionReason: 'DAMAGED' }],
+  }, 'shipment { status } userErrors { code }');
+  await dispatch('d-2', 20);
+}, 60_000);
+afterAll(async () => {
+  await api.stop();
+  await tdb.drop();
+});
+
+test('the stock page, the suggested order and the redistribution read the same in transit and pending', async () => {
+  const auditor = await api.token(Role.AUDITOR);
+  const r = await api.gql(
+    `{ stockLevels(clues: "GRSSA000001", filter: { claves: ["${PARA}"] }) { edges { node { usable inTransit cpm } } }
+       suggestedOrder(clues: "GRSSA000001") { clave cpm usable inTransit pending maxMonths quantity }
+       redistributionSuggestions(clave: "${PARA}") { from { clues } to { clues } pieces reason
+         fromPosition { usable pendingOut excess } toPosition { usable inTransit pendingIn need } } }`,
+    {},
+    auditor,
+  );
+  expect(r.errors).toBeUndefined();
+  expect(r.data.stockLevels.edges.map((e: any) => e.node)).toEqual([{ usable: 60, inTransit: 20, cpm: 40 }]);
+  expect(r.data.suggestedOrder).toEqual([{ clave: PARA, cpm: 40, usable: 60, inTransit: 20, pending: 20, maxMonths: 3, quantity: 20 }]);
+  expect(r.data.redistributionSuggestions).toEqual([
+    {
+      from: { clues: 'GRSSA000002' },
+      to: { clues: 'GRSSA000001' },
+      pieces: 20,
+      reason: 'OVERSTOCK',
+      fromPosition: { usable: 200, pendingOut: 0, excess: 170 },
+      toPosition: { usable: 60, inTransit: 20, pendingIn: 20, need: 20 },
+    },
+  ]);
+  // The views are the definition: the same figures straight from them.
+  const [row] = await tdb.db.query(
+    `SELECT (SELECT pieces::int FROM stock_in_transit t JOIN establishment e ON e.id = t.establishment_id WHERE e.clues = 'GRSSA000001') AS in_transit,
+            (SELECT sum(pieces)::int FROM stock_pending p JOIN establishment e ON e.id = p.requesting_id WHERE e.clues = 'GRSSA000001') AS pending_in,
+            (SELECT sum(pieces)::int FROM stock_pending p JOIN establishment e ON e.id = p.supplying_id WHERE e.clues = 'GRSSA000010') AS pending_out`,
+  );
+  expect(row).toEqual({ in_transit: 20, pending_in: 20, pending_out: 20 });
+});
