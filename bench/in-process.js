@@ -25,7 +25,7 @@ if (!query || !process.env.DATABASE_URL) {
   const { connect } = require('../src/db/connect');
   const { getSchema } = require('../src/graphql/schema');
   const { createContext } = require('../src/graphql/context');
-  const { viewerFromClaims } = require('../src/graphql/auth');
+  const { viewerFromClaims } = require('../src/base/auth');
   const config = parseConfig({ ...process.env, DEMO_DATA: 'false', JWT_SECRET: 'in-process-secret-0123456789abcdef', DATABASE_POOL_SIZE: '20' });
   const { db, close } = await connect(config, { applicationName: 'abasto-in-process' });
   const schema = await getSchema();

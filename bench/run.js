@@ -214,7 +214,7 @@ async function startProcess(name, argv, env, ready) {
 }
 
 (async () => {
-  const { signToken } = require('../src/graphql/auth');
+  const { signToken } = require('../src/base/auth');
   require('../src/modules/indicators/order-indicators');
   require('../src/modules/indicators/cpm-ratification');
   const { indicatorDefinition } = require('../src/modules/indicators/indicators');

@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
 import type { Config } from '../src/config';
 import { Role } from '../src/domain/enums';
-import { Viewer } from '../src/graphql/auth';
+import { Viewer } from '../src/base/auth';
 import { createContext } from '../src/graphql/context';
-import { UserInputError } from '../src/graphql/errors';
+import { UserInputError } from '../src/base/errors';
 import * as orders from '../src/modules/orders/order.service';
 import { OrderApproveInput, OrderCreateInput, OrderEndInput, ShipmentDispatchInput, ShipmentReceiveInput } from '../src/modules/orders/order.types';
 import * as prescriptions from '../src/modules/prescriptions/prescription';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { DataSource, EntityManager } from 'typeorm';
 import { Config, parseConfig } from '../src/config';
 import { Role } from '../src/domain/enums';
-import { signToken } from '../src/graphql/auth';
+import { signToken } from '../src/base/auth';
 import { importCatalog } from '../src/modules/catalog/catalog-import';
 import { importClues } from '../src/modules/registry/clues-import';
 import { loadDemoOrders } from './demo-orders';

@@ -3,7 +3,7 @@ import { parseConfig } from '../config';
 import { connect } from '../db/connect';
 import { isFiscalYear } from '../domain/dates';
 import { Role } from '../domain/enums';
-import { Viewer } from '../graphql/auth';
+import { Viewer } from '../base/auth';
 import { createContext } from '../graphql/context';
 import { exportCpm } from '../modules/cpm/cpm-io';
 import { flag, parseArgs, runCli } from './args';

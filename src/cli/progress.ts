@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import { ImportSummary } from './importer';
-import { countDataRows } from './tabular';
+import { ImportSummary } from '../db/importer';
+import { countDataRows } from '../base/tabular';
 
 /** A progress bar on stderr sized from a quick count of the file's rows. */
 export async function progressFor(file: string, label: string): Promise<{ tick(n: number): void; stop(): void }> {

@@ -3,7 +3,7 @@ import { parseConfig, parseDuration } from '../config';
 import { isCluesFormat, normalizeClues } from '../domain/clues';
 import { Role } from '../domain/enums';
 import { stateByCode } from '../domain/states';
-import { signToken } from '../graphql/auth';
+import { signToken } from '../base/auth';
 import { flag, parseArgs, runCli } from './args';
 
 const USAGE = 'usage: npm run token -- --role ROLE [--clues CLUES] [--state CODE] [--sub NAME] [--expires 30d (at most JWT_MAX_LIFETIME)]';

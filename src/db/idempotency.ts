@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { ErrorCode, fail } from '../graphql/errors';
+import { ErrorCode, fail } from '../base/errors';
 
 /**
  * Idempotency keys (SPEC §5): the first request with a key does the work; a retry with the same

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ComplexityEstimatorArgs, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE } from './relay';
+import { DEFAULT_PAGE_SIZE } from '../base/relay';
 
 /**
  * Query limits: depth and aliases are checked while validating the document; cost needs the

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import './enums';
+import '../base/enums';
 import { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, NonEmptyArray } from 'type-graphql';
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
@@ -7,12 +7,13 @@ import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/re
 import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resolver';
 import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
 import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver';
+import { OrderProcurementResolver } from '../modules/orders/order-procurement.resolver';
 import { PrescriptionResolver } from '../modules/prescriptions/prescription';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
-import { OrderContractResolver, ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
-import { authChecker } from './auth';
-import { forbidden } from './errors';
+import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
+import { authChecker } from '../base/auth';
+import { forbidden } from '../base/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const resolvers: NonEmptyArray<Function> = [
@@ -28,7 +29,7 @@ const resolvers: NonEmptyArray<Function> = [
   IndicatorResolver,
   IndicatorRowResolver,
   OrderResolver,
-  OrderContractResolver,
+  OrderProcurementResolver,
   ProcurementResolver,
   ProcurementContractResolver,
   RedistributionResolver,

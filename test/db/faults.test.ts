@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../../src/domain/enums';
-import { signToken } from '../../src/graphql/auth';
+import { signToken } from '../../src/base/auth';
 import { startTestApi, TestApi } from '../support/api';
 import { ROOT, runCli } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ImportSummary } from '../../src/cli/importer';
+import { ImportSummary } from '../../src/db/importer';
 import { importCatalog } from '../../src/modules/catalog/catalog-import';
 import { runCli as runCliScript } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
-import { ImportSummary } from '../../src/cli/importer';
+import { ImportSummary } from '../../src/db/importer';
 import { importClues } from '../../src/modules/registry/clues-import';
 import { runCli as runCliScript } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';

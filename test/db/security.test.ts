@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { NormalizedLotNumbers1764748800000 } from '../../migrations/1764748800000-NormalizedLotNumbers';
 import { openDatabase } from '../../src/db/data-source';
 import { Role } from '../../src/domain/enums';
-import { signToken } from '../../src/graphql/auth';
+import { signToken } from '../../src/base/auth';
 import { startServer } from '../../src/server';
 import { parseConfig } from '../../src/config';
 import { startTestApi, TestApi } from '../support/api';

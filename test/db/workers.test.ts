@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Role } from '../../src/domain/enums';
-import { signToken } from '../../src/graphql/auth';
+import { signToken } from '../../src/base/auth';
 import { startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { addClaves, buildNetwork, CLAVES } from '../support/network';

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { Config, parseConfig } from '../../src/config';
 import { sqlCounter } from '../../src/db/data-source';
 import { Role } from '../../src/domain/enums';
-import { signToken } from '../../src/graphql/auth';
+import { signToken } from '../../src/base/auth';
 import { RunningServer, startServer } from '../../src/server';
 
 export interface GraphQLResponse<T = any> {

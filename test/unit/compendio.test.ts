@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { RowRejection, TableRow, readTable, requireColumns } from '../../src/cli/tabular';
+import { RowRejection, TableRow, readTable, requireColumns } from '../../src/base/tabular';
 import { LevelOfCare, SupplyKind } from '../../src/domain/enums';
 import { COMPENDIO_REQUIRED_COLUMNS, CompendioItem, mapCompendioRow } from '../../src/modules/catalog/compendio';
 

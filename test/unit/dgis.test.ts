@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { TableRow, readTable, requireColumns } from '../../src/cli/tabular';
+import { TableRow, readTable, requireColumns } from '../../src/base/tabular';
 import { EstablishmentKind, LevelOfCare } from '../../src/domain/enums';
 import {
   DGIS_REQUIRED_COLUMNS,

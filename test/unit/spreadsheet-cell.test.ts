@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'csv-parse/sync';
 import { csvField, csvRecord, neutralizeCell } from '../../src/domain/spreadsheet-cell';
-import { Context } from '../../src/graphql/context';
+import { Context } from '../../src/base/context';
 import { exportCpm } from '../../src/modules/cpm/cpm-io';
 
 const HYPERLINK = '=HYPERLINK("http://example.invalid/?"&A1,"ver")';

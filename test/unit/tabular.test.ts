@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { TableRow, countDataRows, detectEncoding, readTable, requireColumns } from '../../src/cli/tabular';
+import { TableRow, countDataRows, detectEncoding, readTable, requireColumns } from '../../src/base/tabular';
 import { STATES } from '../../src/domain/states';
 
 let dir: string;

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { importTable, ImportSummary } from '../../cli/importer';
+import { importTable, ImportSummary } from '../../db/importer';
 import { COMPENDIO_REQUIRED_COLUMNS, CompendioItem, mapCompendioRow } from './compendio';
 
 export interface CatalogImportOptions {

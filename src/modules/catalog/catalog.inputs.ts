@@ -1,7 +1,7 @@
 import { ArgsType, Field, InputType, Int, ObjectType } from 'type-graphql';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
-import { UserError } from '../../graphql/errors';
-import { PageArgs } from '../../graphql/relay';
+import { UserError } from '../../base/errors';
+import { PageArgs } from '../../base/relay';
 import { SupplyItem } from './supply-item.entity';
 
 @InputType({ description: 'Which claves to list; every filter given must hold.' })

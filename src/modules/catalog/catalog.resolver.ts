@@ -1,8 +1,8 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Roles } from '../../graphql/auth';
-import { Context } from '../../graphql/context';
-import { payload } from '../../graphql/errors';
-import { connectionType } from '../../graphql/relay';
+import { Roles } from '../../base/auth';
+import { Context } from '../../base/context';
+import { payload } from '../../base/errors';
+import { connectionType } from '../../base/relay';
 import { SupplyItemsArgs, SupplyItemUpsertInput, SupplyItemUpsertPayload } from './catalog.inputs';
 import * as catalog from './catalog.service';
 import { SupplyItem } from './supply-item.entity';

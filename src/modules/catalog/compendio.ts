@@ -1,4 +1,4 @@
-import { RowRejection, TableRow } from '../../cli/tabular';
+import { RowRejection, TableRow } from '../../base/tabular';
 import { isClaveFormat } from '../../domain/clave';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
 import { normalizeLabel } from '../../domain/text';

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
-import { Node, toGlobalId } from '../../graphql/node';
+import { Node, toGlobalId } from '../../base/node';
 
 @ObjectType({
   implements: Node,

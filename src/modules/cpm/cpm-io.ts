@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { ImportSummary } from '../../cli/importer';
-import { readTable, requireColumns, RowRejection } from '../../cli/tabular';
+import { ImportSummary } from '../../db/importer';
+import { readTable, requireColumns, RowRejection } from '../../base/tabular';
 import { normalizeClues } from '../../domain/clues';
 import { csvRecord } from '../../domain/spreadsheet-cell';
-import { Context } from '../../graphql/context';
-import { UserInputError } from '../../graphql/errors';
+import { Context } from '../../base/context';
+import { UserInputError } from '../../base/errors';
 import { propose, update } from './cpm.service';
 
 /**

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Roles } from '../../graphql/auth';
-import { Context } from '../../graphql/context';
-import { payload, UserError } from '../../graphql/errors';
+import { Roles } from '../../base/auth';
+import { Context } from '../../base/context';
+import { payload, UserError } from '../../base/errors';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import * as cpm from './cpm.service';
 import { CpmCalculation, CpmSubmission, CpmSubmissionLine } from './cpm.types';

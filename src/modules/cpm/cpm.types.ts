@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, toGlobalId } from '../../graphql/node';
+import { Node, toGlobalId } from '../../base/node';
 import { DateTimeScalar } from '../stock/stock.types';
 
 export enum CpmExclusion {

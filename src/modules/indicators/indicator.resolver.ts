@@ -1,7 +1,7 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { Roles } from '../../graphql/auth';
-import { Context } from '../../graphql/context';
+import { Roles } from '../../base/auth';
+import { Context } from '../../base/context';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';

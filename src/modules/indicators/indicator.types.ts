@@ -1,6 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
-import { DateScalar } from '../../graphql/scalars';
+import { DateScalar } from '../../base/scalars';
 
 export enum IndicatorCode {
   CPM_RATIFICATION = 'CPM_RATIFICATION',

@@ -2,10 +2,10 @@ import { DataSource } from 'typeorm';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
 import { Role } from '../../domain/enums';
-import type { Viewer } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { badRequest, forbidden } from '../../graphql/errors';
-import { isCalendarDate } from '../../graphql/scalars';
+import type { Viewer } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { badRequest, forbidden } from '../../base/errors';
+import { isCalendarDate } from '../../base/scalars';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
 
 /** What an indicator's computation receives: the filter resolved to concrete values. */

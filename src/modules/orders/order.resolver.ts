@@ -1,9 +1,9 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../domain/enums';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { payload } from '../../graphql/errors';
-import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { payload } from '../../base/errors';
+import { connectionType, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { ordersWhere } from './order.queries';
 import * as orders from './order.service';

@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserError } from '../../graphql/errors';
-import { Node, toGlobalId } from '../../graphql/node';
-import { DateScalar } from '../../graphql/scalars';
+import { UserError } from '../../base/errors';
+import { Node, toGlobalId } from '../../base/node';
+import { DateScalar } from '../../base/scalars';
 import { DateTimeScalar, RejectionReason } from '../stock/stock.types';
 
 export enum OrderKind {

@@ -1,12 +1,15 @@
 import { EntityManager } from 'typeorm';
-import { fail, UserError, userError, UserInputError } from '../../graphql/errors';
+import { fail, UserError, userError, UserInputError } from '../../base/errors';
+import { registerPurchaseReceipts } from '../stock/purchase-receipts';
+import { afterOrderChange } from './order.queries';
 import { OrderKind, OrderStatus } from './order.types';
 
 /**
  * Ties a receipt to its PURCHASE order: the order must be open, be the receiving warehouse's, and
  * have the claves; accepted pieces never beyond the approved remainder. Updates the order lines
- * (a supplier's delivery counts as dispatched when it arrives); the caller records the receipt and
- * then calls `afterOrderChange`, which moves the status and the fill rollup.
+ * (a supplier's delivery counts as dispatched when it arrives). The ledger records the receipt and
+ * then calls `afterOrderChange`, which moves the status and the fill rollup: both are registered below
+ * as the stock module's purchase-receipt policy (src/modules/stock/purchase-receipts.ts).
  */
 export async function applyPurchaseReceipt(
   em: EntityManager,
@@ -45,3 +48,5 @@ export async function applyPurchaseReceipt(
   return row.id;
 }
 
+
+registerPurchaseReceipts({ apply: applyPurchaseReceipt, after: afterOrderChange });

@@ -3,15 +3,13 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutati
 import { businessDay, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
 import { Role } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { badRequest, forbidden, payload } from '../../graphql/errors';
-import { connectionType, PageArgs, pageRequest, paginate, textPairKey } from '../../graphql/relay';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { badRequest, forbidden, payload } from '../../base/errors';
+import { connectionType, PageArgs, pageRequest, paginate, textPairKey } from '../../base/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
-import { Order, OrderPayload } from '../orders/order.types';
 import { Establishment } from '../registry/establishment.entity';
 import { Position, suggestions } from './redistribution';
-import { createRedistributionOrder } from './redistribution-order';
 import { State } from '../registry/state.entity';
 import { contractCount, contractPage, createContract } from './contract.service';
 import { PlanKey, planCount, planKey, planPage, PlanQuery, planRows } from './plan';
@@ -26,7 +24,6 @@ import {
   ProcurementContractFilter,
   ProcurementContractPayload,
   ProcurementPlanRow,
-  RedistributionOrderInput,
   RedistributionReasonEnum,
   RedistributionSuggestion,
   StockPosition,
@@ -168,14 +165,6 @@ export class ProcurementContractResolver {
   }
 }
 
-@Resolver(() => Order)
-export class OrderContractResolver {
-  @FieldResolver(() => ProcurementContract, { nullable: true, description: 'The open contract a purchase is bought under.' })
-  contract(@Root() o: Order, @Ctx() ctx: Context): Promise<ProcurementContract | null> | null {
-    return o.contractId ? ctx.loaders.contractById.load(o.contractId) : null;
-  }
-}
-
 @Resolver(() => RedistributionSuggestion)
 export class RedistributionResolver {
   @Authorized(PLAN_READERS)
@@ -219,12 +208,6 @@ export class RedistributionResolver {
         toPosition: pos(s.to),
       }),
     );
-  }
-
-  @Authorized(Roles.national)
-  @Mutation(() => OrderPayload, { description: 'Turns a redistribution suggestion into an approved REPLENISHMENT order between the two CLUES (CENTRAL).' })
-  redistributionOrderCreate(@Arg('input') input: RedistributionOrderInput, @Ctx() ctx: Context) {
-    return payload('order', () => createRedistributionOrder(ctx, input));
   }
 
   @FieldResolver(() => Establishment)

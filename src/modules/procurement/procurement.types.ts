@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../domain/enums';
-import { Node, toGlobalId } from '../../graphql/node';
-import { DateScalar } from '../../graphql/scalars';
-import { UserError } from '../../graphql/errors';
+import { Node, toGlobalId } from '../../base/node';
+import { DateScalar } from '../../base/scalars';
+import { UserError } from '../../base/errors';
 
 export enum ExportFormat {
   CSV = 'CSV',

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { importTable, ImportSummary } from '../../cli/importer';
+import { importTable, ImportSummary } from '../../db/importer';
 import { institutionOfClues } from '../../domain/clues';
 import { DGIS_REQUIRED_COLUMNS, DgisEstablishment, mapDgisRow } from './dgis';
 

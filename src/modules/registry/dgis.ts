@@ -1,4 +1,4 @@
-import { TableRow, RowRejection } from '../../cli/tabular';
+import { TableRow, RowRejection } from '../../base/tabular';
 import { institutionOfClues, isCluesFormat, normalizeClues, stateOfClues } from '../../domain/clues';
 import { EstablishmentKind, LevelOfCare } from '../../domain/enums';
 import { STATES, StateRecord, stateByCode } from '../../domain/states';

@@ -2,8 +2,8 @@ import { Field, ID, Float, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { DateTimeResolver } from 'graphql-scalars';
 import { EstablishmentKind, LevelOfCare, SaiStatus } from '../../domain/enums';
-import { Node, toGlobalId } from '../../graphql/node';
-import { DateScalar } from '../../graphql/scalars';
+import { Node, toGlobalId } from '../../base/node';
+import { DateScalar } from '../../base/scalars';
 import type { Warehouse } from './warehouse.entity';
 import { State, stateOf } from './state.entity';
 

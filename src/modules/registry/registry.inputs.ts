@@ -1,8 +1,8 @@
 import { ArgsType, Field, InputType, ObjectType } from 'type-graphql';
 import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
-import { UserError } from '../../graphql/errors';
-import { PageArgs } from '../../graphql/relay';
-import { DateScalar } from '../../graphql/scalars';
+import { UserError } from '../../base/errors';
+import { PageArgs } from '../../base/relay';
+import { DateScalar } from '../../base/scalars';
 import { Establishment } from './establishment.entity';
 import { Warehouse } from './warehouse.entity';
 

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../db/prepared';
 import { groupBy } from '../../domain/collections';
 import { SaiStatus } from '../../domain/enums';
-import { ErrorCode, fail } from '../../graphql/errors';
+import { ErrorCode, fail } from '../../base/errors';
 import { Establishment, SaiStatusChange } from './establishment.entity';
 import { Warehouse } from './warehouse.entity';
 

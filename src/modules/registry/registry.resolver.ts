@@ -1,12 +1,12 @@
 import { allStates } from './state.entity';
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fieldsOnItems } from '../../graphql/lookahead';
+import { fieldsOnItems } from '../../base/lookahead';
 import { Role, SaiStatus } from '../../domain/enums';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { payload } from '../../graphql/errors';
-import { connectionType, PageArgs, pageRequest, paginate } from '../../graphql/relay';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { payload } from '../../base/errors';
+import { connectionType, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { Establishment, SaiStatusChange } from './establishment.entity';
 import {
   EstablishmentsArgs,

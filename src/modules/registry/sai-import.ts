@@ -1,11 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { importTable, ImportSummary } from '../../cli/importer';
-import { RowRejection, TableRow } from '../../cli/tabular';
+import { importTable, ImportSummary } from '../../db/importer';
+import { RowRejection, TableRow } from '../../base/tabular';
 import { isCluesFormat, normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { SaiStatus } from '../../domain/enums';
 import { normalizeLabel } from '../../domain/text';
-import { isCalendarDate } from '../../graphql/scalars';
+import { isCalendarDate } from '../../base/scalars';
 
 export interface SaiChange {
   line: number;

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { DateScalar } from '../../graphql/scalars';
-import { Node, toGlobalId } from '../../graphql/node';
+import { DateScalar } from '../../base/scalars';
+import { Node, toGlobalId } from '../../base/node';
 import { STATES as STATE_RECORDS } from '../../domain/states';
 
 @ObjectType({ implements: Node, description: 'A federal entity (entidad federativa).' })

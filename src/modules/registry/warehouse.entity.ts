@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { WarehouseTier } from '../../domain/enums';
-import { Node, toGlobalId } from '../../graphql/node';
+import { Node, toGlobalId } from '../../base/node';
 import type { Establishment } from './establishment.entity';
 
 @ObjectType({

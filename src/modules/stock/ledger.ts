@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { LotStock } from '../../domain/stock';
-import { ErrorCode, UserError, userError, UserInputError } from '../../graphql/errors';
+import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
 import { MovementKind } from './stock.types';
 
 /**
@@ -179,17 +179,19 @@ async function refuseNegativeHistory(
          FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::int[]) WITH ORDINALITY AS d(est, lot, at, qty, ord)
      ), since AS (
        SELECT est, lot, min(at) AS at, sum(qty) AS mine FROM mine GROUP BY est, lot
+     ), later AS (
+       -- what is recorded after the earliest date, from the (location, lot, time) index: for a movement
+       -- dated now there is nothing
+       SELECT m.establishment_id AS est, m.lot_id AS lot, m.occurred_at AS at, m.id, m.quantity
+         FROM since s JOIN stock_movement m ON m.establishment_id = s.est AND m.lot_id = s.lot AND m.occurred_at > s.at
      ), start AS (
        -- the balance at the earliest date: now (already less this request) less this request, less what came after
-       SELECT s.est, s.lot, s.at, b.quantity - s.mine
-                - coalesce((SELECT sum(m.quantity) FROM stock_movement m
-                             WHERE m.establishment_id = s.est AND m.lot_id = s.lot AND m.occurred_at > s.at), 0) AS qty
+       SELECT s.est, s.lot, s.at, b.quantity - s.mine - coalesce((SELECT sum(quantity) FROM later l WHERE l.est = s.est AND l.lot = s.lot), 0) AS qty
          FROM since s JOIN stock_balance b ON b.establishment_id = s.est AND b.lot_id = s.lot
      ), timeline AS (
        SELECT est, lot, at, 0::numeric AS seq, qty, 0 AS moved FROM start
        UNION ALL
-       SELECT m.establishment_id, m.lot_id, m.occurred_at, m.id::numeric, m.quantity, 0
-         FROM since s JOIN stock_movement m ON m.establishment_id = s.est AND m.lot_id = s.lot AND m.occurred_at > s.at
+       SELECT est, lot, at, id::numeric, quantity, 0 FROM later
        UNION ALL
        SELECT est, lot, at, 1e19 + ord, qty, qty FROM mine
      ), running AS (
@@ -201,7 +203,12 @@ async function refuseNegativeHistory(
        FROM running r JOIN lot l ON l.id = r.lot
       WHERE r.balance < 0 AND r.moved < 0
       ORDER BY r.at, r.seq LIMIT 1`,
-    [mine.map((d) => d.establishmentId), mine.map((d) => d.lotId), mine.map((d) => d.occurredAt?.toISOString() ?? null), mine.map((d) => d.quantity)],
+    [
+      mine.map((d) => d.establishmentId),
+      mine.map((d) => d.lotId),
+      mine.map((d) => d.occurredAt?.toISOString() ?? null),
+      mine.map((d) => d.quantity),
+    ],
   );
   if (!first) return;
   const field = mine.find((d) => d.establishmentId === first.est && d.lotId === first.lot)!.field;

@@ -1,8 +1,8 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { StockStatus } from '../../domain/stock';
-import { UserError } from '../../graphql/errors';
-import { PageArgs } from '../../graphql/relay';
-import { DateScalar } from '../../graphql/scalars';
+import { UserError } from '../../base/errors';
+import { PageArgs } from '../../base/relay';
+import { DateScalar } from '../../base/scalars';
 import { AdjustmentReason, DateTimeScalar, ReceiptSource, Receipt, RejectionReason, StockMovement } from './stock.types';
 
 const KEY = 'Unique per operation: retrying with the same key and input returns the first result and changes nothing.';

@@ -1,8 +1,8 @@
 import { businessDay } from '../../domain/dates';
-import { Context, viewerOf } from '../../graphql/context';
-import { badRequest, forbidden } from '../../graphql/errors';
-import { Connection, pageRequest, paginate, textPairKey } from '../../graphql/relay';
-import { isCalendarDate } from '../../graphql/scalars';
+import { Context, viewerOf } from '../../base/context';
+import { badRequest, forbidden } from '../../base/errors';
+import { Connection, pageRequest, paginate, textPairKey } from '../../base/relay';
+import { isCalendarDate } from '../../base/scalars';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
 import { countMovements, countStock, ledgerCheck, movementPage, PageColumns, stockPage, StockFilterSql } from './stock.queries';

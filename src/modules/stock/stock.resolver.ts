@@ -1,10 +1,10 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fieldsOnItems, selects } from '../../graphql/lookahead';
-import { Roles } from '../../graphql/auth';
-import { Context } from '../../graphql/context';
-import { payload } from '../../graphql/errors';
-import { connectionType } from '../../graphql/relay';
+import { fieldsOnItems, selects } from '../../base/lookahead';
+import { Roles } from '../../base/auth';
+import { Context } from '../../base/context';
+import { payload } from '../../base/errors';
+import { connectionType } from '../../base/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { Establishment } from '../registry/establishment.entity';
 import {

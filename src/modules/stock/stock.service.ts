@@ -4,14 +4,13 @@ import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
 import { businessDay } from '../../domain/dates';
 import { allocateFefo, isUsableOn } from '../../domain/stock';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
-import { fromGlobalId } from '../../graphql/node';
-import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../graphql/validation';
-import { isCalendarDate } from '../../graphql/scalars';
-import { afterOrderChange } from '../orders/order.queries';
-import { applyPurchaseReceipt } from '../orders/purchase-receipt';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { fromGlobalId } from '../../base/node';
+import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../base/validation';
+import { isCalendarDate } from '../../base/scalars';
+import { purchaseReceipts } from './purchase-receipts';
 import { requireEstablishment } from '../registry/registry.queries';
 import { LockedLot, lockItemLots, lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
 import {
@@ -217,7 +216,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
 
     // A supplier's delivery against a purchase order counts on that order (never beyond what was approved).
     const orderId = input.orderNumber
-      ? await applyPurchaseReceipt(em, input.orderNumber, establishmentId, lines.map((l) => ({ ...l, rejectedQuantity: l.rejectedQuantity })))
+      ? await purchaseReceipts().apply(em, input.orderNumber, establishmentId, lines.map((l) => ({ ...l, rejectedQuantity: l.rejectedQuantity })))
       : null;
     const [receipt] = await em.query(
       `WITH receipt AS (
@@ -244,7 +243,7 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         lines.map((l) => l.rejectionReason ?? null),
       ],
     );
-    if (orderId) await afterOrderChange(em, orderId);
+    if (orderId) await purchaseReceipts().after(em, orderId);
     await writeMovements(
       em,
       meta,

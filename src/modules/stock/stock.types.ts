@@ -1,8 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { StockStatus } from '../../domain/stock';
-import { Node, toGlobalId } from '../../graphql/node';
-import { DateScalar } from '../../graphql/scalars';
+import { Node, toGlobalId } from '../../base/node';
+import { DateScalar } from '../../base/scalars';
 
 export enum MovementKind {
   RECEIPT = 'RECEIPT',

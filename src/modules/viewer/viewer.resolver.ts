@@ -1,10 +1,10 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../../domain/enums';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { forbidden } from '../../graphql/errors';
-import { fromGlobalId, Node } from '../../graphql/node';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { forbidden } from '../../base/errors';
+import { fromGlobalId, Node } from '../../base/node';
 import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
 import * as orders from '../orders/order.service';

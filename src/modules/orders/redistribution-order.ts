@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
-import { Roles } from '../../graphql/auth';
-import { Context, viewerOf } from '../../graphql/context';
-import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../graphql/errors';
-import { isCalendarDate } from '../../graphql/scalars';
-import { claveField, cluesField, lotNumberField, parseInput } from '../../graphql/validation';
-import { afterOrderChange, orderByNumber, ordersWhere } from '../orders/order.queries';
-import { Order } from '../orders/order.types';
-import { RedistributionOrderInput } from './procurement.types';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { isCalendarDate } from '../../base/scalars';
+import { claveField, cluesField, lotNumberField, parseInput } from '../../base/validation';
+import { RedistributionOrderInput } from '../procurement/procurement.types';
+import { afterOrderChange, orderByNumber, ordersWhere } from './order.queries';
+import { Order } from './order.types';
 
 const schema = z.object({
   idempotencyKey: z.string().trim().min(1).max(200),

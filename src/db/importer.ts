@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { readTable, requireColumns, RowRejection, TableRow } from './tabular';
+import { readTable, requireColumns, RowRejection, TableRow } from '../base/tabular';
 
 export interface ImportSummary {
   read: number;

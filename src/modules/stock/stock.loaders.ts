@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+import { DataSource } from 'typeorm';
+import { keyed } from '../../base/context';
+import { businessDay } from '../../domain/dates';
+import { lotsFor, movementsByIds, receiptById } from './stock.queries';
+import { LotLevel, Receipt, StockMovement } from './stock.types';
+
+/** The ledger's per-request loaders: a location × clave's lots, movements, receipts. */
+export function stockLoaders(db: DataSource) {
+  return {
+    stockLots: new DataLoader<{ establishmentId: number; supplyItemId: number }, LotLevel[], string>(
+      async (keys) => {
+        const lots = await lotsFor(db, keys, businessDay());
+        return keys.map((k) => lots.get(`${k.establishmentId}:${k.supplyItemId}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.establishmentId}:${k.supplyItemId}` },
+    ),
+    movementById: keyed<string, StockMovement>((k) => movementsByIds(db, k), (m) => m.pk),
+    receiptById: new DataLoader<number, Receipt | null>(async (ids) => Promise.all(ids.map((id) => receiptById(db, id)))),
+  };
+}
+
+type StockLoaders = ReturnType<typeof stockLoaders>;
+declare module '../../base/context' {
+  interface Loaders extends StockLoaders {}
+}
