@@ -5,9 +5,10 @@ import { Viewer } from '../src/base/auth';
 import { createContext } from '../src/graphql/context';
 import { UserInputError } from '../src/base/errors';
 import * as orders from '../src/modules/orders/order.service';
+import * as shipments from '../src/modules/orders/shipment.service';
 import { OrderApproveInput, OrderCreateInput, OrderEndInput, ShipmentDispatchInput, ShipmentReceiveInput } from '../src/modules/orders/order.types';
-import * as prescriptions from '../src/modules/prescriptions/prescription';
-import { PrescriptionDispenseInput } from '../src/modules/prescriptions/prescription';
+import * as prescriptions from '../src/modules/prescriptions/prescription.service';
+import { PrescriptionDispenseInput } from '../src/modules/prescriptions/prescription.types';
 import * as stock from '../src/modules/stock/stock.service';
 import { StockReceiveInput } from '../src/modules/stock/stock.inputs';
 import { createContract } from '../src/modules/procurement/contract.service';
@@ -116,7 +117,7 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
           sentShare = share;
           if (!send.length) continue;
           const shipment = await attempt(() =>
-            orders.dispatch(warehouse, { idempotencyKey: `${key}-d${i}`, orderNumber: order.number, dispatchedAt: new Date(sentAt), lines: send } as unknown as ShipmentDispatchInput),
+            shipments.dispatch(warehouse, { idempotencyKey: `${key}-d${i}`, orderNumber: order.number, dispatchedAt: new Date(sentAt), lines: send } as unknown as ShipmentDispatchInput),
           );
           if (!shipment) continue;
           summary.shipments += 1;
@@ -124,7 +125,7 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
           const receivedAt = sentAt + (0.5 + rand() * 4) * DAY;
           if (receivedAt > now) continue; // still on the road
           const receivedDay = new Date(receivedAt - 6 * 3600_000).toISOString().slice(0, 10);
-          await orders.receiveShipment(pharmacy, {
+          await shipments.receiveShipment(pharmacy, {
             idempotencyKey: `${key}-r${i}`,
             shipmentNumber: shipment.number,
             receivedAt: new Date(receivedAt),

@@ -37,3 +37,19 @@ export async function insertRow(em: EntityManager, table: string, naturalKey: st
     Object.values(values),
   );
 }
+
+/**
+ * SQL texts built from a few options, each made once and kept: the same options give the same string,
+ * so a prepared statement (named by its text, src/db/prepared.ts) is planned once per combination. Write
+ * `build` so that an option left out of a request leaves its column or condition out of the text.
+ */
+export function sqlVariants<O extends object>(build: (options: O) => string): (options: O) => string {
+  const made = new Map<string, string>();
+  return (options) => {
+    let key = '';
+    for (const name in options) key += `${name}=${String((options as Record<string, unknown>)[name])};`;
+    let sql = made.get(key);
+    if (sql === undefined) made.set(key, (sql = build(options)));
+    return sql;
+  };
+}

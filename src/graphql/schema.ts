@@ -8,7 +8,7 @@ import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resol
 import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
 import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver';
 import { OrderProcurementResolver } from '../modules/orders/order-procurement.resolver';
-import { PrescriptionResolver } from '../modules/prescriptions/prescription';
+import { PrescriptionResolver } from '../modules/prescriptions/prescription.resolver';
 import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';

@@ -3,7 +3,8 @@ import { storeCpmBatch } from '../../src/modules/cpm/cpm.queries';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 let tdb: TestDatabase;
 let api: TestApi;
@@ -13,10 +14,7 @@ const { paracetamol: PARA, gasa: GASA } = CLAVES;
 const UNIT = 'GRSSA000001';
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   admin = await api.token(Role.ADMIN);
   pharmacy = await api.token(Role.PHARMACY, { clues: UNIT });
 
@@ -49,10 +47,7 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const CALC = `query($clues: String!, $clave: String!, $month: String!, $lookback: Int, $exclude: [String!]) {
   cpmCalculation(clues: $clues, clave: $clave, month: $month, lookbackMonths: $lookback, excludeMonths: $exclude) {

@@ -1,9 +1,10 @@
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
 import { backdateApproval } from '../../seeds/history';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * Fill rates, official indicator 53 and prescription fill, by hand. The state warehouse GRSSA000010
@@ -47,10 +48,7 @@ const WEEK_AGO = shift(-7);
 const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   const admin = await api.token(Role.ADMIN);
   const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
   const coordinator = await api.token(Role.STATE_COORDINATOR, { state: '12' });
@@ -106,10 +104,7 @@ beforeAll(async () => {
   expect((await rx('R-2', [{ clave: PARA, prescribed: 4, dispensed: 2 }])).prescription.fill).toBe('PARTIAL');
   expect((await rx('R-3', [{ clave: GASA, prescribed: 3, dispensed: 0 }])).prescription.fill).toBe('NOT_FILLED');
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const IND = `query($code: IndicatorCode!, $f: IndicatorFilter, $g: [IndicatorDimension!]) { indicator(code: $code, filter: $f, groupBy: $g) {
   name formula target total { numerator denominator value shortfall { notDispatched inTransit rejected rejectedByReason { reason pieces } } }

@@ -7,10 +7,11 @@ import '../../src/modules/indicators/order-indicators';
 import { IndicatorCode, IndicatorDimension as D } from '../../src/modules/indicators/indicator.types';
 import { IndicatorQuery, indicatorDefinition } from '../../src/modules/indicators/indicators';
 import { summaryServes } from '../../src/modules/indicators/order-indicators';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
 import { runCli } from '../support/cli';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * The fill-rate rollup (order_fill, kept by the write use cases) must say exactly what the documents
@@ -32,10 +33,7 @@ const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_T
 const ok: TestApi['mutate'] = (...args) => api.mutate(...args);
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   const central = await api.token(Role.CENTRAL);
   await ok(central, 'supplyItemUpsert', 'SupplyItemUpsertInput', { clave: VACUNA, description: 'Toxoide tetánico', kind: 'MEDICINE', authorizedLevels: ['FIRST', 'SECOND', 'THIRD'] });
   const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
@@ -122,10 +120,7 @@ beforeAll(async () => {
     });
   }
 }, 120_000);
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const CODES = [
   IndicatorCode.QUANTITY_FILL_RATE,

@@ -1,7 +1,8 @@
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * An order followed from the pharmacy that asks to the shelf that receives, every quantity by hand.
@@ -50,10 +51,7 @@ async function balances(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   admin = await api.token(Role.ADMIN);
   pharmacy = await api.token(Role.PHARMACY, { clues: 'GRSSA000001' });
   warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
@@ -72,10 +70,7 @@ beforeAll(async () => {
     warehouse,
   );
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 describe('the whole flow', () => {
   let number: string;

@@ -1,8 +1,9 @@
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * One national total (issue 16): the plan by state and the national plan add up to the same pieces,
@@ -28,10 +29,7 @@ const { paracetamol: PARA, gasa: GASA } = CLAVES;
 const Y = Number(businessDay().slice(0, 4)) + 1;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   central = await api.token(Role.CENTRAL);
   for (const [clues, lines] of [
     ['GRSSA000001', [{ clave: PARA, cpm: 100 }, { clave: GASA, cpm: 20 }]],
@@ -52,10 +50,7 @@ beforeAll(async () => {
   await receive('OCSSA000001', [[PARA, 'P-OC', 900]]);
   await receive('DFSSA004936', [[PARA, 'P-CEN', 700], [GASA, 'G-CEN', 101]]);
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const PLAN = `query($byState: Boolean, $states: [String!]) { procurementPlan(year: ${Y}, byState: $byState, stateCodes: $states, first: 100) {
   nodes { state { code } clave cpm usable onOpenPurchaseOrders nationalStock fromNationalStock need maximum minimum } } }`;

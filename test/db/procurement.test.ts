@@ -5,10 +5,11 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
+import { TestApi } from '../support/api';
 import { runCli } from '../support/cli';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * The procurement plan for next fiscal year Y, by hand (safety 1 month, ratio 0.40):
@@ -48,10 +49,7 @@ function monthDay(offset: number, day: number): string {
 let poNumber: string;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   central = await api.token(Role.CENTRAL);
   const ratify = async (clues: string, lines: Array<{ clave: string; cpm: number }>) => {
     await ok(central, 'cpmSubmissionPropose', 'CpmSubmissionKeyInput', { clues, year: Y });
@@ -92,10 +90,7 @@ beforeAll(async () => {
   await ok(warehouse, 'stockReceive', 'StockReceiveInput', { idempotencyKey: 'po-in', clues: 'GRSSA000010', orderNumber: poNumber, lines: [{ clave: PARA, lotNumber: 'W-PO', expiresOn: '2031-12-31', acceptedQuantity: 600 }] });
   await ok(central, 'orderCreate', 'OrderCreateInput', { idempotencyKey: 'po-draft', kind: 'PURCHASE', requestingClues: 'GRSSA000010', supplier: 'Otro', lines: [{ clave: PARA, quantity: 5000 }] });
 }, 120_000);
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const PLAN = `query($y: Int!, $s: [String!], $b: Boolean, $after: String, $first: Int) {
   procurementPlan(year: $y, stateCodes: $s, byState: $b, first: $first, after: $after) {

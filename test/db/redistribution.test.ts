@@ -1,9 +1,10 @@
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
 import { position } from '../../src/modules/procurement/redistribution';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * Redistribution of trastuzumab (high cost, third level), by hand. CPM ratified this year; max 3 months.
@@ -37,10 +38,7 @@ const SUGGEST = `query($c: String, $s: String) { redistributionSuggestions(clave
 const rows = (r: any) => r.data.redistributionSuggestions.map((s: any) => [s.from.clues, s.to.clues, s.lotNumber, s.pieces, s.reason, s.sameState]);
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   central = await api.token(Role.CENTRAL);
   const admin = await api.token(Role.ADMIN);
   await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { clues: 'OCSSA000003', name: 'Hospital Regional de Alta Especialidad', kind: 'FIXED', levelOfCare: 'THIRD' });
@@ -61,10 +59,7 @@ beforeAll(async () => {
   await receive('OCSSA000003', [['T-3', '2031-06-30', 5]]);
   await receive('OCSSA000004', [['T-FAR', '2031-12-31', 100]]);
 }, 60_000);
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 test('the arithmetic of one position', () => {
   const p = position(

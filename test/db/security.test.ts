@@ -6,9 +6,10 @@ import { Role } from '../../src/domain/enums';
 import { signToken } from '../../src/base/auth';
 import { startServer } from '../../src/server';
 import { parseConfig } from '../../src/config';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * Issue 15: what hostile callers found, each against the real server. Every test here failed before
@@ -27,10 +28,7 @@ const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.
 const m = (name: string, type: string, body: string) => `mutation($i: ${type}!) { ${name}(input: $i) { ${body} userErrors { code field message } } }`;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   admin = await api.token(Role.ADMIN);
   auditor = await api.token(Role.AUDITOR);
   pharmacy = await api.token(Role.PHARMACY, { clues: 'GRSSA000001' });
@@ -40,10 +38,7 @@ beforeAll(async () => {
   await api.mutate(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { clues: 'OCSSA000010', name: 'Almacén Estatal Oaxaca', kind: 'SUPPORT' });
   await api.mutate(admin, 'warehouseUpsert', 'WarehouseUpsertInput', { clues: 'OCSSA000010', tier: 'STATE' });
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 /** The registry, orders and ledger as they stand: a refused request must leave it unchanged. */
 async function snapshot(): Promise<string> {

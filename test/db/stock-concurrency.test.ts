@@ -1,9 +1,10 @@
 import { ChildProcess } from 'node:child_process';
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
 import { startServerProcess } from '../support/server-process';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /** Stock never goes negative and no update is lost, under many connections and two server processes. */
 
@@ -13,16 +14,10 @@ let admin: string;
 const { paracetamol: PARA, gasa: GASA } = CLAVES;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   admin = await api.token(Role.ADMIN);
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const RECEIVE = `mutation($i: StockReceiveInput!) { stockReceive(input: $i) { receipt { id } movements { id quantity } userErrors { code } } }`;
 const CONSUME = `mutation($i: StockConsumeInput!) { stockConsume(input: $i) { movements { id lotNumber quantity } userErrors { code } } }`;

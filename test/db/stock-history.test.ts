@@ -1,7 +1,8 @@
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * Back-dated movements (issue 16): a count is compared with the lot's balance as of the moment it was
@@ -63,16 +64,10 @@ async function ledgerSize(): Promise<number> {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   pharmacy = await api.token(Role.PHARMACY, { clues: CLUES });
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const receive = (lot: string, quantity: number, at: string) =>
   send(RECEIVE, { idempotencyKey: key(), clues: CLUES, receivedAt: at, lines: [{ clave: GASA, lotNumber: lot, acceptedQuantity: quantity }] });

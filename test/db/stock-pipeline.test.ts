@@ -1,8 +1,9 @@
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * One definition of what is on its way (issue 16), held equal through every figure that reads it.
@@ -26,10 +27,7 @@ const PARA = CLAVES.paracetamol;
 const YEAR = Number(businessDay().slice(0, 4));
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   const central = await api.token(Role.CENTRAL);
   const coordinator = await api.token(Role.STATE_COORDINATOR, { state: '12' });
   const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
@@ -58,10 +56,7 @@ beforeAll(async () => {
   }, 'shipment { status } userErrors { code }');
   await dispatch('d-2', 20);
 }, 60_000);
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 test('the stock page, the suggested order and the redistribution read the same in transit and pending', async () => {
   const auditor = await api.token(Role.AUDITOR);

@@ -1,7 +1,8 @@
 import { Role } from '../../src/domain/enums';
-import { startTestApi, TestApi } from '../support/api';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { addClaves, buildNetwork, CLAVES } from '../support/network';
+import { TestApi } from '../support/api';
+import { TestDatabase } from '../support/database';
+import { CLAVES } from '../support/network';
+import { startNetworkApi, stopNetworkApi } from '../support/setup';
 
 /**
  * The stock ledger at one hospital pharmacy (GRSSA000001), step by step; each test builds on the
@@ -17,17 +18,11 @@ const CLUES = 'GRSSA000001';
 const { paracetamol: PARA, gasa: GASA, trastuzumab: TRAS } = CLAVES;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  api = await startTestApi(tdb.db);
-  await buildNetwork(api);
-  await addClaves(api);
+  ({ tdb, api } = await startNetworkApi());
   pharmacy = await api.token(Role.PHARMACY, { clues: CLUES });
   admin = await api.token(Role.ADMIN);
 });
-afterAll(async () => {
-  await api.stop();
-  await tdb.drop();
-});
+afterAll(() => stopNetworkApi(api, tdb));
 
 const MOVEMENTS = 'movements { id clues clave lotNumber expiresOn quantity kind reason note document occurredAt recordedAt actor reverses reversedBy } userErrors { code field message }';
 const RECEIVE = `mutation($i: StockReceiveInput!) { stockReceive(input: $i) {

@@ -75,13 +75,3 @@ export async function storeCpmBatch(db: Db, establishmentIds: number[], month: s
   );
   return n;
 }
-
-export async function storedCalculation(db: Db, establishmentId: number, supplyItemId: number, month: string) {
-  const [row] = await db.query(
-    `SELECT value, reason, lookback_months AS "lookbackMonths", array(SELECT to_char(x, 'YYYY-MM') FROM unnest(excluded_months) x) AS "excludeMonths",
-            months, computed_at AS "computedAt"
-       FROM cpm_calculation WHERE establishment_id = $1 AND supply_item_id = $2 AND month = $3`,
-    [establishmentId, supplyItemId, month],
-  );
-  return row as { value: number | null; reason: string | null; lookbackMonths: number; excludeMonths: string[]; months: CpmMonth[]; computedAt: Date } | undefined;
-}

@@ -362,3 +362,18 @@ export class SuggestedOrderLine {
   @Field(() => Int, { description: 'max(0, ⌈cpm × maxMonths⌉ − usable − inTransit − pending).' })
   quantity: number;
 }
+
+@InputType({ description: 'Which orders a list shows; outside national roles always within the caller\'s scope.' })
+export class OrderFilter {
+  @Field(() => [OrderStatus], { nullable: true })
+  statuses?: OrderStatus[] | null;
+
+  @Field(() => [OrderKind], { nullable: true })
+  kinds?: OrderKind[] | null;
+
+  @Field(() => String, { nullable: true })
+  requestingClues?: string | null;
+
+  @Field(() => String, { nullable: true })
+  supplyingClues?: string | null;
+}

@@ -1,33 +1,18 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { businessDay, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
 import { Role } from '../../domain/enums';
-import { stateByCode } from '../../domain/states';
 import { Roles } from '../../base/auth';
-import { Context, viewerOf } from '../../base/context';
-import { badRequest, forbidden, payload } from '../../base/errors';
+import { Context } from '../../base/context';
+import { payload } from '../../base/errors';
 import { connectionType, PageArgs, pageRequest, paginate, textPairKey } from '../../base/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { Establishment } from '../registry/establishment.entity';
-import { Position, suggestions } from './redistribution';
 import { State } from '../registry/state.entity';
 import { contractCount, contractPage, createContract } from './contract.service';
-import { PlanKey, planCount, planKey, planPage, PlanQuery, planRows } from './plan';
+import { PlanKey, planCount, planKey, planPage, planRows } from './plan';
 import { planFile } from './plan-export';
-import {
-  CONTRACT_READERS,
-  ContractProgress,
-  ExportFile,
-  ExportFormat,
-  ProcurementContract,
-  ProcurementContractCreateInput,
-  ProcurementContractFilter,
-  ProcurementContractPayload,
-  ProcurementPlanRow,
-  RedistributionReasonEnum,
-  RedistributionSuggestion,
-  StockPosition,
-} from './procurement.types';
+import { planQueryFor, redistributionFor } from './procurement.service';
+import { CONTRACT_READERS, ContractProgress, ExportFile, ExportFormat, ProcurementContract, ProcurementContractCreateInput, ProcurementContractFilter, ProcurementContractPayload, ProcurementPlanRow, RedistributionSuggestion } from './procurement.types';
 
 export const ProcurementPlanConnection = connectionType('ProcurementPlan', ProcurementPlanRow);
 export const ProcurementContractConnection = connectionType('ProcurementContract', ProcurementContract);
@@ -72,28 +57,6 @@ class PlanExportArgs {
 class ContractsArgs extends PageArgs {
   @Field(() => ProcurementContractFilter, { nullable: true })
   filter?: ProcurementContractFilter | null;
-}
-
-/** The plan query a caller may run: a coordinator is held to its state. */
-export function planQueryFor(ctx: Context, args: { year: number; stateCodes?: string[] | null; claves?: string[] | null; byState?: boolean | null }): PlanQuery {
-  const viewer = viewerOf(ctx);
-  if (!isFiscalYear(args.year)) throw badRequest('OUT_OF_RANGE', `year debe ser un ejercicio entre ${FISCAL_YEARS.min} y ${FISCAL_YEARS.max}.`);
-  const unknown = (args.stateCodes ?? []).filter((c) => !stateByCode(c));
-  if (unknown.length) throw badRequest('UNKNOWN_STATE', `No existe la entidad ${unknown.join(', ')}.`);
-  let stateCodes = args.stateCodes?.length ? args.stateCodes : null;
-  if (viewer.role === Role.STATE_COORDINATOR) {
-    if (stateCodes && stateCodes.some((c) => c !== viewer.stateCode)) throw forbidden();
-    stateCodes = [viewer.stateCode!];
-  }
-  return {
-    year: args.year,
-    byState: Boolean(args.byState || stateCodes),
-    stateCodes,
-    claves: args.claves?.length ? args.claves.map((c) => c.trim()) : null,
-    safetyMonths: ctx.config.procurement.safetyMonths,
-    minimumRatio: ctx.config.procurement.contractMinRatio,
-    today: businessDay(),
-  };
 }
 
 @Resolver(() => ProcurementPlanRow)
@@ -176,38 +139,7 @@ export class RedistributionResolver {
     @Arg('clave', () => String, { nullable: true }) clave?: string | null,
     @Arg('stateCode', () => String, { nullable: true }) stateCode?: string | null,
   ): Promise<RedistributionSuggestion[]> {
-    const viewer = viewerOf(ctx);
-    if (stateCode && !stateByCode(stateCode)) throw badRequest('UNKNOWN_STATE', `No existe la entidad ${stateCode}.`);
-    if (viewer.role === Role.STATE_COORDINATOR) {
-      if (stateCode && stateCode !== viewer.stateCode) throw forbidden();
-      stateCode = viewer.stateCode;
-    }
-    const today = businessDay();
-    const found = await suggestions(ctx.db, {
-      clave: clave?.trim() || null,
-      stateCode: stateCode ?? null,
-      today,
-      year: Number(today.slice(0, 4)),
-      month: `${today.slice(0, 7)}-01`,
-      unitMaxMonths: ctx.config.stockThresholds.unit.maxMonths,
-      warehouseMaxMonths: ctx.config.stockThresholds.warehouse.maxMonths,
-    });
-    const pos = (p: Position): StockPosition => Object.assign(new StockPosition(), p);
-    return found.map((s) =>
-      Object.assign(new RedistributionSuggestion(), {
-        fromId: s.from.establishmentId,
-        toId: s.to.establishmentId,
-        supplyItemId: s.from.supplyItemId,
-        clave: s.from.clave,
-        lotNumber: s.lotNumber,
-        expiresOn: s.expiresOn,
-        pieces: s.pieces,
-        reason: s.reason as RedistributionReasonEnum,
-        sameState: s.sameState,
-        fromPosition: pos(s.from),
-        toPosition: pos(s.to),
-      }),
-    );
+    return redistributionFor(ctx, clave, stateCode);
   }
 
   @FieldResolver(() => Establishment)

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../db/prepared';
+import { sqlVariants } from '../../db/sql';
 import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockLevel, StockMovement } from './stock.types';
 import { StockStatus } from '../../domain/stock';
 
@@ -227,14 +228,8 @@ const pageSql = (byClaves: boolean, shows: PageColumns) => `${RATIFIED_AND_TRANS
    WHERE $8::int IS NULL AND $9::text[] IS NULL ${byClaves ? '' : 'AND $7::text[] IS NULL'}
    ORDER BY x.clave`;
 
-/** One text per combination (at most 32), made once: the same string is the same prepared statement. */
-const pageSqls = new Map<number, string>();
-function everydayPageSql(byClaves: boolean, shows: PageColumns): string {
-  const key = (byClaves ? 1 : 0) | (shows.total ? 2 : 0) | (shows.onHand ? 4 : 0) | (shows.source ? 8 : 0) | (shows.inTransit ? 16 : 0);
-  let sql = pageSqls.get(key);
-  if (!sql) pageSqls.set(key, (sql = pageSql(byClaves, shows)));
-  return sql;
-}
+/** One text per combination of the claves filter and the columns shown (at most 32). */
+const everydayPageSql = sqlVariants((o: PageColumns & { byClaves: boolean }) => pageSql(o.byClaves, o));
 
 /** The page with an expiry or status filter: every clave's balances are added up (and, for a status, its CPM looked up). */
 const FILTERED_PAGE_SQL = `${LISTED_SQL},
@@ -282,7 +277,7 @@ export async function stockPage(
     total?: string;
     lots?: LotTuple[];
   }> = everyday
-    ? await preparedQuery(db, everydayPageSql(!!f.claves, shows), [...stockParams(f), after ?? null, limit, withLots])
+    ? await preparedQuery(db, everydayPageSql({ byClaves: !!f.claves, total: shows.total, onHand: shows.onHand, source: shows.source, inTransit: shows.inTransit }), [...stockParams(f), after ?? null, limit, withLots])
     : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
   const levels = new Array<StockLevel>(rows.length);
   for (let i = 0; i < rows.length; i++) {

@@ -20,6 +20,7 @@ import {
   StockReceivePayload,
 } from './stock.inputs';
 import * as read from './stock.read';
+import * as corrections from './stock.corrections';
 import * as stock from './stock.service';
 import type { Written } from './stock.service';
 import { LedgerCheck, LotLevel, StockLevel, StockMovement } from './stock.types';
@@ -100,13 +101,13 @@ export class StockResolver {
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Takes every expired lot at a CLUES out of stock.' })
   expiredWriteOff(@Arg('input') input: ExpiredWriteOffInput, @Ctx() ctx: Context) {
-    return writtenPayload(() => stock.writeOffExpired(ctx, input));
+    return writtenPayload(() => corrections.writeOffExpired(ctx, input));
   }
 
   @Authorized(Roles.stockWriters)
   @Mutation(() => StockMovementsPayload, { description: 'Undoes a movement with its opposite (REVERSAL).' })
   stockMovementReverse(@Arg('input') input: StockMovementReverseInput, @Ctx() ctx: Context) {
-    return writtenPayload(() => stock.reverse(ctx, input));
+    return writtenPayload(() => corrections.reverse(ctx, input));
   }
 }
 

@@ -3,35 +3,26 @@ import { z } from 'zod';
 import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
 import { businessDay } from '../../domain/dates';
-import { allocateFefo, isUsableOn } from '../../domain/stock';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
-import { fromGlobalId } from '../../base/node';
-import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput, text } from '../../base/validation';
+import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
+import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput } from '../../base/validation';
 import { isCalendarDate } from '../../base/scalars';
 import { purchaseReceipts } from './purchase-receipts';
 import { requireEstablishment } from '../registry/registry.queries';
-import { LockedLot, lockItemLots, lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
-import {
-  ExpiredWriteOffInput,
-  StockAdjustInput,
-  StockConsumeInput,
-  StockCountInput,
-  StockMovementReverseInput,
-  StockReceiveInput,
-} from './stock.inputs';
+import { lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
+import { StockAdjustInput, StockConsumeInput, StockCountInput, StockReceiveInput } from './stock.inputs';
+import { duplicateLines, findLots, knownLot, lotKey, resolveClaves, takeOut, unknownClave } from './stock.lots';
 import { movementsByKey, receiptById } from './stock.queries';
 import { AdjustmentReason, MovementKind, Receipt, ReceiptSource, RejectionReason, StockMovement } from './stock.types';
 
-/** Clock skew allowed between a client and the server for "not in the future". */
+/** The most lines one stock mutation takes. */
 const MAX_LINES = 500;
 
 const idempotencyKey = z.string().trim().min(1).max(200);
 const lotNumber = lotNumberField;
 const pieces = z.number().int().min(1).max(100_000_000);
 const calendarDate = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
-
 
 /**
  * What a stock mutation wrote, read after its transaction committed and only if the response asks
@@ -42,7 +33,7 @@ export interface Written {
   receipt(): Promise<Receipt | null>;
 }
 
-function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined): Written {
+export function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined): Written {
   const actor = viewerOf(ctx).subject;
   let movements: Promise<StockMovement[]> | undefined;
   let receipt: Promise<Receipt | null> | undefined;
@@ -57,7 +48,7 @@ function written(ctx: Context, idempotencyKey: string, receiptId: number | undef
  * transaction find the location, claim the idempotency key (a replay returns what the first request
  * wrote) and do the work.
  */
-async function stockMutation<I extends { idempotencyKey: string; clues: string }>(
+export async function stockMutation<I extends { idempotencyKey: string; clues: string }>(
   ctx: Context,
   operation: string,
   raw: object,
@@ -75,47 +66,6 @@ async function stockMutation<I extends { idempotencyKey: string; clues: string }
     return r?.id as number | undefined;
   });
   return written(ctx, input.idempotencyKey, receiptId);
-}
-
-const unknownClave = (i: number, clave: string) => userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${clave} en el catálogo.`);
-
-/** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
-async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>, errors: UserError[]): Promise<Map<string, number>> {
-  const rows: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY($1::text[])', [
-    [...new Set(lines.map((l) => l.clave))],
-  ]);
-  const ids = new Map(rows.map((r) => [r.clave, r.id]));
-  lines.forEach((l, i) => {
-    if (!ids.has(l.clave)) errors.push(unknownClave(i, l.clave));
-  });
-  return ids;
-}
-
-interface LotRow {
-  id: number;
-  supplyItemId: number;
-  lotNumber: string;
-  expiresOn: string | null;
-}
-
-async function findLots(em: EntityManager, pairs: Array<{ supplyItemId: number; lotNumber: string }>): Promise<Map<string, LotRow>> {
-  const rows: Array<{ id: number; supply_item_id: number; lot_number: string; expires_on: string | null }> = await em.query(
-    `SELECT l.id, l.supply_item_id, l.lot_number, l.expires_on::text AS expires_on
-       FROM lot l JOIN unnest($1::int[], $2::text[]) AS p(item, num) ON l.supply_item_id = p.item AND l.lot_number = p.num`,
-    [pairs.map((p) => p.supplyItemId), pairs.map((p) => p.lotNumber)],
-  );
-  return new Map(rows.map((r) => [lotKey(r.supply_item_id, r.lot_number), { id: r.id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on }]));
-}
-
-const lotKey = (supplyItemId: number, lotNumber: string) => `${supplyItemId}|${lotNumber}`;
-
-function duplicateLines<L>(lines: L[], keyOf: (l: L) => string, errors: UserError[]): void {
-  const seen = new Set<string>();
-  lines.forEach((l, i) => {
-    const key = keyOf(l);
-    if (seen.has(key)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], 'Línea repetida: junte las piezas del mismo lote en una sola línea.'));
-    seen.add(key);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,18 +272,6 @@ export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Writt
   });
 }
 
-/** A lot that must already exist (only a receipt brings a new lot, with its expiry). */
-async function knownLot(em: EntityManager, clave: string, lotNumber: string, field: Array<string | number>): Promise<LotRow> {
-  const [row] = await em.query(
-    `SELECT l.id, l.supply_item_id AS "supplyItemId", l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", s.id AS item
-       FROM supply_item s LEFT JOIN lot l ON l.supply_item_id = s.id AND l.lot_number = $2 WHERE s.clave = $1`,
-    [clave, lotNumber],
-  );
-  if (!row) fail(ErrorCode.UNKNOWN_CLAVE, [...field, 'clave'], `No existe la clave ${clave} en el catálogo.`);
-  if (!row.id) fail(ErrorCode.UNKNOWN_LOT, [...field, 'lotNumber'], `El lote ${lotNumber} de la clave ${clave} no ha entrado nunca: regístrelo con una entrada.`);
-  return row;
-}
-
 // ---------------------------------------------------------------------------------------------
 // stockCount
 
@@ -421,145 +359,4 @@ export async function consume(ctx: Context, raw: StockConsumeInput): Promise<Wri
     await writeMovements(em, meta, drafts);
     return {};
   });
-}
-
-/**
- * Plans taking pieces out of a location: from the named lot, or FEFO over the lots usable on `day`.
- * The balances are locked first, so the plan holds when it is written.
- */
-export async function takeOut<L extends { clave: string; quantity: number; lotNumber?: string | null }>(
-  em: EntityManager,
-  establishmentId: number,
-  lines: L[],
-  day: string,
-  draft: (line: L, lot: LockedLot, quantity: number, index: number) => MovementDraft,
-  quantityField = 'quantity',
-): Promise<MovementDraft[]> {
-  const errors: UserError[] = [];
-  const items = await resolveClaves(em, lines, errors);
-  if (errors.length) throw new UserInputError(errors);
-  const locked = await lockItemLots(em, establishmentId, [...new Set(items.values())]);
-  const left = new Map(locked.map((l) => [l.lotId, l.quantity]));
-  const drafts: MovementDraft[] = [];
-  lines.forEach((line, i) => {
-    const supplyItemId = items.get(line.clave)!;
-    const lots = locked.filter((l) => l.supplyItemId === supplyItemId).map((l) => ({ ...l, quantity: left.get(l.lotId)! }));
-    if (line.lotNumber) {
-      const lot = lots.find((l) => l.lotNumber === line.lotNumber);
-      if (!lot) {
-        errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
-      } else if (!isUsableOn(lot.expiresOn, day)) {
-        errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
-      } else if (lot.quantity < line.quantity) {
-        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
-      } else {
-        left.set(lot.lotId, lot.quantity - line.quantity);
-        drafts.push(draft(line, lot, line.quantity, i));
-      }
-      return;
-    }
-    const plan = allocateFefo(lots, line.quantity, day);
-    if (!plan.ok) {
-      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
-      return;
-    }
-    for (const take of plan.takes) {
-      left.set(take.lot.lotId, left.get(take.lot.lotId)! - take.quantity);
-      drafts.push(draft(line, take.lot as LockedLot, take.quantity, i));
-    }
-  });
-  if (errors.length) throw new UserInputError(errors);
-  return drafts;
-}
-
-// ---------------------------------------------------------------------------------------------
-// expiredWriteOff
-
-const writeOffSchema = z.object({
-  idempotencyKey,
-  clues: cluesField,
-  asOf: calendarDate
-    .nullish()
-    .transform((d) => d ?? businessDay())
-    .refine((d) => d <= businessDay(), { params: { code: ErrorCode.DATE_IN_FUTURE }, message: 'La fecha no puede ser posterior a hoy.' }),
-});
-
-export async function writeOffExpired(ctx: Context, raw: ExpiredWriteOffInput): Promise<Written> {
-  const input = parseInput(writeOffSchema, raw);
-  return stockMutation(ctx, 'expiredWriteOff', raw, input, async (em, input, establishmentId, meta) => {
-    const expired: Array<{ lot_id: number; supply_item_id: number; quantity: number; expires_on: string }> = await em.query(
-      `SELECT b.lot_id, b.supply_item_id, b.quantity, l.expires_on::text AS expires_on
-         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-        WHERE b.establishment_id = $1 AND b.quantity > 0 AND l.expires_on < $2::date
-        ORDER BY b.lot_id FOR UPDATE OF b`,
-      [establishmentId, input.asOf],
-    );
-    const occurredAt = input.asOf === businessDay() ? null : endOfBusinessDay(input.asOf);
-    await writeMovements(
-      em,
-      meta,
-      expired.map((e) => ({
-        field: ['asOf'],
-        establishmentId,
-        supplyItemId: e.supply_item_id,
-        lotId: e.lot_id,
-        quantity: -e.quantity,
-        kind: MovementKind.EXPIRY_WRITE_OFF,
-        reason: 'EXPIRED',
-        note: `caducó el ${e.expires_on}`,
-        occurredAt,
-      })),
-    );
-    return {};
-  });
-}
-
-/** The last second of a Mexico City day (no daylight saving since 2022: UTC−6). */
-function endOfBusinessDay(day: string): Date {
-  return new Date(`${day}T23:59:59-06:00`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// stockMovementReverse
-
-const reverseSchema = z.object({ idempotencyKey, movementId: z.string().max(200), reason: text(500) });
-
-export async function reverse(ctx: Context, raw: StockMovementReverseInput): Promise<Written> {
-  const input = parseInput(reverseSchema, raw);
-  const viewer = viewerOf(ctx);
-  const decoded = fromGlobalId(input.movementId);
-  const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
-  await inTransaction(ctx.db, async (em) => {
-    // Scope first, on an unlocked read: outside the caller's reach, a movement that exists and one that
-    // does not look the same, and the caller never waits on (or takes) the movement's lock.
-    const [where] = id ? await em.query('SELECT e.clues FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1', [id]) : [];
-    if (!where && !viewer.national) throw forbidden();
-    if (!where) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
-    viewer.assertMayWrite(Roles.stockWriters, where.clues);
-    const [m] = await em.query(
-      `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
-              EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
-         FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
-      [id],
-    );
-    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'stockMovementReverse', subject: viewer.subject, input: raw });
-    if (claim === 'fresh') {
-      if (m.kind === MovementKind.REVERSAL) fail(ErrorCode.NOT_REVERSIBLE, ['movementId'], 'Una reversión no se revierte: registre el movimiento de nuevo.');
-      if (m.reversed) fail(ErrorCode.ALREADY_REVERSED, ['movementId'], 'Este movimiento ya fue revertido.');
-      await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, [
-        {
-          field: ['movementId'],
-          establishmentId: m.establishment_id,
-          supplyItemId: m.supply_item_id,
-          lotId: m.lot_id,
-          quantity: -m.quantity,
-          kind: MovementKind.REVERSAL,
-          note: input.reason,
-          occurredAt: null,
-          reversesId: m.id,
-        },
-      ]);
-    }
-  });
-  return written(ctx, input.idempotencyKey, undefined);
 }

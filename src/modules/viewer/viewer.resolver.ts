@@ -8,6 +8,7 @@ import { fromGlobalId, Node } from '../../base/node';
 import { Establishment } from '../registry/establishment.entity';
 import { State } from '../registry/state.entity';
 import * as orders from '../orders/order.service';
+import * as shipments from '../orders/shipment.service';
 import { contractsWhere } from '../procurement/contract.service';
 import { CONTRACT_READERS } from '../procurement/procurement.types';
 
@@ -55,7 +56,7 @@ const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown
   StockMovement: (ctx, key) => (/^[0-9]{1,18}$/.test(key) ? scoped(ctx, ctx.loaders.movementById.load(key)) : Promise.resolve(null)),
   Receipt: (ctx, key) => (/^[0-9]{1,9}$/.test(key) ? scoped(ctx, ctx.loaders.receiptById.load(Number(key))) : Promise.resolve(null)),
   Order: (ctx, key) => orders.orderFor(ctx, key),
-  Shipment: (ctx, key) => orders.shipmentFor(ctx, key),
+  Shipment: (ctx, key) => shipments.shipmentFor(ctx, key),
   ProcurementContract: async (ctx, key) => {
     if (!CONTRACT_READERS.includes(viewerOf(ctx).role)) throw forbidden();
     return (await contractsWhere(ctx.db, 'c.number = $1', [key]))[0] ?? null;

@@ -1,108 +1,20 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { Roles } from '../../base/auth';
+import { Context, viewerOf } from '../../base/context';
+import { badRequest, ErrorCode, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { claveField, cluesField, identifier, parseInput, pastOrTodayDate } from '../../base/validation';
 import { claimIdempotencyKey } from '../../db/idempotency';
 import { inTransaction } from '../../db/transaction';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
-import { Roles } from '../../base/auth';
-import { Context, viewerOf } from '../../base/context';
-import { badRequest, ErrorCode, forbidden, payload, UserError, userError, UserInputError } from '../../base/errors';
-import { Node, toGlobalId } from '../../base/node';
-import { DateScalar } from '../../base/scalars';
-import { claveField, cluesField, identifier, parseInput, pastOrTodayDate } from '../../base/validation';
 import { requireEstablishment } from '../registry/registry.queries';
 import { writeMovements } from '../stock/ledger';
-import { takeOut } from '../stock/stock.service';
+import { takeOut } from '../stock/stock.lots';
 import { MovementKind } from '../stock/stock.types';
+import { Prescription, PrescriptionDispenseInput } from './prescription.types';
 
-/** A prescription (receta) and what the pharmacy dispensed of it: the base of PRESCRIPTION_COMPLETE_FILL. */
-
-export enum PrescriptionFill {
-  COMPLETE = 'COMPLETE',
-  PARTIAL = 'PARTIAL',
-  NOT_FILLED = 'NOT_FILLED',
-}
-registerEnumType(PrescriptionFill, { name: 'PrescriptionFill', description: 'COMPLETE: every line in full; NOT_FILLED: nothing dispensed; PARTIAL otherwise.' });
-
-@ObjectType()
-export class PrescriptionLine {
-  @Field()
-  clave: string;
-
-  @Field(() => Int)
-  prescribed: number;
-
-  @Field(() => Int)
-  dispensed: number;
-}
-
-@ObjectType({ implements: Node, description: 'A prescription (receta) dispensed at a pharmacy.' })
-export class Prescription implements Node {
-  pk: number;
-
-  @Field(() => ID)
-  get id(): string {
-    return toGlobalId('Prescription', this.pk);
-  }
-
-  @Field()
-  clues: string;
-
-  @Field()
-  folio: string;
-
-  @Field(() => DateScalar)
-  issuedOn: string;
-
-  @Field(() => [PrescriptionLine])
-  lines: PrescriptionLine[];
-
-  @Field(() => PrescriptionFill)
-  get fill(): PrescriptionFill {
-    if (this.lines.every((l) => l.dispensed >= l.prescribed)) return PrescriptionFill.COMPLETE;
-    return this.lines.some((l) => l.dispensed > 0) ? PrescriptionFill.PARTIAL : PrescriptionFill.NOT_FILLED;
-  }
-}
-
-@InputType()
-class PrescriptionLineInput {
-  @Field()
-  clave: string;
-
-  @Field(() => Int)
-  prescribed: number;
-
-  @Field(() => Int, { description: 'Pieces handed over now (0 when there are none); FEFO lots.' })
-  dispensed: number;
-}
-
-@InputType({ description: 'Records a prescription and dispenses it from the lots that expire first.' })
-export class PrescriptionDispenseInput {
-  @Field()
-  idempotencyKey: string;
-
-  @Field()
-  clues: string;
-
-  @Field()
-  folio: string;
-
-  @Field(() => DateScalar)
-  issuedOn: string;
-
-  @Field(() => [PrescriptionLineInput])
-  lines: PrescriptionLineInput[];
-}
-
-@ObjectType()
-class PrescriptionPayload {
-  @Field(() => Prescription, { nullable: true })
-  prescription: Prescription | null;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+/** Dispensing a prescription (receta): DISPENSE movements from the lots that expire first, and the fill it had. */
 
 const schema = z.object({
   idempotencyKey: z.string().trim().min(1).max(200),
@@ -115,7 +27,8 @@ const schema = z.object({
     .max(100),
 });
 
-async function load(em: EntityManager, where: string, params: unknown[]): Promise<Prescription | null> {
+/** One prescription with its lines, by a condition over `p` (the prescription) and `e` (its establishment). */
+export async function prescriptionWhere(em: EntityManager, where: string, params: unknown[]): Promise<Prescription | null> {
   const [p] = await em.query(
     `SELECT p.id AS pk, e.clues, p.folio, p.issued_on::text AS "issuedOn" FROM prescription p JOIN establishment e ON e.id = p.establishment_id WHERE ${where}`,
     params,
@@ -135,7 +48,7 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
   return inTransaction(ctx.db, async (em) => {
     const est = await requireEstablishment(em, input.clues);
     const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'prescriptionDispense', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await load(em, 'p.actor = $1 AND p.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))!;
+    if (claim === 'replay') return (await prescriptionWhere(em, 'p.actor = $1 AND p.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))!;
     const errors: UserError[] = [];
     const seen = new Set<string>();
     input.lines.forEach((l, i) => {
@@ -178,25 +91,14 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
       [p.id, input.lines.map((l) => items.find((x) => x.clave === l.clave)!.id), input.lines.map((l) => l.prescribed), input.lines.map((l) => l.dispensed)],
     );
     await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, drafts);
-    return (await load(em, 'p.id = $1', [p.id]))!;
+    return (await prescriptionWhere(em, 'p.id = $1', [p.id]))!;
   });
 }
 
-@Resolver()
-export class PrescriptionResolver {
-  @Authorized(Roles.anyone)
-  @Query(() => Prescription, { nullable: true, description: 'A prescription by CLUES and folio (in the caller’s scope).' })
-  async prescription(@Arg('clues') clues: string, @Arg('folio') folio: string, @Ctx() ctx: Context) {
-    const c = normalizeClues(clues);
-    if (!viewerOf(ctx).covers(c)) throw forbidden();
-    if (!(await ctx.loaders.establishmentByClues.load(c))) throw badRequest('UNKNOWN_CLUES', `No existe la CLUES ${c}.`);
-    return load(ctx.db.manager, 'e.clues = $1 AND p.folio = $2', [c, folio.trim()]);
-  }
-
-  @Authorized(Roles.stockWriters)
-  @Mutation(() => PrescriptionPayload, { description: 'Dispenses a prescription: DISPENSE movements from FEFO lots, never beyond usable stock.' })
-  prescriptionDispense(@Arg('input') input: PrescriptionDispenseInput, @Ctx() ctx: Context) {
-    return payload('prescription', () => dispense(ctx, input));
-  }
+/** A prescription by CLUES and folio, in the caller's scope (FORBIDDEN outside it, whether it exists or not). */
+export async function prescriptionAt(ctx: Context, rawClues: string, folio: string): Promise<Prescription | null> {
+  const clues = normalizeClues(rawClues);
+  if (!viewerOf(ctx).covers(clues)) throw forbidden();
+  if (!(await ctx.loaders.establishmentByClues.load(clues))) throw badRequest('UNKNOWN_CLUES', `No existe la CLUES ${clues}.`);
+  return prescriptionWhere(ctx.db.manager, 'e.clues = $1 AND p.folio = $2', [clues, folio.trim()]);
 }
-

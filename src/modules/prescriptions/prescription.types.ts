@@ -1,0 +1,92 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserError } from '../../base/errors';
+import { Node, toGlobalId } from '../../base/node';
+import { DateScalar } from '../../base/scalars';
+
+/** A prescription (receta) and what the pharmacy dispensed of it: the base of PRESCRIPTION_COMPLETE_FILL. */
+
+export enum PrescriptionFill {
+  COMPLETE = 'COMPLETE',
+  PARTIAL = 'PARTIAL',
+  NOT_FILLED = 'NOT_FILLED',
+}
+registerEnumType(PrescriptionFill, { name: 'PrescriptionFill', description: 'COMPLETE: every line in full; NOT_FILLED: nothing dispensed; PARTIAL otherwise.' });
+
+@ObjectType()
+export class PrescriptionLine {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  prescribed: number;
+
+  @Field(() => Int)
+  dispensed: number;
+}
+
+@ObjectType({ implements: Node, description: 'A prescription (receta) dispensed at a pharmacy.' })
+export class Prescription implements Node {
+  pk: number;
+
+  @Field(() => ID)
+  get id(): string {
+    return toGlobalId('Prescription', this.pk);
+  }
+
+  @Field()
+  clues: string;
+
+  @Field()
+  folio: string;
+
+  @Field(() => DateScalar)
+  issuedOn: string;
+
+  @Field(() => [PrescriptionLine])
+  lines: PrescriptionLine[];
+
+  @Field(() => PrescriptionFill)
+  get fill(): PrescriptionFill {
+    if (this.lines.every((l) => l.dispensed >= l.prescribed)) return PrescriptionFill.COMPLETE;
+    return this.lines.some((l) => l.dispensed > 0) ? PrescriptionFill.PARTIAL : PrescriptionFill.NOT_FILLED;
+  }
+}
+
+@InputType()
+export class PrescriptionLineInput {
+  @Field()
+  clave: string;
+
+  @Field(() => Int)
+  prescribed: number;
+
+  @Field(() => Int, { description: 'Pieces handed over now (0 when there are none); FEFO lots.' })
+  dispensed: number;
+}
+
+@InputType({ description: 'Records a prescription and dispenses it from the lots that expire first.' })
+export class PrescriptionDispenseInput {
+  @Field()
+  idempotencyKey: string;
+
+  @Field()
+  clues: string;
+
+  @Field()
+  folio: string;
+
+  @Field(() => DateScalar)
+  issuedOn: string;
+
+  @Field(() => [PrescriptionLineInput])
+  lines: PrescriptionLineInput[];
+}
+
+@ObjectType()
+export class PrescriptionPayload {
+  @Field(() => Prescription, { nullable: true })
+  prescription: Prescription | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}

@@ -1,0 +1,108 @@
+import { EntityManager } from 'typeorm';
+import { allocateFefo, isUsableOn } from '../../domain/stock';
+import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
+import { LockedLot, lockItemLots, MovementDraft } from './ledger';
+
+/** Lots and claves as the stock mutations find them: by clave, by lot number, or FEFO under the balances' locks. */
+
+export const unknownClave = (i: number, clave: string) => userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${clave} en el catálogo.`);
+
+/** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
+export async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>, errors: UserError[]): Promise<Map<string, number>> {
+  const rows: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY($1::text[])', [
+    [...new Set(lines.map((l) => l.clave))],
+  ]);
+  const ids = new Map(rows.map((r) => [r.clave, r.id]));
+  lines.forEach((l, i) => {
+    if (!ids.has(l.clave)) errors.push(unknownClave(i, l.clave));
+  });
+  return ids;
+}
+
+export interface LotRow {
+  id: number;
+  supplyItemId: number;
+  lotNumber: string;
+  expiresOn: string | null;
+}
+
+export async function findLots(em: EntityManager, pairs: Array<{ supplyItemId: number; lotNumber: string }>): Promise<Map<string, LotRow>> {
+  const rows: Array<{ id: number; supply_item_id: number; lot_number: string; expires_on: string | null }> = await em.query(
+    `SELECT l.id, l.supply_item_id, l.lot_number, l.expires_on::text AS expires_on
+       FROM lot l JOIN unnest($1::int[], $2::text[]) AS p(item, num) ON l.supply_item_id = p.item AND l.lot_number = p.num`,
+    [pairs.map((p) => p.supplyItemId), pairs.map((p) => p.lotNumber)],
+  );
+  return new Map(rows.map((r) => [lotKey(r.supply_item_id, r.lot_number), { id: r.id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on }]));
+}
+
+export const lotKey = (supplyItemId: number, lotNumber: string) => `${supplyItemId}|${lotNumber}`;
+
+export function duplicateLines<L>(lines: L[], keyOf: (l: L) => string, errors: UserError[]): void {
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    const key = keyOf(l);
+    if (seen.has(key)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], 'Línea repetida: junte las piezas del mismo lote en una sola línea.'));
+    seen.add(key);
+  });
+}
+
+/** A lot that must already exist (only a receipt brings a new lot, with its expiry). */
+export async function knownLot(em: EntityManager, clave: string, lotNumber: string, field: Array<string | number>): Promise<LotRow> {
+  const [row] = await em.query(
+    `SELECT l.id, l.supply_item_id AS "supplyItemId", l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", s.id AS item
+       FROM supply_item s LEFT JOIN lot l ON l.supply_item_id = s.id AND l.lot_number = $2 WHERE s.clave = $1`,
+    [clave, lotNumber],
+  );
+  if (!row) fail(ErrorCode.UNKNOWN_CLAVE, [...field, 'clave'], `No existe la clave ${clave} en el catálogo.`);
+  if (!row.id) fail(ErrorCode.UNKNOWN_LOT, [...field, 'lotNumber'], `El lote ${lotNumber} de la clave ${clave} no ha entrado nunca: regístrelo con una entrada.`);
+  return row;
+}
+
+/**
+ * Plans taking pieces out of a location: from the named lot, or FEFO over the lots usable on `day`.
+ * The balances are locked first, so the plan holds when it is written.
+ */
+export async function takeOut<L extends { clave: string; quantity: number; lotNumber?: string | null }>(
+  em: EntityManager,
+  establishmentId: number,
+  lines: L[],
+  day: string,
+  draft: (line: L, lot: LockedLot, quantity: number, index: number) => MovementDraft,
+  quantityField = 'quantity',
+): Promise<MovementDraft[]> {
+  const errors: UserError[] = [];
+  const items = await resolveClaves(em, lines, errors);
+  if (errors.length) throw new UserInputError(errors);
+  const locked = await lockItemLots(em, establishmentId, [...new Set(items.values())]);
+  const left = new Map(locked.map((l) => [l.lotId, l.quantity]));
+  const drafts: MovementDraft[] = [];
+  lines.forEach((line, i) => {
+    const supplyItemId = items.get(line.clave)!;
+    const lots = locked.filter((l) => l.supplyItemId === supplyItemId).map((l) => ({ ...l, quantity: left.get(l.lotId)! }));
+    if (line.lotNumber) {
+      const lot = lots.find((l) => l.lotNumber === line.lotNumber);
+      if (!lot) {
+        errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
+      } else if (!isUsableOn(lot.expiresOn, day)) {
+        errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
+      } else if (lot.quantity < line.quantity) {
+        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
+      } else {
+        left.set(lot.lotId, lot.quantity - line.quantity);
+        drafts.push(draft(line, lot, line.quantity, i));
+      }
+      return;
+    }
+    const plan = allocateFefo(lots, line.quantity, day);
+    if (!plan.ok) {
+      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
+      return;
+    }
+    for (const take of plan.takes) {
+      left.set(take.lot.lotId, left.get(take.lot.lotId)! - take.quantity);
+      drafts.push(draft(line, take.lot as LockedLot, take.quantity, i));
+    }
+  });
+  if (errors.length) throw new UserInputError(errors);
+  return drafts;
+}
