@@ -117,4 +117,15 @@ describeIf('dashboard', () => {
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-clues.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);
+  test('a unit’s pharmacy sees every state’s aggregates, and drills into none (units stay in their own scope)', async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin-form');
+    const token = await api.token(Role.PHARMACY, { clues: 'GRSSA015854' });
+    await page.fill('#token', token);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForSelector('#states table', { timeout: 30_000 });
+    expect(await page.locator('#states tbody tr').count()).toBeGreaterThan(1);
+    expect(await page.locator('#states tbody th button').count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });
