@@ -1,7 +1,8 @@
 /**
- * Stock rules of SPEC §4 that need no database: which pieces are usable on a day and first-expiry-
- * first-out allocation. The stock status is computed where the lists are filtered, in SQL
- * (stock_status, migration Cpm).
+ * Stock rules of SPEC §4 that need no database: which pieces are usable on a day, first-expiry-first-out
+ * order and allocation, and the per-row arithmetic of a stock position (months of stock, suggested
+ * quantity). The stock status is computed where the lists are filtered, in SQL (stock_status,
+ * migration Cpm); the position's figures are read by src/modules/stock/stock.position.ts.
  */
 
 /** A lot is usable on `day` when it has no expiry date or expires on that day or later. */
@@ -16,14 +17,23 @@ export interface LotStock {
   quantity: number;
 }
 
-/** FEFO order: the lot that expires soonest first; lots without expiry last; ties by lot number. */
-export function fefoOrder(a: LotStock, b: LotStock): number {
-  if (a.expiresOn !== b.expiresOn) {
-    if (a.expiresOn === null) return 1;
-    if (b.expiresOn === null) return -1;
-    return a.expiresOn < b.expiresOn ? -1 : 1;
+/**
+ * FEFO order of two lots by (expiry date, lot number): the lot that expires soonest first; lots without
+ * expiry last; ties by lot number in code-point order (as COLLATE "C" sorts them). Every FEFO in the
+ * product sorts with it: allocation below, the stock page's lots and the redistribution's offers.
+ */
+export function compareFefo(aExpiresOn: string | null, aLot: string, bExpiresOn: string | null, bLot: string): number {
+  if (aExpiresOn !== bExpiresOn) {
+    if (aExpiresOn === null) return 1;
+    if (bExpiresOn === null) return -1;
+    return aExpiresOn < bExpiresOn ? -1 : 1;
   }
-  return a.lotNumber < b.lotNumber ? -1 : a.lotNumber > b.lotNumber ? 1 : 0;
+  return aLot < bLot ? -1 : aLot > bLot ? 1 : 0;
+}
+
+/** FEFO order of two lots (`compareFefo`). */
+export function fefoOrder(a: Pick<LotStock, 'expiresOn' | 'lotNumber'>, b: Pick<LotStock, 'expiresOn' | 'lotNumber'>): number {
+  return compareFefo(a.expiresOn, a.lotNumber, b.expiresOn, b.lotNumber);
 }
 
 /**
@@ -50,14 +60,35 @@ export function allocateFefo(
 }
 
 /**
- * A location's need of a clave (SPEC §4): the pieces it lacks to reach CPM × maxMonths once what is in
- * transit to it (view stock_in_transit) and what is approved for it but not yet dispatched (`pendingIn`,
- * view stock_pending) arrive; never below zero. It is the suggested replenishment and the
- * redistribution's need alike: SPEC §4 writes the latter without the pending pieces, but a unit that
- * a redistribution order already promised pieces to would then be offered them a second time.
+ * The figures of a stock position (location × clave) the arithmetic below reads; the position itself is
+ * read set-based in SQL (src/modules/stock/stock.position.ts), its status by the SQL function
+ * stock_status (migration Cpm), which list filters need.
  */
-export function shortfall(p: { cpm: number; maxMonths: number; usable: number; inTransit: number }, pendingIn = 0): number {
-  return Math.max(0, Math.ceil(p.cpm * p.maxMonths) - p.usable - p.inTransit - pendingIn);
+export interface PositionFigures {
+  usable: number;
+  inTransit: number;
+  /** Approved for the location on open replenishment orders and not yet dispatched. */
+  pendingIn: number;
+  cpm: number | null;
+  maxMonths: number;
+}
+
+/** Months of stock (SPEC §4) = usable / CPM; null without a CPM or with a CPM of 0. */
+export function monthsOfStock(usable: number, cpm: number | null): number | null {
+  return cpm ? usable / cpm : null;
+}
+
+/**
+ * Suggested replenishment (SPEC §4): the pieces a location lacks to reach CPM × maxMonths once what is in
+ * transit to it and what is approved for it but not yet dispatched arrive: max(0, ⌈CPM × maxMonths⌉ −
+ * usable − in transit − pending in); null without a CPM. It is the redistribution's need as well: SPEC §4
+ * writes the latter without the pending pieces, but a unit that an order already promised pieces to
+ * would then be offered them a second time. Whether the clave is authorised for the location's level
+ * of care is the order's concern (`suggestedOrder` lists authorised claves only).
+ */
+export function suggestedQuantity(p: PositionFigures): number | null {
+  if (p.cpm === null) return null;
+  return Math.max(0, Math.ceil(p.cpm * p.maxMonths) - p.usable - p.inTransit - p.pendingIn);
 }
 
 export enum StockStatus {

@@ -58,10 +58,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stopNetworkApi(api, tdb));
 
-test('the stock page, the suggested order and the redistribution read the same in transit and pending', async () => {
+test('one stock position: the stock page, the suggested order, the redistribution and the plan read the same figures', async () => {
   const auditor = await api.token(Role.AUDITOR);
   const r = await api.gql(
-    `{ stockLevels(clues: "GRSSA000001", filter: { claves: ["${PARA}"] }) { edges { node { usable inTransit cpm } } }
+    `{ stockLevels(clues: "GRSSA000001", filter: { claves: ["${PARA}"] }) { edges { node {
+         onHand usable expired inTransit pendingIn pendingOut cpm cpmSource monthsOfStock minMonths maxMonths status suggestedQuantity } } }
+       warehouse: stockLevels(clues: "GRSSA000010", filter: { claves: ["${PARA}"] }) { edges { node { usable pendingIn pendingOut } } }
+       adequate: stockLevels(clues: "GRSSA000001", filter: { statuses: [ADEQUATE, UNDERSTOCKED] }) { edges { node { clave usable inTransit pendingIn suggestedQuantity } } }
+       procurementPlan(year: ${YEAR}, stateCodes: ["12"], claves: ["${PARA}"], first: 10) { edges { node {
+         clave ratifiedCpm calculatedCpm unitsRatified usable need maximum minimum } } }
        suggestedOrder(clues: "GRSSA000001") { clave cpm usable inTransit pending maxMonths quantity }
        redistributionSuggestions(clave: "${PARA}") { from { clues } to { clues } pieces reason
          fromPosition { usable pendingOut excess } toPosition { usable inTransit pendingIn need } } }`,
@@ -69,7 +74,20 @@ test('the stock page, the suggested order and the redistribution read the same i
     auditor,
   );
   expect(r.errors).toBeUndefined();
-  expect(r.data.stockLevels.edges.map((e: any) => e.node)).toEqual([{ usable: 60, inTransit: 20, cpm: 40 }]);
+  // months of stock 60 / 40 = 1.5, inside the unit's band [1, 3]: ADEQUATE
+  expect(r.data.stockLevels.edges.map((e: any) => e.node)).toEqual([
+    { onHand: 60, usable: 60, expired: 0, inTransit: 20, pendingIn: 20, pendingOut: 0, cpm: 40, cpmSource: 'RATIFIED',
+      monthsOfStock: 1.5, minMonths: 1, maxMonths: 3, status: 'ADEQUATE', suggestedQuantity: 20 },
+  ]);
+  // 300 received − 80 dispatched; 20 of the 100 approved still to send
+  expect(r.data.warehouse.edges.map((e: any) => e.node)).toEqual([{ usable: 220, pendingIn: 0, pendingOut: 20 }]);
+  // the page filtered by status reads the same position
+  expect(r.data.adequate.edges.map((e: any) => e.node)).toEqual([{ clave: PARA, usable: 60, inTransit: 20, pendingIn: 20, suggestedQuantity: 20 }]);
+  // Guerrero: Σ CPM of its units 40 + 10 = 50 (both ratified); usable at its locations 60 + 200 + 220 = 480;
+  // need = ⌈50 × (12 + 1)⌉ − 480 = 170; minimum = ⌈0.40 × 170⌉ = 68
+  expect(r.data.procurementPlan.edges.map((e: any) => e.node)).toEqual([
+    { clave: PARA, ratifiedCpm: 50, calculatedCpm: 0, unitsRatified: 2, usable: 480, need: 170, maximum: 170, minimum: 68 },
+  ]);
   expect(r.data.suggestedOrder).toEqual([{ clave: PARA, cpm: 40, usable: 60, inTransit: 20, pending: 20, maxMonths: 3, quantity: 20 }]);
   expect(r.data.redistributionSuggestions).toEqual([
     {

@@ -1,4 +1,4 @@
-import { allocateFefo, isUsableOn, LotStock, shortfall } from '../../src/domain/stock';
+import { allocateFefo, compareFefo, isUsableOn, LotStock, monthsOfStock, suggestedQuantity } from '../../src/domain/stock';
 
 const lots: LotStock[] = [
   { lotId: 1, lotNumber: 'L-NOEXP', expiresOn: null, quantity: 100 },
@@ -31,12 +31,32 @@ test('FEFO reports the usable total when it is not enough (expired pieces do not
   expect(allocateFefo(lots, 111, '2026-01-01')).toEqual({ ok: false, usable: 110 }); // 100 + 10: L-2025-12 has expired
 });
 
-describe('shortfall (SPEC §4: the suggested replenishment, and the redistribution need)', () => {
-  const p = { cpm: 40, maxMonths: 3, usable: 60, inTransit: 20 };
-  test('⌈40 × 3⌉ − 60 − 20 = 40 with nothing pending', () => expect(shortfall(p)).toBe(40));
-  test('less 20 approved and not yet dispatched = 20', () => expect(shortfall(p, 20)).toBe(20));
-  test('the maximum is rounded up, and the result never goes below zero', () => {
-    expect(shortfall({ cpm: 7, maxMonths: 1.5, usable: 0, inTransit: 0 })).toBe(11);
-    expect(shortfall(p, 500)).toBe(0);
+test('FEFO order: soonest expiry first, no expiry last, ties by lot number in code-point order', () => {
+  const sorted = [
+    ['b', '2026-01-31'],
+    [' A', null],
+    ['a', '2026-01-31'],
+    ['Z', '2026-01-31'],
+    ['x', '2025-12-31'],
+  ].sort(([la, ea], [lb, eb]) => compareFefo(ea, la!, eb, lb!));
+  expect(sorted.map(([l]) => l)).toEqual(['x', 'Z', 'a', 'b', ' A']);
+});
+
+describe('months of stock (SPEC §4: usable / CPM, null when CPM is null or 0)', () => {
+  test('60 usable at CPM 40 = 1.5 months', () => expect(monthsOfStock(60, 40)).toBe(1.5));
+  test('no CPM, or a CPM of 0: null', () => {
+    expect(monthsOfStock(60, null)).toBeNull();
+    expect(monthsOfStock(60, 0)).toBeNull();
   });
+});
+
+describe('suggested quantity (SPEC §4: the suggested replenishment, and the redistribution need)', () => {
+  const p = { cpm: 40, maxMonths: 3, usable: 60, inTransit: 20, pendingIn: 0 };
+  test('⌈40 × 3⌉ − 60 − 20 = 40 with nothing pending', () => expect(suggestedQuantity(p)).toBe(40));
+  test('less 20 approved and not yet dispatched = 20', () => expect(suggestedQuantity({ ...p, pendingIn: 20 })).toBe(20));
+  test('the maximum is rounded up, and the result never goes below zero', () => {
+    expect(suggestedQuantity({ cpm: 7, maxMonths: 1.5, usable: 0, inTransit: 0, pendingIn: 0 })).toBe(11);
+    expect(suggestedQuantity({ ...p, pendingIn: 500 })).toBe(0);
+  });
+  test('without a CPM there is nothing to suggest', () => expect(suggestedQuantity({ ...p, cpm: null })).toBeNull());
 });

@@ -5,7 +5,8 @@ import { inTransaction } from '../../db/transaction';
 import { normalizeClues, stateOfClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { Role } from '../../domain/enums';
-import { shortfall } from '../../domain/stock';
+import { suggestedQuantity } from '../../domain/stock';
+import { positionSql } from '../stock/stock.position';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
 import { isCalendarDate } from '../../base/scalars';
@@ -221,34 +222,35 @@ export async function suggestedOrder(ctx: Context, rawClues: string): Promise<Su
   return suggestedFor(ctx, ctx.db.manager, est.pk, isWarehouse);
 }
 
+/**
+ * The suggested order is the stock position's suggested quantity (src/modules/stock/stock.position.ts,
+ * src/domain/stock.ts) of every clave authorised for the location in the year with a CPM in force.
+ */
 async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: number, isWarehouse: boolean): Promise<SuggestedOrderLine[]> {
   const day = businessDay();
-  const maxMonths = (isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit).maxMonths;
-  return em.query(
-    `WITH est AS (SELECT id, care_level FROM establishment WHERE id = $1),
-          items AS (
-            SELECT s.id, s.clave FROM supply_item s, est
-             WHERE ($4 OR est.care_level = ANY (s.authorized_levels))
-               AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
-          ),
-          usable AS (
-            SELECT b.supply_item_id, sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $5::date) AS pieces
-              FROM stock_balance b JOIN lot l ON l.id = b.lot_id WHERE b.establishment_id = $1 GROUP BY 1
-          ),
-          transit AS (SELECT supply_item_id, pieces FROM stock_in_transit WHERE establishment_id = $1),
-          pending AS (SELECT supply_item_id, sum(pieces) AS pieces FROM stock_pending WHERE requesting_id = $1 GROUP BY 1)
-     SELECT i.clave, c.cpm, coalesce(u.pieces, 0)::int AS usable, coalesce(t.pieces, 0)::int AS "inTransit",
-            coalesce(p.pieces, 0)::int AS pending
-       FROM items i
-       JOIN LATERAL cpm_in_force($1, i.id, $2, $3::date) c ON c.cpm IS NOT NULL
-       LEFT JOIN usable u ON u.supply_item_id = i.id
-       LEFT JOIN transit t ON t.supply_item_id = i.id
-       LEFT JOIN pending p ON p.supply_item_id = i.id
-      ORDER BY i.clave`,
-    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day],
-  ).then((rows: Array<Omit<SuggestedOrderLine, 'maxMonths' | 'quantity'>>) =>
-    rows.map((r) => ({ ...r, maxMonths, quantity: shortfall({ ...r, maxMonths }, r.pending) })),
+  const band = isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
+  const rows: Array<{ clave: string; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
+    `WITH items AS (
+       SELECT s.id FROM supply_item s JOIN establishment e ON e.id = $1
+        WHERE ($4 OR e.care_level = ANY (s.authorized_levels))
+          AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
+     ),
+     pos AS (${positionSql({
+       keys: 'SELECT $1::int, id FROM items',
+       where: (e, i) => `${e} = $1 AND ${i} IN (SELECT id FROM items)`,
+       day: '$5::date',
+       year: '$2::int',
+       month: '$3::date',
+       band: { min: '$6::numeric', max: '$7::numeric' },
+       omit: ['onHand', 'source'],
+     })})
+     SELECT s.clave, pos.* FROM pos JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
+    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day, band.minMonths, band.maxMonths],
   );
+  return rows.map((r) => {
+    const line = { clave: r.clave, cpm: r.cpm, usable: Number(r.usable), inTransit: Number(r.in_transit), pending: Number(r.pending_in), maxMonths: Number(r.max_months) };
+    return { ...line, quantity: suggestedQuantity({ ...line, pendingIn: line.pending })! };
+  });
 }
 
 /** Orders in number order; outside national roles, those the caller's state or CLUES requests or supplies. */

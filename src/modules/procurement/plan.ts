@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { positionSql } from '../stock/stock.position';
 
 type Db = DataSource | EntityManager;
 
@@ -43,9 +44,11 @@ export interface PlanRow {
  * The procurement plan for fiscal year Y, set-based over the whole network (SPEC §4), always worked
  * out state by state:
  *   Σ CPM over the state's units (FIXED and MOBILE, operating, in the network; warehouses excluded, as
- *   their CPM is what they pass on): a unit with a RATIFIED submission for Y counts its ratified lines;
- *   a unit without one counts its latest stored calculation, flagged;
- *   the state's own need = ⌈Σ CPM × (12 + safety months) − usable stock at the state's locations − pieces
+ *   their CPM is what they pass on): each unit's CPM in force of its stock position
+ *   (src/modules/stock/stock.position.ts) — the line of its RATIFIED submission for Y, else its latest
+ *   stored calculation (of a month up to the current one, within Y), flagged;
+ *   the state's own need = ⌈Σ CPM × (12 + safety months) − usable stock at the state's locations (their
+ *   positions' usable pieces) − pieces
  *   on the open PURCHASE orders of its warehouses⌉;
  *   the national stock — usable pieces at the CENTRAL warehouses and their open purchases, which serve
  *   every state — is shared among the states that need the clave, in proportion to their need, in whole
@@ -60,46 +63,37 @@ export interface PlanRow {
  * Parameters: $1 year, $2 states, $3 claves, $4 by state, $5 safety months, $6 ratio, $7 today.
  */
 const PLAN_SQL = `
-  WITH units AS (
+  WITH items AS (SELECT id FROM supply_item WHERE $3::text[] IS NULL OR clave = ANY ($3::text[])),
+  locations AS (SELECT id FROM establishment WHERE in_network),
+  pos AS (${positionSql({
+    keys: 'held',
+    where: (e, i) => `${e} IN (SELECT id FROM locations) AND ${i} IN (SELECT id FROM items)`,
+    day: '$7::date',
+    year: '$1::int',
+    month: "LEAST(date_trunc('month', $7::date)::date, make_date($1, 12, 1))",
+    band: { min: '0', max: '0' },
+    omit: ['onHand', 'inTransit', 'pending'],
+  })}),
+  units AS (
     SELECT e.id, e.state_code FROM establishment e
      WHERE e.kind IN ('FIXED', 'MOBILE') AND e.operating AND e.in_network
        AND NOT EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id)
   ),
-  items AS (SELECT id FROM supply_item WHERE $3::text[] IS NULL OR clave = ANY ($3::text[])),
-  ratified_units AS (
-    SELECT cs.id AS submission_id, cs.establishment_id FROM cpm_submission cs
-     WHERE cs.year = $1 AND cs.status = 'RATIFIED' AND cs.establishment_id IN (SELECT id FROM units)
-  ),
-  calculated AS (
-    SELECT DISTINCT ON (c.establishment_id, c.supply_item_id) c.establishment_id, c.supply_item_id, c.value
-      FROM cpm_calculation c
-     WHERE c.establishment_id IN (SELECT id FROM units) AND c.establishment_id NOT IN (SELECT establishment_id FROM ratified_units)
-       AND c.supply_item_id IN (SELECT id FROM items) AND c.value IS NOT NULL
-       AND c.month <= LEAST(date_trunc('month', $7::date)::date, make_date($1, 12, 1))
-     ORDER BY c.establishment_id, c.supply_item_id, c.month DESC
-  ),
-  cpm AS (
-    SELECT u.state_code, l.supply_item_id, sum(l.cpm) AS ratified, 0 AS calculated, count(*) AS units_ratified, 0 AS units_calculated
-      FROM ratified_units r JOIN cpm_submission_line l ON l.submission_id = r.submission_id JOIN units u ON u.id = r.establishment_id
-     WHERE l.supply_item_id IN (SELECT id FROM items) AND l.cpm > 0
-     GROUP BY 1, 2
-    UNION ALL
-    SELECT u.state_code, c.supply_item_id, 0, sum(c.value), 0, count(*)
-      FROM calculated c JOIN units u ON u.id = c.establishment_id
-     WHERE c.value > 0
-     GROUP BY 1, 2
-  ),
   demand AS (
-    SELECT state_code, supply_item_id, sum(ratified) AS ratified, sum(calculated) AS calculated,
-           sum(units_ratified) AS units_ratified, sum(units_calculated) AS units_calculated
-      FROM cpm GROUP BY 1, 2
+    SELECT u.state_code, p.supply_item_id,
+           coalesce(sum(p.cpm) FILTER (WHERE p.cpm_source = 'RATIFIED'), 0) AS ratified,
+           coalesce(sum(p.cpm) FILTER (WHERE p.cpm_source = 'CALCULATED'), 0) AS calculated,
+           count(*) FILTER (WHERE p.cpm_source = 'RATIFIED') AS units_ratified,
+           count(*) FILTER (WHERE p.cpm_source = 'CALCULATED') AS units_calculated
+      FROM pos p JOIN units u ON u.id = p.establishment_id
+     WHERE p.cpm > 0
+     GROUP BY 1, 2
   ),
   central AS (SELECT establishment_id AS id FROM warehouse WHERE tier = 'CENTRAL'),
   usable_stock AS (
-    SELECT b.establishment_id, e.state_code, b.supply_item_id, b.quantity
-      FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
-     WHERE e.in_network AND (l.expires_on IS NULL OR l.expires_on >= $7::date) AND b.quantity > 0
-       AND b.supply_item_id IN (SELECT supply_item_id FROM demand)
+    SELECT p.establishment_id, e.state_code, p.supply_item_id, p.usable AS quantity
+      FROM pos p JOIN establishment e ON e.id = p.establishment_id
+     WHERE p.usable > 0 AND p.supply_item_id IN (SELECT supply_item_id FROM demand)
   ),
   open_purchases AS (
     SELECT o.requesting_id AS establishment_id, e.state_code, ol.supply_item_id, greatest(0, ol.approved - ol.accepted) AS pieces

@@ -46,8 +46,7 @@ export async function redistributionFor(ctx: Context, clave: string | null | und
     today,
     year: Number(today.slice(0, 4)),
     month: `${today.slice(0, 7)}-01`,
-    unitMaxMonths: ctx.config.stockThresholds.unit.maxMonths,
-    warehouseMaxMonths: ctx.config.stockThresholds.warehouse.maxMonths,
+    bands: ctx.config.stockThresholds,
   });
   const pos = (p: Position): StockPosition => Object.assign(new StockPosition(), p);
   return found.map((s) =>

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { groupBy } from '../../domain/collections';
-import { shortfall } from '../../domain/stock';
+import { compareFefo, suggestedQuantity } from '../../domain/stock';
+import { positionSql } from '../stock/stock.position';
 
 type Db = DataSource | EntityManager;
 
@@ -44,8 +45,8 @@ export interface RedistributionQuery {
   today: string;
   year: number;
   month: string;
-  unitMaxMonths: number;
-  warehouseMaxMonths: number;
+  /** The months-of-stock bands of units and warehouses. */
+  bands: { unit: { minMonths: number; maxMonths: number }; warehouse: { minMonths: number; maxMonths: number } };
 }
 
 const DAYS_PER_YEAR = 365;
@@ -67,10 +68,10 @@ function consumedIn(cpm: number, days: number): number {
  * - overstock: of the rest, what lies above CPM × maxMonths;
  * - excess = at risk + overstock − pieces already approved to leave it;
  * - need = ⌈CPM × maxMonths⌉ − usable − in transit − pieces approved to come to it and not yet
- *   dispatched (`shortfall`, the one definition the suggested order uses too; never below 0).
+ *   dispatched: the position's suggested quantity (`suggestedQuantity`), as the suggested order's.
  */
 export function position(p: Omit<Position, 'atRisk' | 'overstock' | 'excess' | 'need' | 'lots'> & { lots: Array<{ lotNumber: string; expiresOn: string | null; quantity: number }> }, today: string): Position {
-  const lots = [...p.lots].sort((a, b) => (a.expiresOn ?? '9999-12-31').localeCompare(b.expiresOn ?? '9999-12-31') || a.lotNumber.localeCompare(b.lotNumber));
+  const lots = [...p.lots].sort((a, b) => compareFefo(a.expiresOn, a.lotNumber, b.expiresOn, b.lotNumber));
   let consumedBefore = 0;
   const withRisk = lots.map((l) => {
     const capacity = l.expiresOn === null ? Infinity : Math.max(0, consumedIn(p.cpm, daysLeft(today, l.expiresOn)) - consumedBefore);
@@ -86,7 +87,7 @@ export function position(p: Omit<Position, 'atRisk' | 'overstock' | 'excess' | '
     atRisk,
     overstock,
     excess: Math.max(0, atRisk + overstock - p.pendingOut),
-    need: shortfall(p, p.pendingIn),
+    need: suggestedQuantity(p)!,
   };
 }
 
@@ -141,91 +142,63 @@ export function pair(positions: Position[], today: string): Suggestion[] {
 }
 
 /**
- * Every location's position in the claves asked for (the high-cost claves unless one is named), read
- * in a few set-based statements: its CPM in force, usable lots, pieces in transit, and pieces approved
- * but not yet dispatched to and from it. Only operating establishments of the network with a CPM count.
+ * Every location's stock position (src/modules/stock/stock.position.ts) in the claves asked for (the
+ * high-cost claves unless one is named), with its usable lots, in one set-based statement. Only operating
+ * establishments of the network with a CPM in force count.
  */
 export async function positions(db: Db, q: RedistributionQuery): Promise<Position[]> {
-  const base: Array<{ establishment_id: number; clues: string; state_code: string; is_warehouse: boolean; supply_item_id: number; clave: string; cpm: number }> = await db.query(
-    `WITH items AS (SELECT id, clave FROM supply_item WHERE CASE WHEN $1::text IS NULL THEN high_cost ELSE clave = $1 END),
-          locs AS (SELECT e.id, e.clues, e.state_code, EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) AS is_warehouse
-                     FROM establishment e WHERE e.operating AND e.in_network AND ($2::text IS NULL OR e.state_code = $2)),
-          pairs AS (
-            SELECT b.establishment_id, b.supply_item_id FROM stock_balance b
-             WHERE b.quantity > 0 AND b.supply_item_id IN (SELECT id FROM items) AND b.establishment_id IN (SELECT id FROM locs)
-            UNION
-            SELECT cs.establishment_id, l.supply_item_id FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
-             WHERE cs.year = $3 AND cs.status = 'RATIFIED' AND l.supply_item_id IN (SELECT id FROM items) AND cs.establishment_id IN (SELECT id FROM locs)
-            UNION
-            SELECT c.establishment_id, c.supply_item_id FROM cpm_calculation c
-             WHERE c.value > 0 AND c.month <= $4::date AND c.supply_item_id IN (SELECT id FROM items) AND c.establishment_id IN (SELECT id FROM locs)
-          )
-     SELECT p.establishment_id, l.clues, l.state_code, l.is_warehouse, p.supply_item_id, i.clave, f.cpm
-       FROM pairs p JOIN locs l ON l.id = p.establishment_id JOIN items i ON i.id = p.supply_item_id
-       JOIN LATERAL cpm_in_force(p.establishment_id, p.supply_item_id, $3, $4::date) f ON f.cpm IS NOT NULL
-      ORDER BY i.clave, l.clues`,
-    [q.clave, q.stateCode, q.year, q.month],
+  const rows: Array<{
+    establishment_id: number;
+    clues: string;
+    state_code: string;
+    supply_item_id: number;
+    clave: string;
+    cpm: number;
+    usable: string;
+    in_transit: string;
+    pending_in: string;
+    pending_out: string;
+    max_months: string;
+    lots: Array<[string, string | null, number, boolean]>;
+  }> = await db.query(
+    `WITH items AS (SELECT id FROM supply_item WHERE CASE WHEN $1::text IS NULL THEN high_cost ELSE clave = $1 END),
+          locs AS (SELECT id FROM establishment WHERE operating AND in_network AND ($2::text IS NULL OR state_code = $2)),
+          pos AS (${positionSql({
+            keys: 'held',
+            where: (e, i) => `${e} IN (SELECT id FROM locs) AND ${i} IN (SELECT id FROM items)`,
+            day: '$5::date',
+            year: '$3::int',
+            month: '$4::date',
+            band: { unit: { min: '$6::numeric', max: '$7::numeric' }, warehouse: { min: '$8::numeric', max: '$9::numeric' } },
+            omit: ['onHand', 'source'],
+            lots: 'true',
+          })})
+     SELECT pos.*, e.clues, e.state_code, s.clave
+       FROM pos JOIN establishment e ON e.id = pos.establishment_id JOIN supply_item s ON s.id = pos.supply_item_id
+      WHERE pos.cpm IS NOT NULL
+      ORDER BY s.clave, e.clues`,
+    [q.clave, q.stateCode, q.year, q.month, q.today, q.bands.unit.minMonths, q.bands.unit.maxMonths, q.bands.warehouse.minMonths, q.bands.warehouse.maxMonths],
   );
-  if (!base.length) return [];
-  const ests = [...new Set(base.map((b) => b.establishment_id))];
-  const items = [...new Set(base.map((b) => b.supply_item_id))];
-  const [lots, transit, pending] = await Promise.all([
-    db.query(
-      `SELECT b.establishment_id, b.supply_item_id, l.lot_number, l.expires_on::text AS expires_on, b.quantity
-         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-        WHERE b.establishment_id = ANY ($1::int[]) AND b.supply_item_id = ANY ($2::int[]) AND b.quantity > 0
-          AND (l.expires_on IS NULL OR l.expires_on >= $3::date)`,
-      [ests, items, q.today],
-    ),
-    db.query(
-      `SELECT establishment_id, supply_item_id, pieces::int FROM stock_in_transit
-        WHERE establishment_id = ANY ($1::int[]) AND supply_item_id = ANY ($2::int[])`,
-      [ests, items],
-    ),
-    db.query(
-      `SELECT requesting_id, supplying_id, supply_item_id, pieces::int FROM stock_pending
-        WHERE supply_item_id = ANY ($2::int[]) AND (requesting_id = ANY ($1::int[]) OR supplying_id = ANY ($1::int[]))`,
-      [ests, items],
-    ),
-  ]);
-  const k = (e: number, i: number) => `${e}|${i}`;
-  const lotsOf = groupBy(
-    (lots as Array<{ establishment_id: number; supply_item_id: number; lot_number: string; expires_on: string | null; quantity: number }>).map((l) => ({
-      key: k(l.establishment_id, l.supply_item_id),
-      lotNumber: l.lot_number,
-      expiresOn: l.expires_on,
-      quantity: l.quantity,
-    })),
-    (l) => l.key,
-  );
-  const transitOf = new Map<string, number>(transit.map((t: { establishment_id: number; supply_item_id: number; pieces: number }) => [k(t.establishment_id, t.supply_item_id), t.pieces]));
-  const pendingIn = new Map<string, number>();
-  const pendingOut = new Map<string, number>();
-  for (const p of pending as Array<{ requesting_id: number; supplying_id: number; supply_item_id: number; pieces: number }>) {
-    pendingIn.set(k(p.requesting_id, p.supply_item_id), (pendingIn.get(k(p.requesting_id, p.supply_item_id)) ?? 0) + p.pieces);
-    pendingOut.set(k(p.supplying_id, p.supply_item_id), (pendingOut.get(k(p.supplying_id, p.supply_item_id)) ?? 0) + p.pieces);
-  }
-  return base.map((b) => {
-    const key = k(b.establishment_id, b.supply_item_id);
-    const l = (lotsOf.get(key) ?? []).map(({ key: _k, ...lot }) => lot);
-    return position(
+  return rows.map((r) =>
+    position(
       {
-        establishmentId: b.establishment_id,
-        clues: b.clues,
-        stateCode: b.state_code,
-        supplyItemId: b.supply_item_id,
-        clave: b.clave,
-        cpm: b.cpm,
-        maxMonths: b.is_warehouse ? q.warehouseMaxMonths : q.unitMaxMonths,
-        usable: l.reduce((s, x) => s + x.quantity, 0),
-        inTransit: transitOf.get(key) ?? 0,
-        pendingIn: pendingIn.get(key) ?? 0,
-        pendingOut: pendingOut.get(key) ?? 0,
-        lots: l,
+        establishmentId: r.establishment_id,
+        clues: r.clues,
+        stateCode: r.state_code,
+        supplyItemId: r.supply_item_id,
+        clave: r.clave,
+        cpm: r.cpm,
+        maxMonths: Number(r.max_months),
+        usable: Number(r.usable),
+        inTransit: Number(r.in_transit),
+        pendingIn: Number(r.pending_in),
+        pendingOut: Number(r.pending_out),
+        // the usable lots (an expired lot is not offered)
+        lots: r.lots.filter((l) => !l[3]).map(([lotNumber, expiresOn, quantity]) => ({ lotNumber, expiresOn, quantity })),
       },
       q.today,
-    );
-  });
+    ),
+  );
 }
 
 /** Suggestions for every clave asked for, clave by clave. */

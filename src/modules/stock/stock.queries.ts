@@ -2,7 +2,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../db/prepared';
 import { sqlVariants } from '../../db/sql';
 import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockLevel, StockMovement } from './stock.types';
-import { StockStatus } from '../../domain/stock';
+import { compareFefo, monthsOfStock, StockStatus, suggestedQuantity } from '../../domain/stock';
+import { heldSql, lotTuplesSql, positionSql, PositionSql } from './stock.position';
 
 type Db = DataSource | EntityManager;
 
@@ -75,27 +76,14 @@ export interface StockFilterSql {
 }
 
 /**
- * A (location, clave)'s lots holding pieces as a JSON array, over balances `b` joined to lots `l`;
- * `day` is the SQL for the day a lot counts as expired after. Each lot is a compact array
- * [lotNumber, expiresOn, quantity, expired] (building an array costs PostgreSQL much less than an
- * object with its keys), made a LotLevel by `toLotLevels`, which also puts them in FEFO order (an
- * ORDER BY inside the aggregate made PostgreSQL sort each clave's one or two lots apart). The stock
- * page and the lots loader both read lots through it.
+ * A (location, clave)'s lots as compact arrays [lotNumber, expiresOn, quantity, expired] (`lotTuplesSql`:
+ * the position's `lots` column and `lotsFor` alike), made LotLevels in FEFO order (an ORDER BY
+ * inside the aggregate made PostgreSQL sort each clave's one or two lots apart).
  */
-const lotLevels = (day: string, when = 'true') => `
-  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false)))
-           FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
-
 type LotTuple = [string, string | null, number, boolean];
 
-/** FEFO: the lot that expires first, lots without expiry last; then by lot number (code-point order, as COLLATE "C"). */
-function fefo(a: LotTuple, b: LotTuple): number {
-  if (a[1] !== b[1]) return a[1] === null ? 1 : b[1] === null ? -1 : a[1] < b[1] ? -1 : 1;
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
 function toLotLevels(tuples: LotTuple[]): LotLevel[] {
-  if (tuples.length > 1) tuples.sort(fefo);
+  if (tuples.length > 1) tuples.sort((a, b) => compareFefo(a[1], a[0], b[1], b[0]));
   return tuples.map((t) => {
     const lot = new LotLevel();
     lot.lotNumber = t[0];
@@ -106,148 +94,110 @@ function toLotLevels(tuples: LotTuple[]): LotLevel[] {
   });
 }
 
-/** The CTEs every stock statement starts with: the year's ratified CPM lines and the pieces in transit to the location (view stock_in_transit). */
-const RATIFIED_AND_TRANSIT = `
-  WITH ratified AS (
-    SELECT l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
-     WHERE cs.establishment_id = $1 AND cs.year = $3 AND cs.status = 'RATIFIED'
-  ),
-  transit AS (
-    SELECT supply_item_id, pieces FROM stock_in_transit WHERE establishment_id = $1
-  )`;
-
 /**
- * Per clave at a location: pieces on hand and usable on `day`, the CPM in force (the ratified one
- * of the year, else the latest calculation) and the status. Claves with a ratified CPM appear even
- * with no stock ever received: those are stock-outs too.
- *
- * `listed` is every clave the filters keep, with its clave text, materialized once: what an expiry
- * or status filter needs. Every page statement also returns `total`, the count over all pages, so
- * `totalCount` costs no second statement.
+ * Which of the position's optional column groups each StockLevel field reads: the page leaves out the
+ * groups no selected field needs (reading them cost the server a third of its time on a page of 100).
+ * A field not listed needs only what every page reads (clave, usable, CPM, band, status).
  */
-const LISTED_SQL = `${RATIFIED_AND_TRANSIT},
-  items AS (
-    SELECT b.supply_item_id,
-           sum(b.quantity) AS on_hand,
-           coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
-           bool_or(b.quantity > 0 AND l.expires_on >= $2::date AND l.expires_on <= $2::date + $8::int) AS expiring
-      FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-     WHERE b.establishment_id = $1
-     GROUP BY 1
-    UNION ALL
-    SELECT x.supply_item_id, 0, 0, false FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
-     WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id)
-  ),
-  listed AS MATERIALIZED (
-    SELECT i.*, s.clave FROM items i JOIN supply_item s ON s.id = i.supply_item_id
-     WHERE ($7::text[] IS NULL OR s.clave = ANY ($7::text[])) AND ($8::int IS NULL OR i.expiring)
-  )`;
+const FIELD_READS: Readonly<Record<string, ReadonlyArray<'onHand' | 'source' | 'inTransit' | 'pending'>>> = {
+  onHand: ['onHand'],
+  expired: ['onHand'],
+  cpmSource: ['source'],
+  inTransit: ['inTransit'],
+  pendingIn: ['pending'],
+  pendingOut: ['pending'],
+  suggestedQuantity: ['inTransit', 'pending'],
+};
 
-/**
- * The CPM in force, pieces in transit and status of the claves in `source` (a relation with `listed`'s
- * columns). The CPM in force is `cpm_in_force`'s rule — the year's ratified CPM, else the latest
- * calculation — written as a join: the ratified lines are the `ratified` CTE the statement has already
- * read, and the calculation is looked up only for the claves without one (calling the function per
- * clave looked up the ratified submission again for each). A test holds the two equal.
- */
-const levelsOf = (source: string, columns = 'x.*, c.cpm, c.source, coalesce(t.pieces, 0) AS in_transit') => `
-    SELECT ${columns},
-           stock_status(x.usable::bigint, c.cpm, $5::numeric, $6::numeric) AS status
-      FROM ${source} x
-      LEFT JOIN ratified r ON r.supply_item_id = x.supply_item_id
-      LEFT JOIN LATERAL (
-        SELECT calc.value FROM cpm_calculation calc
-         WHERE r.supply_item_id IS NULL AND calc.establishment_id = $1 AND calc.supply_item_id = x.supply_item_id
-           AND calc.month <= $4::date AND calc.value IS NOT NULL
-         ORDER BY calc.month DESC LIMIT 1
-      ) latest ON true
-      CROSS JOIN LATERAL (
-        SELECT coalesce(r.cpm, latest.value) AS cpm,
-               CASE WHEN r.cpm IS NOT NULL THEN 'RATIFIED' WHEN latest.value IS NOT NULL THEN 'CALCULATED' END AS source
-      ) c
-      LEFT JOIN transit t ON t.supply_item_id = x.supply_item_id`;
-
-/** Whether supply item `id` is at the location: a balance (even of 0), a ratified CPM, or pieces in transit (hashed once per statement). */
-const HELD = (id: string) => `(${id} IN (SELECT supply_item_id FROM stock_balance WHERE establishment_id = $1)
-    OR ${id} IN (SELECT supply_item_id FROM ratified) OR ${id} IN (SELECT supply_item_id FROM transit))`;
-
-/** Which of the everyday page's optional columns a query shows (the others are neither computed nor sent). */
-export interface PageColumns {
-  /** `totalCount`: the count over all pages. */
+/** What a page statement reads: the fields its query selects on each level (all when not known), and whether it counts (`totalCount`). */
+export interface PageReads {
+  fields: ReadonlySet<string> | 'all';
   total: boolean;
-  /** `onHand`, `expired`: pieces on hand, expired included. */
-  onHand: boolean;
-  /** `cpmSource`. */
-  source: boolean;
-  /** `inTransit`. */
-  inTransit: boolean;
 }
 
-export const ALL_PAGE_COLUMNS: PageColumns = { total: true, onHand: true, source: true, inTransit: true };
+export const ALL_READS: PageReads = { fields: 'all', total: true };
+
+function omitted(fields: PageReads['fields']): Array<'onHand' | 'source' | 'inTransit' | 'pending'> {
+  if (fields === 'all') return [];
+  const read = new Set([...fields].flatMap((f) => FIELD_READS[f] ?? []));
+  return (['onHand', 'source', 'inTransit', 'pending'] as const).filter((g) => !read.has(g));
+}
+
+/** The position's parameters in every stock statement: $1 location, $2 day, $3 year, $4 month, $5/$6 the location's band. */
+const AT_LOCATION = { day: '$2::date', year: '$3::int', month: '$4::date', band: { min: '$5::numeric', max: '$6::numeric' } };
+
+/** $7, the claves filter, as a condition on a clave column. */
+const inClaves = (item: string) => `($7::text[] IS NULL OR ${item} IN (SELECT id FROM supply_item WHERE clave = ANY ($7::text[])))`;
 
 /**
- * The page without an expiry or status filter (the pharmacy's everyday page). The page walks the
- * catalogue in clave order and keeps the claves the location holds (a hashed set of its balances'
- * claves), stopping at the page size; `total` counts the claves with a balance from the
- * (location, clave) index, plus those ratified or in transit without one. With `byClaves` ($7) both
- * are limited to the claves given. The balances are added up, and the CPM looked up, for the claves
- * of the page only; with $12 each row also carries its lots, so that `lots` needs no second statement.
- * $10 the clave to start after, $11 the page size. Columns the query does not show are left out
- * (`shows`): on a page of 100, reading them cost the server a third of its time parsing rows.
+ * The everyday page (no expiry or status filter): the page walks the catalogue in clave order and keeps
+ * the claves the location holds (the position's held set, hashed once), stopping at the page size; the
+ * positions are read for the claves of the page only, with their lots when $12 holds, so that `lots`
+ * needs no second statement. `total` counts the held claves. With `byClaves` ($7) both are limited to
+ * the claves given. $10 the clave to start after, $11 the page size.
  */
-const pageSql = (byClaves: boolean, shows: PageColumns) => `${RATIFIED_AND_TRANSIT},
-  ${
-    shows.total
-      ? `total AS (
-    SELECT ${
-      byClaves
-        ? `(SELECT count(*) FROM supply_item s WHERE s.clave = ANY ($7::text[]) AND ${HELD('s.id')})`
-        : `(SELECT count(*) FROM (SELECT DISTINCT supply_item_id FROM stock_balance WHERE establishment_id = $1) h)
-         + (SELECT count(*) FROM (SELECT supply_item_id FROM ratified UNION SELECT supply_item_id FROM transit) x
-             WHERE NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = $1 AND b.supply_item_id = x.supply_item_id))`
-    } AS total
-  ),`
-      : ''
-  }
+const everydayPageSql = sqlVariants(
+  (o: { byClaves: boolean; total: boolean; omit: string }) => `
+  WITH held AS (SELECT supply_item_id FROM (${heldSql({ ...AT_LOCATION, where: (e, i) => `${e} = $1${o.byClaves ? ` AND ${inClaves(i)}` : ''}` })}) h),
+  ${o.total ? 'total AS (SELECT count(*) AS total FROM held),' : ''}
   page AS (
-    SELECT s.id AS supply_item_id, s.clave${shows.total ? ', total.total FROM total,' : ' FROM'} supply_item s
-     WHERE s.clave > coalesce($10::text, '') ${byClaves ? 'AND s.clave = ANY ($7::text[])' : ''} AND ${HELD('s.id')}
+    SELECT s.id AS supply_item_id, s.clave FROM supply_item s
+     WHERE s.clave > coalesce($10::text, '') ${o.byClaves ? 'AND s.clave = ANY ($7::text[])' : ''} AND s.id IN (SELECT supply_item_id FROM held)
      ORDER BY s.clave LIMIT $11
   ),
-  listed AS (
-    SELECT p.*,
-           ${shows.onHand ? 'coalesce(sum(b.quantity), 0) AS on_hand,' : ''}
-           coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= $2::date), 0) AS usable,
-           -- the lots, when the query shows them ($12)
-           ${lotLevels('$2::date', '$12::boolean')} AS lots
-      FROM page p LEFT JOIN stock_balance b ON b.establishment_id = $1 AND b.supply_item_id = p.supply_item_id LEFT JOIN lot l ON l.id = b.lot_id
-     GROUP BY ${shows.total ? 'p.supply_item_id, p.clave, p.total' : 'p.supply_item_id, p.clave'}
-  )
-  ${levelsOf('listed', ['x.*', 'c.cpm', ...(shows.source ? ['c.source'] : []), ...(shows.inTransit ? ['coalesce(t.pieces, 0) AS in_transit'] : [])].join(', '))}
+  pos AS (${positionSql({
+    ...AT_LOCATION,
+    keys: 'SELECT $1::int, supply_item_id FROM page',
+    where: (e, i) => `${e} = $1 AND ${i} IN (SELECT supply_item_id FROM page)`,
+    omit: o.omit ? (o.omit.split(',') as PositionSql['omit']) : [],
+    lots: '$12::boolean',
+  })})
+  SELECT page.clave, pos.* ${o.total ? ', total.total' : ''}
+    FROM page JOIN pos ON pos.supply_item_id = page.supply_item_id ${o.total ? 'CROSS JOIN total' : ''}
    -- every parameter is named so that PostgreSQL can type it
-   WHERE $8::int IS NULL AND $9::text[] IS NULL ${byClaves ? '' : 'AND $7::text[] IS NULL'}
-   ORDER BY x.clave`;
+   WHERE $8::int IS NULL AND $9::text[] IS NULL ${o.byClaves ? '' : 'AND $7::text[] IS NULL'}
+   ORDER BY page.clave`,
+);
 
-/** One text per combination of the claves filter and the columns shown (at most 32). */
-const everydayPageSql = sqlVariants((o: PageColumns & { byClaves: boolean }) => pageSql(o.byClaves, o));
+/**
+ * Every position the filters keep, with its clave: the location's held claves, those of $7 when given,
+ * with a lot holding pieces that expires within $8 days (expired lots excluded), of a status in $9.
+ */
+const LISTED_SQL = `
+  WITH pos AS (${positionSql({ ...AT_LOCATION, keys: 'held', where: (e, i) => `${e} = $1 AND ${inClaves(i)}` })}),
+  listed AS (
+    SELECT s.clave, pos.* FROM pos JOIN supply_item s ON s.id = pos.supply_item_id
+     WHERE ($9::text[] IS NULL OR pos.status = ANY ($9::text[]))
+       AND ($8::int IS NULL OR EXISTS (
+             SELECT 1 FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+              WHERE b.establishment_id = $1 AND b.supply_item_id = pos.supply_item_id AND b.quantity > 0
+                AND l.expires_on >= $2::date AND l.expires_on <= $2::date + $8::int))
+  )`;
 
-/** The page with an expiry or status filter: every clave's balances are added up (and, for a status, its CPM looked up). */
-const FILTERED_PAGE_SQL = `${LISTED_SQL},
-  page AS (
-    SELECT * FROM (SELECT listed.*, count(*) OVER () AS total FROM listed) x
-     WHERE ($10::text IS NULL OR x.clave > $10) ORDER BY x.clave LIMIT $11
-  )
-  ${levelsOf('page')}
-   WHERE $9::text[] IS NULL
-   ORDER BY x.clave`;
-
-const PAGE_BY_STATUS_SQL = `${LISTED_SQL},
-  levels AS (${levelsOf('listed')}),
-  kept AS (SELECT *, count(*) OVER () AS total FROM levels WHERE status = ANY ($9::text[]))
-  SELECT * FROM kept WHERE ($10::text IS NULL OR clave > $10) ORDER BY clave LIMIT $11`;
+/** The page with an expiry or status filter: every held clave's position is read, then filtered. */
+const FILTERED_PAGE_SQL = `${LISTED_SQL}
+  SELECT * FROM (SELECT listed.*, count(*) OVER () AS total FROM listed) x
+   WHERE ($10::text IS NULL OR x.clave > $10) ORDER BY x.clave LIMIT $11`;
 
 function stockParams(f: StockFilterSql): unknown[] {
   return [f.establishmentId, f.day, f.year, f.month, f.minMonths, f.maxMonths, f.claves ?? null, f.expiringWithinDays ?? null, f.statuses ?? null];
+}
+
+interface PositionRow {
+  supply_item_id: number;
+  clave: string;
+  on_hand: string | null;
+  usable: string;
+  in_transit: string | null;
+  pending_in: string | null;
+  pending_out: string | null;
+  cpm: number | null;
+  cpm_source: string | null;
+  min_months: string;
+  max_months: string;
+  status: string;
+  total?: string;
+  lots?: LotTuple[];
 }
 
 /**
@@ -262,58 +212,54 @@ export async function stockPage(
   after: string | undefined,
   limit: number,
   withLots = false,
-  shows: PageColumns = ALL_PAGE_COLUMNS,
+  reads: PageReads = ALL_READS,
 ): Promise<{ rows: StockLevel[]; total: number | null }> {
   const everyday = !f.statuses && f.expiringWithinDays == null;
-  const rows: Array<{
-    supply_item_id: number;
-    clave: string;
-    on_hand?: string;
-    usable: string;
-    cpm: number | null;
-    source?: string | null;
-    status: string;
-    in_transit?: string;
-    total?: string;
-    lots?: LotTuple[];
-  }> = everyday
-    ? await preparedQuery(db, everydayPageSql({ byClaves: !!f.claves, total: shows.total, onHand: shows.onHand, source: shows.source, inTransit: shows.inTransit }), [...stockParams(f), after ?? null, limit, withLots])
-    : await preparedQuery(db, f.statuses ? PAGE_BY_STATUS_SQL : FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
+  const rows: PositionRow[] = everyday
+    ? await preparedQuery(db, everydayPageSql({ byClaves: !!f.claves, total: reads.total, omit: omitted(reads.fields).join(',') }), [
+        ...stockParams(f),
+        after ?? null,
+        limit,
+        withLots,
+      ])
+    : await preparedQuery(db, FILTERED_PAGE_SQL, [...stockParams(f), after ?? null, limit]);
   const levels = new Array<StockLevel>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    const s = new StockLevel();
-    s.establishmentId = f.establishmentId;
-    s.supplyItemId = r.supply_item_id;
-    s.clave = r.clave;
-    s.usable = Number(r.usable);
-    // columns the query does not show are not read (the everyday page leaves them out)
-    if (r.on_hand !== undefined) {
-      s.onHand = Number(r.on_hand);
-      s.expired = s.onHand - s.usable;
-    }
-    if (r.in_transit !== undefined) s.inTransit = Number(r.in_transit);
-    s.cpm = r.cpm;
-    if (r.source !== undefined) s.cpmSource = r.source;
-    s.monthsOfStock = r.cpm ? s.usable / r.cpm : null;
-    s.minMonths = f.minMonths;
-    s.maxMonths = f.maxMonths;
-    s.status = r.status as StockStatus;
-    s.asOf = f.day;
-    if (withLots && r.lots) s.loadedLots = toLotLevels(r.lots);
+    const s = toStockLevel(f, rows[i]);
+    if (withLots && rows[i].lots) s.loadedLots = toLotLevels(rows[i].lots!);
     levels[i] = s;
   }
   return { total: rows.length && rows[0].total !== undefined ? Number(rows[0].total) : null, rows: levels };
 }
 
+/** A position row as the StockLevel the API shows; columns the statement left out (NULL) are not set. */
+function toStockLevel(f: { establishmentId: number; day: string }, r: PositionRow): StockLevel {
+  const s = new StockLevel();
+  s.establishmentId = f.establishmentId;
+  s.supplyItemId = r.supply_item_id;
+  s.clave = r.clave;
+  s.usable = Number(r.usable);
+  if (r.on_hand !== null) {
+    s.onHand = Number(r.on_hand);
+    s.expired = s.onHand - s.usable;
+  }
+  if (r.in_transit !== null) s.inTransit = Number(r.in_transit);
+  if (r.pending_in !== null) s.pendingIn = Number(r.pending_in);
+  if (r.pending_out !== null) s.pendingOut = Number(r.pending_out);
+  s.cpm = r.cpm;
+  s.cpmSource = r.cpm_source;
+  s.minMonths = Number(r.min_months);
+  s.maxMonths = Number(r.max_months);
+  s.monthsOfStock = monthsOfStock(s.usable, r.cpm);
+  if (r.in_transit !== null && r.pending_in !== null) s.suggestedQuantity = suggestedQuantity(s);
+  s.status = r.status as StockStatus;
+  s.asOf = f.day;
+  return s;
+}
+
 /** How many levels the filter keeps: for a page that came back empty (past the end, or `first: 0`). */
 export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
-  const sql = f.statuses
-    ? `${LISTED_SQL}, levels AS (${levelsOf('listed')}) SELECT count(*) AS n FROM levels WHERE status = ANY ($9::text[])`
-    : `${LISTED_SQL} SELECT count(*) AS n FROM listed
-        -- every parameter is named so that PostgreSQL can type it
-        WHERE $4::date IS NOT NULL AND $5::numeric IS NOT NULL AND $6::numeric IS NOT NULL AND $9::text[] IS NULL`;
-  const [{ n }] = await db.query(sql, stockParams(f));
+  const [{ n }] = await db.query(`${LISTED_SQL} SELECT count(*) AS n FROM listed`, stockParams(f));
   return Number(n);
 }
 
@@ -321,7 +267,7 @@ export async function countStock(db: Db, f: StockFilterSql): Promise<number> {
 export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: number; supplyItemId: number }>, day: string): Promise<Map<string, LotLevel[]>> {
   const rows: Array<{ est: number; item: number; lots: LotTuple[] }> = await preparedQuery(
     db,
-    `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotLevels('$3::date')} AS lots
+    `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotTuplesSql('$3::date')} AS lots
        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
        JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item
       GROUP BY 1, 2`,

@@ -5,7 +5,7 @@ import { Connection, pageRequest, paginate, textPairKey } from '../../base/relay
 import { isCalendarDate } from '../../base/scalars';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
-import { countMovements, countStock, ledgerCheck, movementPage, PageColumns, stockPage, StockFilterSql } from './stock.queries';
+import { countMovements, countStock, ledgerCheck, movementPage, PageReads, stockPage, StockFilterSql } from './stock.queries';
 import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
 
 /** An instant as Date.toISOString writes it: what a movements cursor holds. */
@@ -23,14 +23,14 @@ async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: n
 
 /**
  * A page of stock levels; with `prefetch.lots` the page's statement also reads each level's lots, and
- * `prefetch.columns` says which optional columns the query shows (default: all).
+ * `prefetch.reads` says which fields the query selects on each level and whether it counts (default: all).
  */
 export async function stockLevels(
   ctx: Context,
   rawClues: string,
   filter: StockFilter | null | undefined,
   page: { first?: number | null; after?: string | null },
-  prefetch: { lots?: boolean; columns?: PageColumns } = {},
+  prefetch: { lots?: boolean; reads?: PageReads } = {},
 ): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
   const day = businessDay();
@@ -54,7 +54,7 @@ export async function stockLevels(
   return paginate(
     pageRequest<string>(page),
     async (after, limit) => {
-      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots, prefetch.columns);
+      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots, prefetch.reads);
       total = found.total;
       return found.rows;
     },

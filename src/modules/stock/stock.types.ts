@@ -157,6 +157,12 @@ export class StockLevel {
   @Field(() => Int, { description: 'Pieces dispatched to this location and not yet received.' })
   inTransit: number;
 
+  @Field(() => Int, { description: 'Pieces approved on open replenishment orders to this location and not yet dispatched (approved − dispatched).' })
+  pendingIn: number;
+
+  @Field(() => Int, { description: 'Pieces approved on open replenishment orders supplied by this location and not yet dispatched.' })
+  pendingOut: number;
+
   @Field(() => Int, { nullable: true, description: 'Consumo promedio mensual used for the figures below (null: none yet).' })
   cpm: number | null;
 
@@ -174,6 +180,13 @@ export class StockLevel {
 
   @Field(() => StockStatus)
   status: StockStatus;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Suggested replenishment (SPEC §4): max(0, ⌈cpm × maxMonths⌉ − usable − inTransit − pendingIn); null without a CPM. suggestedOrder offers it for the claves authorised for the location.',
+  })
+  suggestedQuantity: number | null;
 
   @Field(() => DateScalar, { description: 'Day the figures are taken at (today in Mexico City).' })
   asOf: string;
