@@ -1,6 +1,6 @@
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { migrations } from '../../migrations';
-import { useHotReadPool, withoutPreparedStatements } from './prepared';
+import { Database } from './database';
 import { SupplyItem } from '../modules/catalog/supply-item.entity';
 import { Establishment } from '../modules/registry/establishment.entity';
 import { State } from '../modules/registry/state.entity';
@@ -45,8 +45,11 @@ export interface DatabaseOptions {
 
 const MIGRATION_LOCK = 7_246_501; // any constant unique to Abasto
 
-export function createDataSource(opts: DatabaseOptions): DataSource {
-  return new DataSource({
+export function createDataSource(opts: DatabaseOptions): Database {
+  const timeout = opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {};
+  const hotReads =
+    opts.preparedStatements === false ? null : { connectionString: opts.url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'abasto', ...timeout };
+  return new Database({
     type: 'postgres',
     url: opts.url,
     entities,
@@ -56,8 +59,8 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
     logging: ['query'],
     logger: new SqlCounter(opts.logSql ?? false),
     applicationName: opts.applicationName ?? 'abasto',
-    extra: { max: opts.poolSize ?? 10, ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}) },
-  });
+    extra: { max: opts.poolSize ?? 10, ...timeout },
+  }, hotReads);
 }
 
 export function sqlCounter(db: DataSource): SqlCounter {
@@ -65,7 +68,7 @@ export function sqlCounter(db: DataSource): SqlCounter {
 }
 
 /** Connects and brings the schema up to date. Refuses PostgreSQL older than 15. */
-export async function openDatabase(opts: DatabaseOptions): Promise<DataSource> {
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // A migration may take longer than a request's statement limit (an index over the ledger): the
   // schema is brought up to date on connections of its own without one (two: the migration lock holds one).
   if (opts.statementTimeoutMs) {
@@ -74,15 +77,6 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DataSource> {
   }
   const db = createDataSource(opts);
   await db.initialize();
-  if (opts.preparedStatements === false) withoutPreparedStatements(db);
-  else {
-    useHotReadPool(db, {
-      connectionString: opts.url,
-      max: opts.poolSize ?? 10,
-      application_name: opts.applicationName ?? 'abasto',
-      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
-    });
-  }
   const [{ server_version_num }] = await db.query('SHOW server_version_num');
   if (Number(server_version_num) < 150000) {
     await db.destroy();
