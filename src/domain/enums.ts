@@ -31,6 +31,21 @@ export enum SaiStatus {
   IN_OPERATION = 'IN_OPERATION',
 }
 
+/** Why pieces were rejected at receipt. Every list of reasons (the rollup's columns, the indicators' split) is derived from it. */
+export enum RejectionReason {
+  DAMAGED = 'DAMAGED',
+  EXPIRED = 'EXPIRED',
+  SHORT_SHIPPED = 'SHORT_SHIPPED',
+  WRONG_ITEM = 'WRONG_ITEM',
+  LOST_IN_TRANSIT = 'LOST_IN_TRANSIT',
+  OTHER = 'OTHER',
+}
+
+export const REJECTION_REASONS: readonly RejectionReason[] = Object.values(RejectionReason);
+
+/** The column of the order-fill rollup (migration OrderFill) that adds up the pieces rejected for `reason`. */
+export const rejectedColumn = (reason: RejectionReason): string => `r_${reason.toLowerCase()}`;
+
 export enum Role {
   ADMIN = 'ADMIN',
   CENTRAL = 'CENTRAL',

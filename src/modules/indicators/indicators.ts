@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
-import { Role } from '../../domain/enums';
+import { REJECTION_REASONS, rejectedColumn, Role } from '../../domain/enums';
 import type { Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, forbidden } from '../../base/errors';
@@ -170,12 +170,10 @@ function toRow(r: RawRow): IndicatorRow {
             notDispatched: Number(r.not_dispatched),
             inTransit: Number(r.in_transit),
             rejected: Number(r.rejected),
-            rejectedByReason: REASONS.map((reason) => ({ reason, pieces: Number(r[`r_${reason.toLowerCase()}`] ?? 0) })).filter((x) => x.pieces > 0),
+            rejectedByReason: REJECTION_REASONS.map((reason) => ({ reason, pieces: Number(r[rejectedColumn(reason)] ?? 0) })).filter((x) => x.pieces > 0),
           },
   });
 }
-
-const REASONS = ['DAMAGED', 'EXPIRED', 'SHORT_SHIPPED', 'WRONG_ITEM', 'LOST_IN_TRANSIT', 'OTHER'];
 
 /**
  * Aggregates by state, level of care, supply kind and month are readable by every caller (SPEC §6).

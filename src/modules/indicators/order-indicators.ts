@@ -1,3 +1,4 @@
+import { REJECTION_REASONS, rejectedColumn } from '../../domain/enums';
 import { IndicatorCode, IndicatorDimension } from './indicator.types';
 import { grouping, IndicatorQuery, registerIndicator } from './indicators';
 
@@ -63,12 +64,7 @@ const LINE_FACTS = `
            coalesce(sum(m.accepted), 0) AS accepted,
            coalesce(sum(m.rejected), 0) AS rejected,
            coalesce(sum(m.accepted) FILTER (WHERE m.received_at < ((ln.promised_on + 1)::timestamp AT TIME ZONE 'America/Mexico_City')), 0) AS accepted_by_promise,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'DAMAGED'), 0) AS r_damaged,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'EXPIRED'), 0) AS r_expired,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'SHORT_SHIPPED'), 0) AS r_short_shipped,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'WRONG_ITEM'), 0) AS r_wrong_item,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'LOST_IN_TRANSIT'), 0) AS r_lost_in_transit,
-           coalesce(sum(m.rejected) FILTER (WHERE m.reason = 'OTHER'), 0) AS r_other
+           ${REJECTION_REASONS.map((r) => `coalesce(sum(m.rejected) FILTER (WHERE m.reason = '${r}'), 0) AS ${rejectedColumn(r)}`).join(',\n           ')}
       FROM lines ln LEFT JOIN moves m ON m.order_id = ln.order_id AND m.supply_item_id = ln.supply_item_id
      GROUP BY ln.order_id, ln.kind, ln.promised_on, ln.supply_item_id, ln.approved, ln.month, ln.state_code, ln.level_of_care,
               ln.establishment_id, ln.warehouse_id, ln.supply_kind
@@ -80,7 +76,7 @@ const LINE_FACTS = `
 
 /** The rollup's measures that count only once their day has come (`on` ≤ asOf); lines and approved pieces count from approval. */
 const asOfMeasures = (alias: string) =>
-  ['full_lines', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other']
+  ['full_lines', 'dispatched', 'accepted', 'rejected', ...REJECTION_REASONS.map(rejectedColumn)]
     .map((m) => `CASE WHEN ${alias}."on" <= $3::date THEN ${alias}.${m} ELSE 0 END AS ${m}`)
     .join(',\n           ');
 
@@ -147,8 +143,7 @@ function params(q: IndicatorQuery): unknown[] {
 }
 
 const SHORTFALL = `sum(approved - dispatched) AS not_dispatched, sum(dispatched - accepted - rejected) AS in_transit, sum(rejected) AS rejected,
-  sum(r_damaged) AS r_damaged, sum(r_expired) AS r_expired, sum(r_short_shipped) AS r_short_shipped, sum(r_wrong_item) AS r_wrong_item,
-  sum(r_lost_in_transit) AS r_lost_in_transit, sum(r_other) AS r_other`;
+  ${REJECTION_REASONS.map((r) => `sum(${rejectedColumn(r)}) AS ${rejectedColumn(r)}`).join(', ')}`;
 
 /** Measures that add up over lines. */
 function lineQuery(q: IndicatorQuery, measures: string): string {

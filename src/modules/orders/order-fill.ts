@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { REJECTION_REASONS, rejectedColumn } from '../../domain/enums';
 
 export interface FillCheck {
   orders: number;
@@ -8,7 +9,7 @@ export interface FillCheck {
   summaryDiffering: number;
 }
 
-const MEASURES = ['lines', 'full_lines', 'approved', 'dispatched', 'accepted', 'rejected', 'r_damaged', 'r_expired', 'r_short_shipped', 'r_wrong_item', 'r_lost_in_transit', 'r_other'];
+const MEASURES = ['lines', 'full_lines', 'approved', 'dispatched', 'accepted', 'rejected', ...REJECTION_REASONS.map(rejectedColumn)];
 /** Rows whose measures are all zero say nothing; the triggers drop them, and the comparison ignores them on both sides. */
 const NONZERO = MEASURES.map((m) => `${m} <> 0`).join(' OR ');
 

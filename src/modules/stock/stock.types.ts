@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { StockStatus } from '../../domain/stock';
+import { RejectionReason } from '../../domain/enums';
 import { Node, toGlobalId } from '../../base/node';
 import { DateScalar } from '../../base/scalars';
 
@@ -23,14 +24,7 @@ export enum ReceiptSource {
   OTHER = 'OTHER',
 }
 
-export enum RejectionReason {
-  DAMAGED = 'DAMAGED',
-  EXPIRED = 'EXPIRED',
-  SHORT_SHIPPED = 'SHORT_SHIPPED',
-  WRONG_ITEM = 'WRONG_ITEM',
-  LOST_IN_TRANSIT = 'LOST_IN_TRANSIT',
-  OTHER = 'OTHER',
-}
+export { RejectionReason };
 
 export enum AdjustmentReason {
   DAMAGE = 'DAMAGE',
