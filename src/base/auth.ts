@@ -37,9 +37,18 @@ export class Viewer {
     return this.national || (this.role === Role.STATE_COORDINATOR && this.stateCode === stateCode);
   }
 
-  /** Throws FORBIDDEN unless the role is one of `roles` and the scope covers `clues`. */
-  assertMayWrite(roles: readonly Role[], clues: string): void {
-    if (!roles.includes(this.role) || !this.covers(clues)) throw forbidden();
+  /**
+   * The one rule of who may act (write) at an establishment: the caller's role is one of `roles` and
+   * its scope covers `clues` (any CLUES when none is named). Every writing mutation asks it, through
+   * `runMutation`'s scope before the transaction, or once the row that names the CLUES is read.
+   */
+  mayActAt(roles: readonly Role[], clues?: string): boolean {
+    return roles.includes(this.role) && (clues === undefined || this.covers(clues));
+  }
+
+  /** Throws FORBIDDEN unless `mayActAt(roles, clues)`. */
+  assertMayActAt(roles: readonly Role[], clues?: string): void {
+    if (!this.mayActAt(roles, clues)) throw forbidden();
   }
 }
 

@@ -34,6 +34,17 @@ export const stateCodeField = z
     message: 'Entidad desconocida: use la clave INEGI de 01 a 32.',
   });
 
+/** A client's idempotency key (SPEC §5): unique per operation, chosen by the caller. */
+export const idempotencyKeyField = z.string().trim().min(1).max(200);
+
+/** Pieces moved, ordered or sent: a whole number, at least one. */
+export const piecesField = z.number().int().min(1).max(100_000_000);
+
+/** A real calendar day, AAAA-MM-DD. */
+export const calendarDateField = z
+  .string()
+  .refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
+
 /** Trimmed text; an empty string after trimming counts as missing. */
 export function text(max: number) {
   return z
@@ -90,13 +101,10 @@ export const businessInstant = z
   .refine((d) => d === null || d.getUTCFullYear() >= 2000, { params: { code: ErrorCode.OUT_OF_RANGE }, message: 'Fecha anterior al año 2000.' });
 
 /** A business date: a real calendar day, not after today in Mexico City. */
-export const pastOrTodayDate = z
-  .string()
-  .refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' })
-  .refine((d) => d <= businessDay(), {
-    params: { code: ErrorCode.DATE_IN_FUTURE },
-    message: 'La fecha no puede ser posterior a hoy.',
-  });
+export const pastOrTodayDate = calendarDateField.refine((d) => d <= businessDay(), {
+  params: { code: ErrorCode.DATE_IN_FUTURE },
+  message: 'La fecha no puede ser posterior a hoy.',
+});
 
 /** Parses input with a schema or throws every problem as user errors. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {

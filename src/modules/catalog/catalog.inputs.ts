@@ -1,7 +1,9 @@
 import { ArgsType, Field, InputType, Int, ObjectType } from 'type-graphql';
+import { z } from 'zod';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
 import { UserError } from '../../base/errors';
 import { PageArgs } from '../../base/relay';
+import { claveField, text } from '../../base/validation';
 import { SupplyItem } from './supply-item.entity';
 
 @InputType({ description: 'Which claves to list; every filter given must hold.' })
@@ -66,6 +68,21 @@ export class SupplyItemUpsertInput {
   @Field(() => Int, { nullable: true })
   authorizedToYear?: number | null;
 }
+
+const year = z.number().int().min(1990).max(2200);
+
+export const SupplyItemUpsertSchema = z.object({
+  clave: claveField,
+  description: text(500).optional().nullable(),
+  kind: z.nativeEnum(SupplyKind).optional().nullable(),
+  presentation: z.string().trim().max(500).optional().nullable(),
+  piecesPerPackage: z.number().int().min(1).max(1_000_000).optional().nullable(),
+  highCost: z.boolean().optional().nullable(),
+  coldChain: z.boolean().optional().nullable(),
+  authorizedLevels: z.array(z.nativeEnum(LevelOfCare)).max(3).optional().nullable(),
+  authorizedFromYear: year.optional().nullable(),
+  authorizedToYear: year.optional().nullable(),
+});
 
 @ObjectType()
 export class SupplyItemUpsertPayload {

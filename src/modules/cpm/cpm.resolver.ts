@@ -1,8 +1,9 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { payload, UserError } from '../../base/errors';
 import { SupplyItem } from '../catalog/supply-item.entity';
+import { CpmSubmissionKeyInput, CpmSubmissionReturnInput, CpmSubmissionUpdateInput } from './cpm.inputs';
 import * as cpm from './cpm.service';
 import { CpmCalculation, CpmSubmission, CpmSubmissionLine } from './cpm.types';
 
@@ -22,39 +23,6 @@ class CpmCalculationArgs {
 
   @Field(() => [String], { nullable: true, description: 'Months (YYYY-MM) to leave out, e.g. a month of a known anomaly.' })
   excludeMonths?: string[] | null;
-}
-
-@InputType()
-class CpmSubmissionKeyInput {
-  @Field()
-  clues: string;
-
-  @Field(() => Int, { description: 'Fiscal year.' })
-  year: number;
-}
-
-@InputType()
-class CpmSubmissionLineInput {
-  @Field()
-  clave: string;
-
-  @Field(() => Int, { description: 'Pieces per month.' })
-  cpm: number;
-
-  @Field(() => String, { nullable: true, description: 'Required when the value is more than 50 % away from the calculated one.' })
-  justification?: string | null;
-}
-
-@InputType()
-class CpmSubmissionUpdateInput extends CpmSubmissionKeyInput {
-  @Field(() => [CpmSubmissionLineInput])
-  lines: CpmSubmissionLineInput[];
-}
-
-@InputType()
-class CpmSubmissionReturnInput extends CpmSubmissionKeyInput {
-  @Field({ description: 'Why it is returned (shown to the unit).' })
-  reason: string;
 }
 
 @ObjectType()

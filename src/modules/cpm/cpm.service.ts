@@ -1,14 +1,20 @@
 import { EntityManager } from 'typeorm';
-import { z } from 'zod';
-import { inTransaction } from '../../db/transaction';
+import { runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
 import { isCalendarDate } from '../../base/scalars';
-import { Role } from '../../domain/enums';
+import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
-import { claveField, cluesField, parseInput, text } from '../../base/validation';
 import { requireEstablishment } from '../registry/registry.queries';
+import {
+  CpmSubmissionKeyInput,
+  CpmSubmissionKeySchema,
+  CpmSubmissionReturnInput,
+  CpmSubmissionReturnSchema,
+  CpmSubmissionUpdateInput,
+  CpmSubmissionUpdateSchema,
+} from './cpm.inputs';
 import { calculateCpm } from './cpm.queries';
 import { CPM_FORMULA, CpmCalculation, CpmSubmission, CpmSubmissionLine, CpmSubmissionStatus } from './cpm.types';
 
@@ -71,14 +77,11 @@ export async function cpmCalculation(
 // ---------------------------------------------------------------------------------------------
 // Submissions
 
-/** Who may propose and edit a location's CPM: its own pharmacy or warehouse user, central, admin. */
-function assertMayEdit(ctx: Context, clues: string): void {
-  const v = viewerOf(ctx);
-  const allowed = v.role === Role.ADMIN || v.role === Role.CENTRAL || ((v.role === Role.PHARMACY || v.role === Role.WAREHOUSE) && v.covers(clues));
-  if (!allowed) throw forbidden();
-}
+/** Who may propose, edit and ratify a location's CPM: its own pharmacy or warehouse user, central, admin. */
+const editors = (input: { clues: string }) => ({ roles: Roles.cpmEditors, clues: input.clues });
 
-const yearField = z.number().int().min(FISCAL_YEARS.min).max(FISCAL_YEARS.max);
+/** Who returns a submission for changes: central, admin. */
+const returners = { roles: Roles.national };
 
 async function findSubmission(em: EntityManager, establishmentId: number, year: number, lock = false) {
   const [row] = await em.query(
@@ -104,17 +107,12 @@ function proposalMonth(year: number): string {
   return `${year}-12` < now ? `${year}-12` : now;
 }
 
-const proposeSchema = z.object({ clues: cluesField, year: yearField });
-
 /**
  * Proposes the year's CPM from the calculation: one line per authorised clave with a value. A
  * proposal may be made again (recalculated) until it is ratified.
  */
-export async function propose(ctx: Context, raw: { clues: string; year: number }): Promise<CpmSubmission> {
-  const input = parseInput(proposeSchema, raw);
-  assertMayEdit(ctx, input.clues);
-  const actor = viewerOf(ctx).subject;
-  return inTransaction(ctx.db, async (em) => {
+export async function propose(ctx: Context, raw: CpmSubmissionKeyInput): Promise<CpmSubmission> {
+  return runMutation(ctx, { operation: 'cpmSubmissionPropose', schema: CpmSubmissionKeySchema, raw, scope: editors }, async (em, input, { actor }) => {
     const est = await requireEstablishment(em, input.clues);
     const existing = await findSubmission(em, est.id, input.year, true);
     if (existing?.status === CpmSubmissionStatus.RATIFIED) {
@@ -151,21 +149,9 @@ export async function propose(ctx: Context, raw: { clues: string; year: number }
   });
 }
 
-const updateSchema = z.object({
-  clues: cluesField,
-  year: yearField,
-  lines: z
-    .array(z.object({ clave: claveField, cpm: z.number().int().min(0).max(100_000_000), justification: z.string().trim().max(1000).nullish() }))
-    .min(1)
-    .max(5000),
-});
-
 /** Edits lines; a value more than 50 % away from the calculated one (or with none) needs a justification. */
-export async function update(ctx: Context, raw: { clues: string; year: number; lines: Array<{ clave: string; cpm: number; justification?: string | null }> }): Promise<CpmSubmission> {
-  const input = parseInput(updateSchema, raw);
-  assertMayEdit(ctx, input.clues);
-  const actor = viewerOf(ctx).subject;
-  return inTransaction(ctx.db, async (em) => {
+export async function update(ctx: Context, raw: CpmSubmissionUpdateInput): Promise<CpmSubmission> {
+  return runMutation(ctx, { operation: 'cpmSubmissionUpdate', schema: CpmSubmissionUpdateSchema, raw, scope: editors }, async (em, input, { actor }) => {
     const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año: propóngala primero (cpmSubmissionPropose).');
@@ -214,14 +200,9 @@ export async function update(ctx: Context, raw: { clues: string; year: number; l
   });
 }
 
-const ratifySchema = z.object({ clues: cluesField, year: yearField });
-
 /** Ratifies the year's CPM: the unit's own PHARMACY (or WAREHOUSE) user, CENTRAL or ADMIN. It is then frozen. */
-export async function ratify(ctx: Context, raw: { clues: string; year: number }): Promise<CpmSubmission> {
-  const input = parseInput(ratifySchema, raw);
-  assertMayEdit(ctx, input.clues);
-  const actor = viewerOf(ctx).subject;
-  return inTransaction(ctx.db, async (em) => {
+export async function ratify(ctx: Context, raw: CpmSubmissionKeyInput): Promise<CpmSubmission> {
+  return runMutation(ctx, { operation: 'cpmSubmissionRatify', schema: CpmSubmissionKeySchema, raw, scope: editors }, async (em, input, { actor }) => {
     const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
@@ -234,20 +215,15 @@ export async function ratify(ctx: Context, raw: { clues: string; year: number })
   });
 }
 
-const returnSchema = z.object({ clues: cluesField, year: yearField, reason: text(1000) });
-
 /** Central returns a submission for changes, with a reason; it unfreezes a ratified one. */
-export async function returnSubmission(ctx: Context, raw: { clues: string; year: number; reason: string }): Promise<CpmSubmission> {
-  const input = parseInput(returnSchema, raw);
-  const v = viewerOf(ctx);
-  if (v.role !== Role.ADMIN && v.role !== Role.CENTRAL) throw forbidden();
-  return inTransaction(ctx.db, async (em) => {
+export async function returnSubmission(ctx: Context, raw: CpmSubmissionReturnInput): Promise<CpmSubmission> {
+  return runMutation(ctx, { operation: 'cpmSubmissionReturn', schema: CpmSubmissionReturnSchema, raw, scope: returners }, async (em, input, { actor }) => {
     const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
     if (sub.status === CpmSubmissionStatus.RETURNED) fail('INVALID_STATUS', ['year'], 'Ya está devuelta.');
     await em.query(`UPDATE cpm_submission SET status = 'RETURNED', ratified_at = NULL, ratified_by = NULL, updated_at = now() WHERE id = $1`, [sub.id]);
-    await event(em, sub.id, 'RETURNED', v.subject, input.reason, 0);
+    await event(em, sub.id, 'RETURNED', actor, input.reason, 0);
     return (await loadSubmission(em, sub.id))!;
   });
 }

@@ -1,27 +1,26 @@
 import { EntityManager } from 'typeorm';
 import { Role, WarehouseTier } from '../../domain/enums';
-import { Viewer } from '../../base/auth';
+import { Roles, Viewer } from '../../base/auth';
 import { fail, forbidden } from '../../base/errors';
 import { ordersWhere } from './order.queries';
 import { Order, OrderKind, OrderStatus } from './order.types';
 
 /** Who may act on an order and how an order is taken for a transition: shared by the order lifecycle and its shipments. */
 
+const REQUESTERS: readonly Role[] = [Role.ADMIN, Role.CENTRAL, Role.WAREHOUSE, Role.PHARMACY];
+const COORDINATED_REQUESTERS: readonly Role[] = [...REQUESTERS, Role.STATE_COORDINATOR];
+
 /**
- * Who may act for an order's requesting side: the CLUES's own user; its state's coordinator, for a
- * replenishment of an establishment that is not a CENTRAL warehouse (those belong to the national level
- * wherever they stand); a national role.
+ * Who may act for an order's requesting side, at its requesting CLUES: the CLUES's own user; its
+ * state's coordinator, for a replenishment of an establishment that is not a CENTRAL warehouse (those
+ * belong to the national level wherever they stand); a national role.
  */
+export function requesterRoles(o: { kind: OrderKind; requestingTier: WarehouseTier | null }): readonly Role[] {
+  return o.kind === OrderKind.REPLENISHMENT && o.requestingTier !== WarehouseTier.CENTRAL ? COORDINATED_REQUESTERS : REQUESTERS;
+}
+
 export function isRequester(v: Viewer, o: { kind: OrderKind; requestingClues: string; requestingTier: WarehouseTier | null }): boolean {
-  switch (v.role) {
-    case Role.PHARMACY:
-    case Role.WAREHOUSE:
-      return v.covers(o.requestingClues);
-    case Role.STATE_COORDINATOR:
-      return o.kind === OrderKind.REPLENISHMENT && o.requestingTier !== WarehouseTier.CENTRAL && v.covers(o.requestingClues);
-    default:
-      return v.role === Role.ADMIN || v.role === Role.CENTRAL;
-  }
+  return v.mayActAt(requesterRoles(o), o.requestingClues);
 }
 
 /**
@@ -29,14 +28,22 @@ export function isRequester(v: Viewer, o: { kind: OrderKind; requestingClues: st
  * that its state's warehouses or a CENTRAL one supply — never an order against another state's stock.
  */
 export function isApprover(v: Viewer, o: OrderParties): boolean {
-  if (v.role === Role.ADMIN || v.role === Role.CENTRAL) return true;
+  if (v.mayActAt(Roles.national)) return true;
   return (
     o.kind === OrderKind.REPLENISHMENT &&
-    v.role === Role.STATE_COORDINATOR &&
-    v.covers(o.requestingClues) &&
+    v.mayActAt([Role.STATE_COORDINATOR], o.requestingClues) &&
     o.supplyingClues !== null &&
-    (v.covers(o.supplyingClues) || o.supplyingTier === WarehouseTier.CENTRAL)
+    (o.supplyingTier === WarehouseTier.CENTRAL || v.mayActAt([Role.STATE_COORDINATOR], o.supplyingClues))
   );
+}
+
+/** Who sends against an order and who receives its shipments: the stock writers at the supplying, and at the requesting, CLUES. */
+export function isDispatcher(v: Viewer, o: { supplyingClues: string | null }): boolean {
+  return o.supplyingClues !== null && v.mayActAt(Roles.stockWriters, o.supplyingClues);
+}
+
+export function isReceiver(v: Viewer, o: { requestingClues: string }): boolean {
+  return v.mayActAt(Roles.stockWriters, o.requestingClues);
 }
 
 export function canRead(v: Viewer, o: { requestingClues: string; supplyingClues: string | null }): boolean {

@@ -1,7 +1,9 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserError } from '../../base/errors';
+import { z } from 'zod';
+import { ErrorCode, UserError } from '../../base/errors';
 import { Node, toGlobalId } from '../../base/node';
-import { DateScalar } from '../../base/scalars';
+import { DateScalar, isCalendarDate } from '../../base/scalars';
+import { businessInstant, claveField, cluesField, idempotencyKeyField, lotNumberField, piecesField, text } from '../../base/validation';
 import { DateTimeScalar, RejectionReason } from '../stock/stock.types';
 
 export enum OrderKind {
@@ -228,11 +230,26 @@ export class OrderCreateInput {
   fromSuggestion?: boolean | null;
 }
 
+export const OrderCreateSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  kind: z.nativeEnum(OrderKind),
+  requestingClues: cluesField,
+  supplyingClues: cluesField.nullish(),
+  supplier: z.string().trim().min(1).max(200).nullish(),
+  contractId: z.number().int().nullish(),
+  promisedOn: z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida.' }).nullish(),
+  lines: z.array(z.object({ clave: claveField, quantity: piecesField })).max(1000).nullish(),
+  fromSuggestion: z.boolean().nullish(),
+});
+
 @InputType()
 export class OrderNumberInput {
   @Field()
   number: string;
 }
+
+/** The number as sent: the order is looked up by it trimmed, and one that does not exist is refused as such. */
+export const OrderNumberSchema = z.object({ number: z.string() });
 
 @InputType()
 export class OrderApproveLineInput {
@@ -252,6 +269,11 @@ export class OrderApproveInput {
   lines?: OrderApproveLineInput[] | null;
 }
 
+export const OrderApproveSchema = z.object({
+  number: z.string().trim().min(1).max(40),
+  lines: z.array(z.object({ clave: claveField, approvedQuantity: z.number().int().min(0).max(100_000_000) })).max(1000).nullish(),
+});
+
 @InputType()
 export class OrderEndInput {
   @Field()
@@ -260,6 +282,8 @@ export class OrderEndInput {
   @Field()
   reason: string;
 }
+
+export const OrderEndSchema = z.object({ number: z.string().trim().min(1).max(40), reason: text(500) });
 
 @InputType()
 export class ShipmentDispatchLineInput {
@@ -287,6 +311,13 @@ export class ShipmentDispatchInput {
   @Field(() => [ShipmentDispatchLineInput])
   lines: ShipmentDispatchLineInput[];
 }
+
+export const ShipmentDispatchSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  orderNumber: z.string().trim().min(1).max(40),
+  dispatchedAt: businessInstant,
+  lines: z.array(z.object({ clave: claveField, quantity: piecesField, lotNumber: lotNumberField.nullish() })).min(1).max(1000),
+});
 
 @InputType()
 export class ShipmentReceiveLineInput {
@@ -320,6 +351,24 @@ export class ShipmentReceiveInput {
   @Field(() => [ShipmentReceiveLineInput])
   lines: ShipmentReceiveLineInput[];
 }
+
+export const ShipmentReceiveSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  shipmentNumber: z.string().trim().min(1).max(40),
+  receivedAt: businessInstant,
+  lines: z
+    .array(
+      z.object({
+        clave: claveField,
+        lotNumber: lotNumberField,
+        acceptedQuantity: z.number().int().min(0).max(100_000_000),
+        rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
+        rejectionReason: z.nativeEnum(RejectionReason).nullish(),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
 
 @ObjectType()
 export class OrderPayload {

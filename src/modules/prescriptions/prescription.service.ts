@@ -1,31 +1,17 @@
 import { EntityManager } from 'typeorm';
-import { z } from 'zod';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, ErrorCode, forbidden, UserError, userError, UserInputError } from '../../base/errors';
-import { claveField, cluesField, identifier, parseInput, pastOrTodayDate } from '../../base/validation';
-import { claimIdempotencyKey } from '../../db/idempotency';
-import { inTransaction } from '../../db/transaction';
+import { runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { requireEstablishment } from '../registry/registry.queries';
 import { writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.lots';
 import { MovementKind } from '../stock/stock.types';
-import { Prescription, PrescriptionDispenseInput } from './prescription.types';
+import { Prescription, PrescriptionDispenseInput, PrescriptionDispenseSchema } from './prescription.types';
 
 /** Dispensing a prescription (receta): DISPENSE movements from the lots that expire first, and the fill it had. */
-
-const schema = z.object({
-  idempotencyKey: z.string().trim().min(1).max(200),
-  clues: cluesField,
-  folio: identifier(40),
-  issuedOn: pastOrTodayDate,
-  lines: z
-    .array(z.object({ clave: claveField, prescribed: z.number().int().min(1).max(100_000), dispensed: z.number().int().min(0).max(100_000) }))
-    .min(1)
-    .max(100),
-});
 
 /** One prescription with its lines, by a condition over `p` (the prescription) and `e` (its establishment). */
 export async function prescriptionWhere(em: EntityManager, where: string, params: unknown[]): Promise<Prescription | null> {
@@ -42,57 +28,63 @@ export async function prescriptionWhere(em: EntityManager, where: string, params
 }
 
 export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Promise<Prescription> {
-  const input = parseInput(schema, raw);
-  const viewer = viewerOf(ctx);
-  viewer.assertMayWrite(Roles.stockWriters, input.clues);
-  return inTransaction(ctx.db, async (em) => {
-    const est = await requireEstablishment(em, input.clues);
-    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'prescriptionDispense', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await prescriptionWhere(em, 'p.actor = $1 AND p.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))!;
-    const errors: UserError[] = [];
-    const seen = new Set<string>();
-    input.lines.forEach((l, i) => {
-      if (l.dispensed > l.prescribed) errors.push(userError('EXCEEDS_PRESCRIBED', ['lines', i, 'dispensed'], `Se recetaron ${l.prescribed} piezas; no se pueden surtir ${l.dispensed}.`));
-      if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
-      seen.add(l.clave);
-    });
-    const [dup] = await em.query('SELECT 1 FROM prescription WHERE establishment_id = $1 AND folio = $2', [est.id, input.folio]);
-    if (dup) errors.push(userError('DUPLICATE_FOLIO', ['folio'], `El folio ${input.folio} ya se registró en ${input.clues}.`));
-    const items: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY ($1::text[])', [input.lines.map((l) => l.clave)]);
-    input.lines.forEach((l, i) => {
-      if (!items.some((x) => x.clave === l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-    });
-    if (errors.length) throw new UserInputError(errors);
-    // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors.
-    const drafts = await takeOut(
-      em,
-      est.id,
-      input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
-      businessDay(),
-      (_line, lot, quantity, i) => ({
-          field: ['lines', i, 'dispensed'],
-          establishmentId: est.id,
-          supplyItemId: lot.supplyItemId,
-          lotId: lot.lotId,
-          quantity: -quantity,
-          kind: MovementKind.DISPENSE,
-          document: `receta ${input.folio}`,
-          occurredAt: null, // when it is written
-        }),
-      'dispensed',
-    );
-    const complete = input.lines.every((l) => l.dispensed >= l.prescribed);
-    const [p] = await em.query(
-      `INSERT INTO prescription (establishment_id, folio, issued_on, actor, idempotency_key, complete) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [est.id, input.folio, input.issuedOn, viewer.subject, input.idempotencyKey, complete],
-    );
-    await em.query(
-      `INSERT INTO prescription_line (prescription_id, supply_item_id, prescribed, dispensed) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[])`,
-      [p.id, input.lines.map((l) => items.find((x) => x.clave === l.clave)!.id), input.lines.map((l) => l.prescribed), input.lines.map((l) => l.dispensed)],
-    );
-    await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, drafts);
-    return (await prescriptionWhere(em, 'p.id = $1', [p.id]))!;
-  });
+  return runMutation(
+    ctx,
+    {
+      operation: 'prescriptionDispense',
+      schema: PrescriptionDispenseSchema,
+      raw,
+      scope: (input) => ({ roles: Roles.stockWriters, clues: input.clues }),
+      idempotencyKey: (input) => input.idempotencyKey,
+      locate: (em, input) => requireEstablishment(em, input.clues),
+    },
+    async (em, input, meta, est) => {
+      const errors: UserError[] = [];
+      const seen = new Set<string>();
+      input.lines.forEach((l, i) => {
+        if (l.dispensed > l.prescribed) errors.push(userError('EXCEEDS_PRESCRIBED', ['lines', i, 'dispensed'], `Se recetaron ${l.prescribed} piezas; no se pueden surtir ${l.dispensed}.`));
+        if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
+        seen.add(l.clave);
+      });
+      const [dup] = await em.query('SELECT 1 FROM prescription WHERE establishment_id = $1 AND folio = $2', [est.id, input.folio]);
+      if (dup) errors.push(userError('DUPLICATE_FOLIO', ['folio'], `El folio ${input.folio} ya se registró en ${input.clues}.`));
+      const items: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY ($1::text[])', [input.lines.map((l) => l.clave)]);
+      input.lines.forEach((l, i) => {
+        if (!items.some((x) => x.clave === l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
+      });
+      if (errors.length) throw new UserInputError(errors);
+      // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors.
+      const drafts = await takeOut(
+        em,
+        est.id,
+        input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
+        businessDay(),
+        (_line, lot, quantity, i) => ({
+            field: ['lines', i, 'dispensed'],
+            establishmentId: est.id,
+            supplyItemId: lot.supplyItemId,
+            lotId: lot.lotId,
+            quantity: -quantity,
+            kind: MovementKind.DISPENSE,
+            document: `receta ${input.folio}`,
+            occurredAt: null, // when it is written
+          }),
+        'dispensed',
+      );
+      const complete = input.lines.every((l) => l.dispensed >= l.prescribed);
+      const [p] = await em.query(
+        `INSERT INTO prescription (establishment_id, folio, issued_on, actor, idempotency_key, complete) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [est.id, input.folio, input.issuedOn, meta.actor, meta.idempotencyKey, complete],
+      );
+      await em.query(
+        `INSERT INTO prescription_line (prescription_id, supply_item_id, prescribed, dispensed) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[])`,
+        [p.id, input.lines.map((l) => items.find((x) => x.clave === l.clave)!.id), input.lines.map((l) => l.prescribed), input.lines.map((l) => l.dispensed)],
+      );
+      await writeMovements(em, meta, drafts);
+      return (await prescriptionWhere(em, 'p.id = $1', [p.id]))!;
+    },
+    async (em, _input, meta) => (await prescriptionWhere(em, 'p.actor = $1 AND p.idempotency_key = $2', [meta.actor, meta.idempotencyKey]))!,
+  );
 }
 
 /** A prescription by CLUES and folio, in the caller's scope (FORBIDDEN outside it, whether it exists or not). */

@@ -1,7 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { z } from 'zod';
 import { UserError } from '../../base/errors';
 import { Node, toGlobalId } from '../../base/node';
 import { DateScalar } from '../../base/scalars';
+import { claveField, cluesField, identifier, idempotencyKeyField, pastOrTodayDate } from '../../base/validation';
 
 /** A prescription (receta) and what the pharmacy dispensed of it: the base of PRESCRIPTION_COMPLETE_FILL. */
 
@@ -81,6 +83,17 @@ export class PrescriptionDispenseInput {
   @Field(() => [PrescriptionLineInput])
   lines: PrescriptionLineInput[];
 }
+
+export const PrescriptionDispenseSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  clues: cluesField,
+  folio: identifier(40),
+  issuedOn: pastOrTodayDate,
+  lines: z
+    .array(z.object({ clave: claveField, prescribed: z.number().int().min(1).max(100_000), dispensed: z.number().int().min(0).max(100_000) }))
+    .min(1)
+    .max(100),
+});
 
 @ObjectType()
 export class PrescriptionPayload {

@@ -1,35 +1,15 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { z } from 'zod';
 import { businessDay } from '../../domain/dates';
 import { stateByCode } from '../../domain/states';
 import { Roles } from '../../base/auth';
-import { Context, viewerOf } from '../../base/context';
-import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
-import { claveField, parseInput } from '../../base/validation';
+import { Context } from '../../base/context';
+import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
 import { isCalendarDate } from '../../base/scalars';
-import { claimIdempotencyKey } from '../../db/idempotency';
-import { inTransaction } from '../../db/transaction';
+import { runMutation } from '../../db/mutation';
 import { foldForSearch } from '../registry/registry.service';
-import { ContractProgress, ProcurementContract, ProcurementContractCreateInput, ProcurementContractFilter } from './procurement.types';
+import { ContractProgress, ProcurementContract, ProcurementContractCreateInput, ProcurementContractCreateSchema, ProcurementContractFilter } from './procurement.types';
 
 type Db = DataSource | EntityManager;
-
-const date = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
-const createSchema = z.object({
-  idempotencyKey: z.string().trim().min(1).max(200),
-  supplier: z.string().trim().min(1).max(200),
-  clave: claveField,
-  stateCode: z.string().trim().nullish(),
-  minPieces: z.number().int().min(0).max(1_000_000_000),
-  maxPieces: z.number().int().min(1).max(1_000_000_000),
-  unitPrice: z
-    .number()
-    .min(0)
-    .max(1_000_000_000)
-    .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, { params: { code: ErrorCode.INVALID_VALUE }, message: 'El precio lleva a lo más dos decimales.' }),
-  validFrom: date,
-  validTo: date,
-});
 
 const CONTRACT_SELECT = `
   SELECT c.id AS pk, c.number, c.supplier, c.supply_item_id AS "supplyItemId", si.clave, c.state_code AS "stateCode",
@@ -81,31 +61,39 @@ export async function contractProgress(db: Db, contracts: readonly ProcurementCo
 }
 
 export async function createContract(ctx: Context, raw: ProcurementContractCreateInput): Promise<ProcurementContract> {
-  const input = parseInput(createSchema, raw);
-  const viewer = viewerOf(ctx);
-  if (!(Roles.national as readonly string[]).includes(viewer.role)) throw forbidden();
-  const ratio = ctx.config.procurement.contractMinRatio;
-  const errors: UserError[] = [];
-  if (input.stateCode && !stateByCode(input.stateCode)) errors.push(userError('UNKNOWN_STATE', ['stateCode'], `No existe la entidad ${input.stateCode}.`));
-  if (input.minPieces > input.maxPieces) errors.push(userError(ErrorCode.INCONSISTENT, ['minPieces'], 'El mínimo no puede pasar del máximo.'));
-  else if (input.minPieces < Math.ceil(ratio * input.maxPieces)) {
-    errors.push(userError('MINIMUM_BELOW_RATIO', ['minPieces'], `El mínimo debe ser al menos el ${Math.round(ratio * 100)} % del máximo: ${Math.ceil(ratio * input.maxPieces)} piezas.`));
-  }
-  if (input.validFrom > input.validTo) errors.push(userError(ErrorCode.INCONSISTENT, ['validTo'], 'La vigencia termina antes de empezar.'));
-  if (errors.length) throw new UserInputError(errors);
-  return inTransaction(ctx.db, async (em) => {
-    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'procurementContractCreate', subject: viewer.subject, input: raw });
-    if (claim === 'replay') return (await contractsWhere(em, 'c.created_by = $1 AND c.idempotency_key = $2', [viewer.subject, input.idempotencyKey]))[0];
-    const [item] = await em.query('SELECT id FROM supply_item WHERE clave = $1', [input.clave]);
-    if (!item) fail(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave}.`);
-    const [row] = await em.query(
-      `INSERT INTO procurement_contract (number, supplier, supply_item_id, state_code, min_pieces, max_pieces, unit_price, valid_from, valid_to, created_by, idempotency_key)
-       VALUES ('CA-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('contract_number_seq')::text, 5, '0'),
-               $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [input.supplier, item.id, input.stateCode ?? null, input.minPieces, input.maxPieces, input.unitPrice, input.validFrom, input.validTo, viewer.subject, input.idempotencyKey],
-    );
-    return (await contractsWhere(em, 'c.id = $1', [row.id]))[0];
-  });
+  return runMutation(
+    ctx,
+    {
+      operation: 'procurementContractCreate',
+      schema: ProcurementContractCreateSchema,
+      raw,
+      scope: { roles: Roles.national },
+      check: (input) => {
+        const ratio = ctx.config.procurement.contractMinRatio;
+        const errors: UserError[] = [];
+        if (input.stateCode && !stateByCode(input.stateCode)) errors.push(userError('UNKNOWN_STATE', ['stateCode'], `No existe la entidad ${input.stateCode}.`));
+        if (input.minPieces > input.maxPieces) errors.push(userError(ErrorCode.INCONSISTENT, ['minPieces'], 'El mínimo no puede pasar del máximo.'));
+        else if (input.minPieces < Math.ceil(ratio * input.maxPieces)) {
+          errors.push(userError('MINIMUM_BELOW_RATIO', ['minPieces'], `El mínimo debe ser al menos el ${Math.round(ratio * 100)} % del máximo: ${Math.ceil(ratio * input.maxPieces)} piezas.`));
+        }
+        if (input.validFrom > input.validTo) errors.push(userError(ErrorCode.INCONSISTENT, ['validTo'], 'La vigencia termina antes de empezar.'));
+        if (errors.length) throw new UserInputError(errors);
+      },
+      idempotencyKey: (input) => input.idempotencyKey,
+    },
+    async (em, input, meta) => {
+      const [item] = await em.query('SELECT id FROM supply_item WHERE clave = $1', [input.clave]);
+      if (!item) fail(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave}.`);
+      const [row] = await em.query(
+        `INSERT INTO procurement_contract (number, supplier, supply_item_id, state_code, min_pieces, max_pieces, unit_price, valid_from, valid_to, created_by, idempotency_key)
+         VALUES ('CA-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('contract_number_seq')::text, 5, '0'),
+                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [input.supplier, item.id, input.stateCode ?? null, input.minPieces, input.maxPieces, input.unitPrice, input.validFrom, input.validTo, meta.actor, meta.idempotencyKey],
+      );
+      return (await contractsWhere(em, 'c.id = $1', [row.id]))[0];
+    },
+    async (em, _input, meta) => (await contractsWhere(em, 'c.created_by = $1 AND c.idempotency_key = $2', [meta.actor, meta.idempotencyKey]))[0],
+  );
 }
 
 /** Contracts in number order, filtered; keyset pagination on the number. */

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { positionSql } from '../stock/stock.position';
+import { CPM_IN_FORCE, positionPartsSql } from '../stock/stock.position';
 
 type Db = DataSource | EntityManager;
 
@@ -44,8 +44,8 @@ export interface PlanRow {
  * The procurement plan for fiscal year Y, set-based over the whole network (SPEC §4), always worked
  * out state by state:
  *   Σ CPM over the state's units (FIXED and MOBILE, operating, in the network; warehouses excluded, as
- *   their CPM is what they pass on): each unit's CPM in force of its stock position
- *   (src/modules/stock/stock.position.ts) — the line of its RATIFIED submission for Y, else its latest
+ *   their CPM is what they pass on): each unit's CPM in force, as its stock position has it
+ *   (src/modules/stock/stock.position.ts: the plan reads the position's parts and adds them up by state) — the line of its RATIFIED submission for Y, else its latest
  *   stored calculation (of a month up to the current one, within Y), flagged;
  *   the state's own need = ⌈Σ CPM × (12 + safety months) − usable stock at the state's locations (their
  *   positions' usable pieces) − pieces
@@ -64,36 +64,34 @@ export interface PlanRow {
  */
 const PLAN_SQL = `
   WITH items AS (SELECT id FROM supply_item WHERE $3::text[] IS NULL OR clave = ANY ($3::text[])),
-  locations AS (SELECT id FROM establishment WHERE in_network),
-  pos AS (${positionSql({
-    keys: 'held',
-    where: (e, i) => `${e} IN (SELECT id FROM locations) AND ${i} IN (SELECT id FROM items)`,
+  -- the stock position's parts, for every location: the units and the locations in the network are chosen below
+  ${positionPartsSql({
+    where: (_e, i) => `${i} IN (SELECT id FROM items)`,
     day: '$7::date',
     year: '$1::int',
     month: "LEAST(date_trunc('month', $7::date)::date, make_date($1, 12, 1))",
-    band: { min: '0', max: '0' },
-    omit: ['onHand', 'inTransit', 'pending'],
-  })}),
+  })},
+  cpm_in_force AS (${CPM_IN_FORCE}),
   units AS (
     SELECT e.id, e.state_code FROM establishment e
      WHERE e.kind IN ('FIXED', 'MOBILE') AND e.operating AND e.in_network
        AND NOT EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id)
   ),
   demand AS (
-    SELECT u.state_code, p.supply_item_id,
-           coalesce(sum(p.cpm) FILTER (WHERE p.cpm_source = 'RATIFIED'), 0) AS ratified,
-           coalesce(sum(p.cpm) FILTER (WHERE p.cpm_source = 'CALCULATED'), 0) AS calculated,
-           count(*) FILTER (WHERE p.cpm_source = 'RATIFIED') AS units_ratified,
-           count(*) FILTER (WHERE p.cpm_source = 'CALCULATED') AS units_calculated
-      FROM pos p JOIN units u ON u.id = p.establishment_id
-     WHERE p.cpm > 0
+    SELECT u.state_code, c.supply_item_id,
+           coalesce(sum(c.cpm) FILTER (WHERE c.cpm_source = 'RATIFIED'), 0) AS ratified,
+           coalesce(sum(c.cpm) FILTER (WHERE c.cpm_source = 'CALCULATED'), 0) AS calculated,
+           count(*) FILTER (WHERE c.cpm_source = 'RATIFIED') AS units_ratified,
+           count(*) FILTER (WHERE c.cpm_source = 'CALCULATED') AS units_calculated
+      FROM cpm_in_force c JOIN units u ON u.id = c.establishment_id
+     WHERE c.cpm > 0
      GROUP BY 1, 2
   ),
   central AS (SELECT establishment_id AS id FROM warehouse WHERE tier = 'CENTRAL'),
   usable_stock AS (
     SELECT p.establishment_id, e.state_code, p.supply_item_id, p.usable AS quantity
-      FROM pos p JOIN establishment e ON e.id = p.establishment_id
-     WHERE p.usable > 0 AND p.supply_item_id IN (SELECT supply_item_id FROM demand)
+      FROM pos_b p JOIN establishment e ON e.id = p.establishment_id
+     WHERE e.in_network AND p.usable > 0 AND p.supply_item_id IN (SELECT supply_item_id FROM demand)
   ),
   open_purchases AS (
     SELECT o.requesting_id AS establishment_id, e.state_code, ol.supply_item_id, greatest(0, ol.approved - ol.accepted) AS pieces

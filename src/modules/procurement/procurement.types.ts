@@ -1,8 +1,10 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { z } from 'zod';
 import { Role } from '../../domain/enums';
 import { Node, toGlobalId } from '../../base/node';
-import { DateScalar } from '../../base/scalars';
-import { UserError } from '../../base/errors';
+import { DateScalar, isCalendarDate } from '../../base/scalars';
+import { ErrorCode, UserError } from '../../base/errors';
+import { calendarDateField, claveField, cluesField, idempotencyKeyField, lotNumberField, piecesField } from '../../base/validation';
 
 export enum ExportFormat {
   CSV = 'CSV',
@@ -24,7 +26,7 @@ export class ProcurementPlanRow {
   @Field({ description: 'Σ of the units’ ratified CPM for the year.' })
   ratifiedCpm: number;
 
-  @Field({ description: 'Σ of the latest calculated CPM of units that did not ratify (standing in for a ratified one).' })
+  @Field({ description: 'Σ of the latest calculated CPM of units without a ratified line for the clave (standing in for a ratified one).' })
   calculatedCpm: number;
 
   @Field({ description: 'ratifiedCpm + calculatedCpm.' })
@@ -190,6 +192,22 @@ export class ProcurementContractCreateInput {
   validTo: string;
 }
 
+export const ProcurementContractCreateSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  supplier: z.string().trim().min(1).max(200),
+  clave: claveField,
+  stateCode: z.string().trim().nullish(),
+  minPieces: z.number().int().min(0).max(1_000_000_000),
+  maxPieces: z.number().int().min(1).max(1_000_000_000),
+  unitPrice: z
+    .number()
+    .min(0)
+    .max(1_000_000_000)
+    .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, { params: { code: ErrorCode.INVALID_VALUE }, message: 'El precio lleva a lo más dos decimales.' }),
+  validFrom: calendarDateField,
+  validTo: calendarDateField,
+});
+
 @ObjectType()
 export class ProcurementContractPayload {
   @Field(() => ProcurementContract, { nullable: true })
@@ -316,3 +334,13 @@ export class RedistributionOrderInput {
   @Field(() => DateScalar, { nullable: true })
   promisedOn?: string | null;
 }
+
+export const RedistributionOrderSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  fromClues: cluesField,
+  toClues: cluesField,
+  clave: claveField,
+  pieces: piecesField,
+  lotNumber: lotNumberField.nullish(),
+  promisedOn: z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida.' }).nullish(),
+});

@@ -147,6 +147,7 @@ export function pair(positions: Position[], today: string): Suggestion[] {
  * establishments of the network with a CPM in force count.
  */
 export async function positions(db: Db, q: RedistributionQuery): Promise<Position[]> {
+  const state = q.stateCode !== null;
   const rows: Array<{
     establishment_id: number;
     clues: string;
@@ -162,10 +163,10 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
     lots: Array<[string, string | null, number, boolean]>;
   }> = await db.query(
     `WITH items AS (SELECT id FROM supply_item WHERE CASE WHEN $1::text IS NULL THEN high_cost ELSE clave = $1 END),
-          locs AS (SELECT id FROM establishment WHERE operating AND in_network AND ($2::text IS NULL OR state_code = $2)),
           pos AS (${positionSql({
             keys: 'held',
-            where: (e, i) => `${e} IN (SELECT id FROM locs) AND ${i} IN (SELECT id FROM items)`,
+            // nationally, the locations are chosen below (a list of nearly every one cost more than it saved)
+            where: (e, i) => `${i} IN (SELECT id FROM items)${state ? ` AND ${e} IN (SELECT id FROM establishment WHERE state_code = $2)` : ''}`,
             day: '$5::date',
             year: '$3::int',
             month: '$4::date',
@@ -175,7 +176,7 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
           })})
      SELECT pos.*, e.clues, e.state_code, s.clave
        FROM pos JOIN establishment e ON e.id = pos.establishment_id JOIN supply_item s ON s.id = pos.supply_item_id
-      WHERE pos.cpm IS NOT NULL
+      WHERE pos.cpm IS NOT NULL AND e.operating AND e.in_network AND ($2::text IS NULL OR e.state_code = $2)
       ORDER BY s.clave, e.clues`,
     [q.clave, q.stateCode, q.year, q.month, q.today, q.bands.unit.minMonths, q.bands.unit.maxMonths, q.bands.warehouse.minMonths, q.bands.warehouse.maxMonths],
   );

@@ -1,8 +1,10 @@
 import { ArgsType, Field, InputType, ObjectType } from 'type-graphql';
+import { z } from 'zod';
 import { EstablishmentKind, LevelOfCare, SaiStatus, WarehouseTier } from '../../domain/enums';
 import { UserError } from '../../base/errors';
 import { PageArgs } from '../../base/relay';
 import { DateScalar } from '../../base/scalars';
+import { calendarDateField, cluesField, pastOrTodayDate, stateCodeField, text } from '../../base/validation';
 import { Establishment } from './establishment.entity';
 import { Warehouse } from './warehouse.entity';
 
@@ -87,6 +89,25 @@ export class EstablishmentUpsertInput {
   statusEffectiveOn?: string | null;
 }
 
+const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+export const EstablishmentUpsertSchema = z.object({
+  clues: cluesField,
+  name: text(250).optional().nullable(),
+  stateCode: stateCodeField.optional().nullable(),
+  municipality: nullableText(250),
+  jurisdiction: nullableText(250),
+  kind: z.nativeEnum(EstablishmentKind).optional().nullable(),
+  levelOfCare: z.nativeEnum(LevelOfCare).optional().nullable(),
+  typologyCode: nullableText(20),
+  typologyName: nullableText(250),
+  operating: z.boolean().optional().nullable(),
+  inNetwork: z.boolean().optional().nullable(),
+  inNetworkSince: calendarDateField.optional().nullable(),
+  supplyingWarehouseClues: cluesField.optional().nullable(),
+  statusEffectiveOn: pastOrTodayDate.optional().nullable(),
+});
+
 @ObjectType()
 export class EstablishmentUpsertPayload {
   @Field(() => Establishment, { nullable: true })
@@ -104,6 +125,8 @@ export class WarehouseUpsertInput {
   @Field(() => WarehouseTier)
   tier: WarehouseTier;
 }
+
+export const WarehouseUpsertSchema = z.object({ clues: cluesField, tier: z.nativeEnum(WarehouseTier) });
 
 @ObjectType()
 export class WarehouseUpsertPayload {
@@ -125,6 +148,8 @@ export class SaiStatusSetInput {
   @Field(() => DateScalar, { description: 'Day the status takes effect; today or earlier.' })
   effectiveOn: string;
 }
+
+export const SaiStatusSetSchema = z.object({ clues: cluesField, status: z.nativeEnum(SaiStatus), effectiveOn: pastOrTodayDate });
 
 @ObjectType()
 export class SaiStatusSetPayload {

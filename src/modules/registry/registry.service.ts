@@ -1,44 +1,26 @@
 import { EntityManager } from 'typeorm';
-import { z } from 'zod';
+import { runMutation } from '../../db/mutation';
 import { givenColumns, insertRow, updateRow } from '../../db/sql';
-import { inTransaction } from '../../db/transaction';
 import { preparedQuery } from '../../db/prepared';
 import { stateOfClues } from '../../domain/clues';
-import { EstablishmentKind, LevelOfCare, Role, SaiStatus, WarehouseTier } from '../../domain/enums';
+import { EstablishmentKind, LevelOfCare, Role, WarehouseTier } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
 import { Roles, Viewer } from '../../base/auth';
-import { Context, viewerOf } from '../../base/context';
+import { Context } from '../../base/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
 import { Connection, pageRequest, paginate, PageArgs } from '../../base/relay';
-import { cluesField, parseInput, pastOrTodayDate, stateCodeField, text } from '../../base/validation';
-import { isCalendarDate } from '../../base/scalars';
 import { Establishment } from './establishment.entity';
-import { EstablishmentFilter, EstablishmentUpsertInput, SaiStatusSetInput, WarehouseUpsertInput } from './registry.inputs';
+import {
+  EstablishmentFilter,
+  EstablishmentUpsertInput,
+  EstablishmentUpsertSchema,
+  SaiStatusSetInput,
+  SaiStatusSetSchema,
+  WarehouseUpsertInput,
+  WarehouseUpsertSchema,
+} from './registry.inputs';
 import { ESTABLISHMENT_COLUMNS, establishmentColumnsFor, requireEstablishment, toEstablishment, toWarehouse, WAREHOUSE_SELECT, warehouseJson, warehousesByClues } from './registry.queries';
 import { Warehouse } from './warehouse.entity';
-
-const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
-
-const upsertSchema = z.object({
-  clues: cluesField,
-  name: text(250).optional().nullable(),
-  stateCode: stateCodeField.optional().nullable(),
-  municipality: nullableText(250),
-  jurisdiction: nullableText(250),
-  kind: z.nativeEnum(EstablishmentKind).optional().nullable(),
-  levelOfCare: z.nativeEnum(LevelOfCare).optional().nullable(),
-  typologyCode: nullableText(20),
-  typologyName: nullableText(250),
-  operating: z.boolean().optional().nullable(),
-  inNetwork: z.boolean().optional().nullable(),
-  inNetworkSince: z
-    .string()
-    .refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' })
-    .optional()
-    .nullable(),
-  supplyingWarehouseClues: cluesField.optional().nullable(),
-  statusEffectiveOn: pastOrTodayDate.optional().nullable(),
-});
 
 /** Column of each updatable field. */
 const COLUMNS: Record<string, string> = {
@@ -58,82 +40,88 @@ const COLUMNS: Record<string, string> = {
 const NOT_NULL = new Set(['name', 'kind', 'operating', 'inNetwork']);
 
 /**
- * A state coordinator writes the registry of its own state (decided from the CLUES prefix, before
- * anything is read) except the CENTRAL warehouses, which belong to the national level wherever they
- * stand (decided once the row is read and locked). National roles write everything.
+ * Who writes a registry entry: a registry writer whose scope covers its CLUES (a state coordinator, its
+ * own state, decided from the CLUES prefix before anything is read) — but a CENTRAL warehouse belongs
+ * to the national level wherever it stands (decided once the row is read and locked).
  */
-function assertMayWriteEntry(viewer: Viewer, entry: { tier: WarehouseTier | null } | undefined): void {
-  if (viewer.role === Role.STATE_COORDINATOR && entry?.tier === WarehouseTier.CENTRAL) throw forbidden();
+function registryWritersOf(entry: { tier: WarehouseTier | null } | undefined): readonly Role[] {
+  return entry?.tier === WarehouseTier.CENTRAL ? Roles.national : Roles.registryWriters;
 }
 
 /** Whether the caller may route units to this warehouse: one it may write itself, or a CENTRAL one. */
 function mayRouteTo(viewer: Viewer, warehouse: Warehouse): boolean {
-  return viewer.national || warehouse.tier === WarehouseTier.CENTRAL || viewer.covers(warehouse.clues);
+  return warehouse.tier === WarehouseTier.CENTRAL || viewer.mayActAt(Roles.registryWriters, warehouse.clues);
 }
 
 export async function upsertEstablishment(ctx: Context, raw: EstablishmentUpsertInput): Promise<Establishment> {
-  const input = parseInput(upsertSchema, raw);
-  const viewer = viewerOf(ctx);
-  viewer.assertMayWrite(Roles.registryWriters, input.clues);
+  return runMutation(
+    ctx,
+    {
+      operation: 'establishmentUpsert',
+      schema: EstablishmentUpsertSchema,
+      raw,
+      scope: (input) => ({ roles: Roles.registryWriters, clues: input.clues }),
+      check: (input) => {
+        const state = stateOfClues(input.clues);
+        if (!state) fail(ErrorCode.CLUES_STATE_MISMATCH, ['clues'], `El prefijo ${input.clues.slice(0, 2)} no corresponde a ninguna entidad.`);
+        if (input.stateCode && input.stateCode !== state.code) {
+          fail(
+            ErrorCode.CLUES_STATE_MISMATCH,
+            ['stateCode'],
+            `La CLUES ${input.clues} empieza con ${state.cluesPrefix} (${state.name}), no con el prefijo de la entidad ${input.stateCode} (${stateByCode(input.stateCode)!.cluesPrefix}).`,
+          );
+        }
+      },
+      locate: async (em, input, { viewer }) => {
+        const [existing]: Array<{ id: number; kind: EstablishmentKind; level_of_care: LevelOfCare | null; tier: WarehouseTier | null }> = await em.query(
+          `SELECT e.id, e.kind, e.level_of_care, w.tier FROM establishment e LEFT JOIN warehouse w ON w.establishment_id = e.id
+            WHERE e.clues = $1 FOR UPDATE OF e`,
+          [input.clues],
+        );
+        viewer.assertMayActAt(registryWritersOf(existing), input.clues);
+        return existing;
+      },
+    },
+    async (em, input, { viewer, actor }, existing) => {
+      const errors: UserError[] = [];
+      const state = stateOfClues(input.clues)!;
+      if (!existing) {
+        if (!input.name) errors.push(userError(ErrorCode.REQUIRED, ['name'], 'El nombre es obligatorio al dar de alta una CLUES.'));
+        if (!input.kind) errors.push(userError(ErrorCode.REQUIRED, ['kind'], 'El tipo (FIXED, MOBILE o SUPPORT) es obligatorio al dar de alta una CLUES.'));
+      }
+      const kind = input.kind ?? existing?.kind;
+      const level = input.levelOfCare !== undefined ? input.levelOfCare : existing?.level_of_care;
+      if (kind === EstablishmentKind.SUPPORT && level) {
+        errors.push(userError(ErrorCode.INCONSISTENT, ['levelOfCare'], 'Un establecimiento de apoyo no tiene nivel de atención.'));
+      }
+      let warehouseId: number | null | undefined;
+      if (input.supplyingWarehouseClues !== undefined) {
+        warehouseId = input.supplyingWarehouseClues === null
+          ? null
+          : await supplyingWarehouse(em, viewer, input.clues, input.supplyingWarehouseClues, errors);
+      }
+      if (errors.length) throw new UserInputError(errors);
 
-  const errors: UserError[] = [];
-  const state = stateOfClues(input.clues);
-  if (!state) {
-    errors.push(userError(ErrorCode.CLUES_STATE_MISMATCH, ['clues'], `El prefijo ${input.clues.slice(0, 2)} no corresponde a ninguna entidad.`));
-  } else if (input.stateCode && input.stateCode !== state.code) {
-    errors.push(
-      userError(
-        ErrorCode.CLUES_STATE_MISMATCH,
-        ['stateCode'],
-        `La CLUES ${input.clues} empieza con ${state.cluesPrefix} (${state.name}), no con el prefijo de la entidad ${input.stateCode} (${stateByCode(input.stateCode)!.cluesPrefix}).`,
-      ),
-    );
-  }
-  if (errors.length) throw new UserInputError(errors);
-
-  return inTransaction(ctx.db, async (em) => {
-    const [existing] = await em.query(
-      `SELECT e.id, e.kind, e.level_of_care, w.tier FROM establishment e LEFT JOIN warehouse w ON w.establishment_id = e.id
-        WHERE e.clues = $1 FOR UPDATE OF e`,
-      [input.clues],
-    );
-    assertMayWriteEntry(viewer, existing);
-    if (!existing) {
-      if (!input.name) errors.push(userError(ErrorCode.REQUIRED, ['name'], 'El nombre es obligatorio al dar de alta una CLUES.'));
-      if (!input.kind) errors.push(userError(ErrorCode.REQUIRED, ['kind'], 'El tipo (FIXED, MOBILE o SUPPORT) es obligatorio al dar de alta una CLUES.'));
-    }
-    const kind = input.kind ?? existing?.kind;
-    const level = input.levelOfCare !== undefined ? input.levelOfCare : existing?.level_of_care;
-    if (kind === EstablishmentKind.SUPPORT && level) {
-      errors.push(userError(ErrorCode.INCONSISTENT, ['levelOfCare'], 'Un establecimiento de apoyo no tiene nivel de atención.'));
-    }
-    let warehouseId: number | null | undefined;
-    if (input.supplyingWarehouseClues !== undefined) {
-      warehouseId = input.supplyingWarehouseClues === null
-        ? null
-        : await supplyingWarehouse(em, viewer, input.clues, input.supplyingWarehouseClues, errors);
-    }
-    if (errors.length) throw new UserInputError(errors);
-
-    // The status-history trigger reads who changed it and from which day.
-    await em.query(`SELECT set_config('abasto.actor', $1, true), set_config('abasto.status_effective_on', $2, true)`, [
-      viewerOf(ctx).subject,
-      input.statusEffectiveOn ?? '',
-    ]);
-    const values = givenColumns(input, COLUMNS, (field, value) => value !== null || !NOT_NULL.has(field));
-    if (warehouseId !== undefined) values.supplying_warehouse_id = warehouseId;
-    if (existing) {
-      await updateRow(em, 'establishment', existing.id, values);
-    } else {
-      values.clues = input.clues;
-      values.state_code = state!.code;
-      values.operating ??= true;
-      values.in_network ??= true;
-      if (values.in_network && values.in_network_since === undefined) values.in_network_since = state!.federalizedBy;
-      await insertRow(em, 'establishment', 'clues', values);
-    }
-    return em.getRepository(Establishment).findOneByOrFail({ clues: input.clues });
-  });
+      // The status-history trigger reads who changed it and from which day.
+      await em.query(`SELECT set_config('abasto.actor', $1, true), set_config('abasto.status_effective_on', $2, true)`, [
+        actor,
+        input.statusEffectiveOn ?? '',
+      ]);
+      const values = givenColumns(input, COLUMNS, (field, value) => value !== null || !NOT_NULL.has(field));
+      if (warehouseId !== undefined) values.supplying_warehouse_id = warehouseId;
+      if (existing) {
+        await updateRow(em, 'establishment', existing.id, values);
+      } else {
+        values.clues = input.clues;
+        values.state_code = state.code;
+        values.operating ??= true;
+        values.in_network ??= true;
+        if (values.in_network && values.in_network_since === undefined) values.in_network_since = state.federalizedBy;
+        await insertRow(em, 'establishment', 'clues', values);
+      }
+      return em.getRepository(Establishment).findOneByOrFail({ clues: input.clues });
+    },
+  );
 }
 
 /** The warehouse id for a supply route, or a user error: unknown, not a warehouse, itself, or a cycle. */
@@ -174,47 +162,64 @@ async function supplyingWarehouse(em: EntityManager, viewer: Viewer, clues: stri
   return warehouse.pk;
 }
 
-const warehouseSchema = z.object({ clues: cluesField, tier: z.nativeEnum(WarehouseTier) });
-
 export async function upsertWarehouse(ctx: Context, raw: WarehouseUpsertInput): Promise<Warehouse> {
-  const input = parseInput(warehouseSchema, raw);
-  const viewer = viewerOf(ctx);
-  viewer.assertMayWrite(Roles.registryWriters, input.clues);
-  if (input.tier === WarehouseTier.CENTRAL && !viewer.national) fail(ErrorCode.INVALID_VALUE, ['tier'], 'Solo el nivel central registra almacenes centrales.');
-  return inTransaction(ctx.db, async (em) => {
-    const est = await requireEstablishment(em, input.clues);
-    const [current] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR UPDATE', [est.id]);
-    assertMayWriteEntry(viewer, current);
-    // A row made CENTRAL by a national user at the same moment is not overwritten by a coordinator.
-    const [row] = await em.query(
-      `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
-       ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()
-        WHERE $3 OR warehouse.tier <> 'CENTRAL'
-       RETURNING id AS pk, establishment_id AS "establishmentId", tier`,
-      [est.id, input.tier, viewer.national],
-    );
-    if (!row) throw forbidden();
-    return toWarehouse({ ...row, clues: input.clues });
-  });
+  return runMutation(
+    ctx,
+    {
+      operation: 'warehouseUpsert',
+      schema: WarehouseUpsertSchema,
+      raw,
+      scope: (input) => ({ roles: Roles.registryWriters, clues: input.clues }),
+      check: (input, viewer) => {
+        if (input.tier === WarehouseTier.CENTRAL && !viewer.national) fail(ErrorCode.INVALID_VALUE, ['tier'], 'Solo el nivel central registra almacenes centrales.');
+      },
+      locate: async (em, input, { viewer }) => {
+        const est = await requireEstablishment(em, input.clues);
+        const [current] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR UPDATE', [est.id]);
+        viewer.assertMayActAt(registryWritersOf(current), input.clues);
+        return est;
+      },
+    },
+    async (em, input, { viewer }, est) => {
+      // A row made CENTRAL by a national user at the same moment is not overwritten by a coordinator.
+      const [row] = await em.query(
+        `INSERT INTO warehouse (establishment_id, tier) VALUES ($1, $2)
+         ON CONFLICT (establishment_id) DO UPDATE SET tier = EXCLUDED.tier, updated_at = now()
+          WHERE $3 OR warehouse.tier <> 'CENTRAL'
+         RETURNING id AS pk, establishment_id AS "establishmentId", tier`,
+        [est.id, input.tier, viewer.national],
+      );
+      if (!row) throw forbidden();
+      return toWarehouse({ ...row, clues: input.clues });
+    },
+  );
 }
 
-const saiSchema = z.object({ clues: cluesField, status: z.nativeEnum(SaiStatus), effectiveOn: pastOrTodayDate });
-
 export async function setSaiStatus(ctx: Context, raw: SaiStatusSetInput): Promise<Establishment> {
-  const input = parseInput(saiSchema, raw);
-  viewerOf(ctx).assertMayWrite(Roles.registryWriters, input.clues);
-  return inTransaction(ctx.db, async (em) => {
-    const est = await em.getRepository(Establishment).findOneBy({ clues: input.clues });
-    if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
-    const [warehouse] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR SHARE', [est.pk]);
-    assertMayWriteEntry(viewerOf(ctx), warehouse);
-    await em.query(
-      `INSERT INTO sai_status_change (establishment_id, status, effective_on, actor) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (establishment_id, effective_on) DO UPDATE SET status = EXCLUDED.status, actor = EXCLUDED.actor, recorded_at = now()`,
-      [est.pk, input.status, input.effectiveOn, viewerOf(ctx).subject],
-    );
-    return est;
-  });
+  return runMutation(
+    ctx,
+    {
+      operation: 'saiStatusSet',
+      schema: SaiStatusSetSchema,
+      raw,
+      scope: (input) => ({ roles: Roles.registryWriters, clues: input.clues }),
+      locate: async (em, input, { viewer }) => {
+        const est = await em.getRepository(Establishment).findOneBy({ clues: input.clues });
+        if (!est) fail(ErrorCode.UNKNOWN_CLUES, ['clues'], `No existe la CLUES ${input.clues}.`);
+        const [warehouse] = await em.query('SELECT tier FROM warehouse WHERE establishment_id = $1 FOR SHARE', [est.pk]);
+        viewer.assertMayActAt(registryWritersOf(warehouse), input.clues);
+        return est;
+      },
+    },
+    async (em, input, { actor }, est) => {
+      await em.query(
+        `INSERT INTO sai_status_change (establishment_id, status, effective_on, actor) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (establishment_id, effective_on) DO UPDATE SET status = EXCLUDED.status, actor = EXCLUDED.actor, recorded_at = now()`,
+        [est.pk, input.status, input.effectiveOn, actor],
+      );
+      return est;
+    },
+  );
 }
 
 /**

@@ -1,33 +1,21 @@
-import { z } from 'zod';
-import { claimIdempotencyKey } from '../../db/idempotency';
-import { inTransaction } from '../../db/transaction';
+import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
 import { Roles } from '../../base/auth';
-import { Context, viewerOf } from '../../base/context';
+import { Context } from '../../base/context';
 import { ErrorCode, fail, forbidden } from '../../base/errors';
 import { fromGlobalId } from '../../base/node';
-import { cluesField, parseInput, pastOrTodayDate, text } from '../../base/validation';
 import { writeMovements } from './ledger';
-import { ExpiredWriteOffInput, StockMovementReverseInput } from './stock.inputs';
+import { ExpiredWriteOffInput, ExpiredWriteOffSchema, StockMovementReverseInput, StockMovementReverseSchema } from './stock.inputs';
 import { stockMutation, written, Written } from './stock.service';
 import { MovementKind } from './stock.types';
 
 /** Corrections: expired lots written off, and a movement undone by its reversal. */
 
-const idempotencyKey = z.string().trim().min(1).max(200);
-
 // ---------------------------------------------------------------------------------------------
 // expiredWriteOff
 
-const writeOffSchema = z.object({
-  idempotencyKey,
-  clues: cluesField,
-  asOf: pastOrTodayDate.nullish().transform((d) => d ?? businessDay()),
-});
-
 export async function writeOffExpired(ctx: Context, raw: ExpiredWriteOffInput): Promise<Written> {
-  const input = parseInput(writeOffSchema, raw);
-  return stockMutation(ctx, 'expiredWriteOff', raw, input, async (em, input, establishmentId, meta) => {
+  return stockMutation(ctx, 'expiredWriteOff', ExpiredWriteOffSchema, raw, async (em, input, establishmentId, meta) => {
     const expired: Array<{ lot_id: number; supply_item_id: number; quantity: number; expires_on: string }> = await em.query(
       `SELECT b.lot_id, b.supply_item_id, b.quantity, l.expires_on::text AS expires_on
          FROM stock_balance b JOIN lot l ON l.id = b.lot_id
@@ -63,31 +51,36 @@ function endOfBusinessDay(day: string): Date {
 // ---------------------------------------------------------------------------------------------
 // stockMovementReverse
 
-const reverseSchema = z.object({ idempotencyKey, movementId: z.string().max(200), reason: text(500) });
-
 export async function reverse(ctx: Context, raw: StockMovementReverseInput): Promise<Written> {
-  const input = parseInput(reverseSchema, raw);
-  const viewer = viewerOf(ctx);
-  const decoded = fromGlobalId(input.movementId);
-  const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
-  await inTransaction(ctx.db, async (em) => {
-    // Scope first, on an unlocked read: outside the caller's reach, a movement that exists and one that
-    // does not look the same, and the caller never waits on (or takes) the movement's lock.
-    const [where] = id ? await em.query('SELECT e.clues FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1', [id]) : [];
-    if (!where && !viewer.national) throw forbidden();
-    if (!where) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
-    viewer.assertMayWrite(Roles.stockWriters, where.clues);
-    const [m] = await em.query(
-      `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
-              EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
-         FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
-      [id],
-    );
-    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation: 'stockMovementReverse', subject: viewer.subject, input: raw });
-    if (claim === 'fresh') {
+  const key = await runMutation(
+    ctx,
+    {
+      operation: 'stockMovementReverse',
+      schema: StockMovementReverseSchema,
+      raw,
+      idempotencyKey: (input) => input.idempotencyKey,
+      locate: async (em, input, { viewer }) => {
+        const decoded = fromGlobalId(input.movementId);
+        const id = decoded?.type === 'StockMovement' && /^[0-9]{1,18}$/.test(decoded.key) ? decoded.key : null;
+        // Scope first, on an unlocked read: outside the caller's reach, a movement that exists and one that
+        // does not look the same, and the caller never waits on (or takes) the movement's lock.
+        const [where] = id ? await em.query('SELECT e.clues FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1', [id]) : [];
+        if (!where && !viewer.national) throw forbidden();
+        if (!where) fail(ErrorCode.UNKNOWN_MOVEMENT, ['movementId'], 'No existe ese movimiento.');
+        viewer.assertMayActAt(Roles.stockWriters, where.clues);
+        const [m] = await em.query(
+          `SELECT m.id::text, m.establishment_id, e.clues, m.supply_item_id, m.lot_id, m.quantity, m.kind,
+                  EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses_id = m.id) AS reversed
+             FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE m.id = $1 FOR UPDATE OF m`,
+          [id],
+        );
+        return m;
+      },
+    },
+    async (em, input, meta, m) => {
       if (m.kind === MovementKind.REVERSAL) fail(ErrorCode.NOT_REVERSIBLE, ['movementId'], 'Una reversión no se revierte: registre el movimiento de nuevo.');
       if (m.reversed) fail(ErrorCode.ALREADY_REVERSED, ['movementId'], 'Este movimiento ya fue revertido.');
-      await writeMovements(em, { actor: viewer.subject, idempotencyKey: input.idempotencyKey }, [
+      await writeMovements(em, meta, [
         {
           field: ['movementId'],
           establishmentId: m.establishment_id,
@@ -100,7 +93,9 @@ export async function reverse(ctx: Context, raw: StockMovementReverseInput): Pro
           reversesId: m.id,
         },
       ]);
-    }
-  });
-  return written(ctx, input.idempotencyKey, undefined);
+      return meta.idempotencyKey;
+    },
+    async (_em, _input, meta) => meta.idempotencyKey,
+  );
+  return written(ctx, key, undefined);
 }

@@ -1,11 +1,30 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { z } from 'zod';
+import { businessDay } from '../../domain/dates';
 import { StockStatus } from '../../domain/stock';
-import { UserError } from '../../base/errors';
+import { ErrorCode, UserError } from '../../base/errors';
 import { PageArgs } from '../../base/relay';
 import { DateScalar } from '../../base/scalars';
+import {
+  businessInstant,
+  calendarDateField,
+  claveField,
+  cluesField,
+  identifier,
+  idempotencyKeyField,
+  lotNumberField,
+  pastOrTodayDate,
+  piecesField,
+  text,
+} from '../../base/validation';
 import { AdjustmentReason, DateTimeScalar, ReceiptSource, Receipt, RejectionReason, StockMovement } from './stock.types';
 
+/** Each input with its schema right under it: the class is what GraphQL takes, the schema what the use case accepts. */
+
 const KEY = 'Unique per operation: retrying with the same key and input returns the first result and changes nothing.';
+
+/** The most lines one stock mutation takes. */
+const MAX_LINES = 500;
 
 @InputType()
 export class StockReceiveLineInput {
@@ -52,6 +71,40 @@ export class StockReceiveInput {
   lines: StockReceiveLineInput[];
 }
 
+export const StockReceiveSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  clues: cluesField,
+  orderNumber: z.string().trim().min(1).max(40).nullish(),
+  source: z.nativeEnum(ReceiptSource),
+  supplierDocument: identifier(100).nullish(),
+  receivedAt: businessInstant,
+  lines: z
+    .array(
+      z
+        .object({
+          clave: claveField,
+          lotNumber: lotNumberField,
+          expiresOn: calendarDateField.nullish(),
+          acceptedQuantity: z.number().int().min(0).max(100_000_000),
+          rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
+          rejectionReason: z.nativeEnum(RejectionReason).nullish(),
+        })
+        .superRefine((l, c) => {
+          if (l.acceptedQuantity + l.rejectedQuantity === 0) {
+            c.addIssue({ code: 'custom', path: ['acceptedQuantity'], params: { code: ErrorCode.MUST_BE_POSITIVE }, message: 'La línea no recibe ni rechaza ninguna pieza.' });
+          }
+          if (l.rejectedQuantity > 0 && !l.rejectionReason) {
+            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.REQUIRED }, message: 'Indique el motivo del rechazo.' });
+          }
+          if (l.rejectedQuantity === 0 && l.rejectionReason) {
+            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.INCONSISTENT }, message: 'Hay motivo de rechazo pero ninguna pieza rechazada.' });
+          }
+        }),
+    )
+    .min(1)
+    .max(MAX_LINES),
+});
+
 @InputType({ description: 'A correction of one lot by hand, with its reason: negative takes pieces out, positive puts them in.' })
 export class StockAdjustInput {
   @Field({ description: KEY })
@@ -78,6 +131,38 @@ export class StockAdjustInput {
   @Field(() => DateTimeScalar, { nullable: true, description: 'Default now. Not in the future.' })
   occurredAt?: Date | null;
 }
+
+/** Reasons that only take pieces out, and those that only put them in. */
+const OUT_REASONS = new Set([AdjustmentReason.DAMAGE, AdjustmentReason.LOSS, AdjustmentReason.THEFT]);
+const IN_REASONS = new Set([AdjustmentReason.FOUND]);
+
+export const StockAdjustSchema = z
+  .object({
+    idempotencyKey: idempotencyKeyField,
+    clues: cluesField,
+    clave: claveField,
+    lotNumber: lotNumberField,
+    quantity: z.number().int().min(-100_000_000).max(100_000_000).refine((q) => q !== 0, {
+      params: { code: ErrorCode.MUST_BE_POSITIVE },
+      message: 'El ajuste no puede ser de 0 piezas.',
+    }),
+    reason: z.nativeEnum(AdjustmentReason),
+    note: z.string().trim().max(500).nullish(),
+    occurredAt: businessInstant,
+  })
+  .superRefine((a, c) => {
+    if ((OUT_REASONS.has(a.reason) && a.quantity > 0) || (IN_REASONS.has(a.reason) && a.quantity < 0)) {
+      c.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        params: { code: ErrorCode.INCONSISTENT },
+        message: `Un ajuste por ${a.reason} ${OUT_REASONS.has(a.reason) ? 'resta' : 'suma'} piezas: revise el signo.`,
+      });
+    }
+    if (a.reason === AdjustmentReason.OTHER && !a.note) {
+      c.addIssue({ code: 'custom', path: ['note'], params: { code: ErrorCode.REQUIRED }, message: 'Explique el ajuste por OTHER en la nota.' });
+    }
+  });
 
 @InputType()
 export class StockCountLineInput {
@@ -109,6 +194,17 @@ export class StockCountInput {
   lines: StockCountLineInput[];
 }
 
+export const StockCountSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  clues: cluesField,
+  countedAt: businessInstant,
+  document: z.string().trim().min(1).max(100).nullish(),
+  lines: z
+    .array(z.object({ clave: claveField, lotNumber: lotNumberField, quantity: z.number().int().min(0).max(100_000_000) }))
+    .min(1)
+    .max(MAX_LINES),
+});
+
 @InputType()
 export class StockConsumeLineInput {
   @Field()
@@ -136,6 +232,16 @@ export class StockConsumeInput {
   lines: StockConsumeLineInput[];
 }
 
+export const StockConsumeSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  clues: cluesField,
+  occurredAt: businessInstant,
+  lines: z
+    .array(z.object({ clave: claveField, quantity: piecesField, lotNumber: lotNumberField.nullish() }))
+    .min(1)
+    .max(MAX_LINES),
+});
+
 @InputType({ description: 'Takes every lot that has expired by `asOf` out of stock at a location.' })
 export class ExpiredWriteOffInput {
   @Field({ description: KEY })
@@ -148,6 +254,12 @@ export class ExpiredWriteOffInput {
   asOf?: string | null;
 }
 
+export const ExpiredWriteOffSchema = z.object({
+  idempotencyKey: idempotencyKeyField,
+  clues: cluesField,
+  asOf: pastOrTodayDate.nullish().transform((d) => d ?? businessDay()),
+});
+
 @InputType({ description: 'Undoes a movement by writing its opposite (a REVERSAL).' })
 export class StockMovementReverseInput {
   @Field({ description: KEY })
@@ -159,6 +271,8 @@ export class StockMovementReverseInput {
   @Field()
   reason: string;
 }
+
+export const StockMovementReverseSchema = z.object({ idempotencyKey: idempotencyKeyField, movementId: z.string().max(200), reason: text(500) });
 
 @ObjectType()
 export class StockReceivePayload {

@@ -21,7 +21,7 @@
  * generic plan of the stock page could not use the (location, clave) indexes).
  *
  * Which positions: `keys: 'held'` — every clave a location holds: a balance (even of 0), a line of the
- * year's ratified CPM, pieces in transit or pending to it, or a stored CPM calculation; or `keys: SQL`
+ * year's ratified CPM, pieces in transit or pending to it, or a latest CPM calculation above 0; or `keys: SQL`
  * yielding (establishment_id, supply_item_id) pairs — exactly those positions, even where nothing is.
  */
 
@@ -60,7 +60,19 @@ export const lotTuplesSql = (day: string, when = 'true') => `
   coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false)))
            FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
 
-/** The relation of the claves held at the locations `where` keeps: a UNION, each arm read through its index. */
+/** The latest calculation of each (location, clave) `where` keeps, of a month up to `month` (column `calculated`). */
+function latestCalculationSql(p: Pick<PositionSql, 'where' | 'month'>): string {
+  return `
+      SELECT DISTINCT ON (establishment_id, supply_item_id) establishment_id, supply_item_id, value AS calculated
+        FROM cpm_calculation
+       WHERE month <= ${p.month} AND value IS NOT NULL AND ${p.where('establishment_id', 'supply_item_id')}
+       ORDER BY establishment_id, supply_item_id, month DESC`;
+}
+
+/**
+ * The claves held at the locations `where` keeps, as a UNION read through the (location, clave) indexes:
+ * what the stock page walks the catalogue against. The same set as the position's `keys: 'held'`.
+ */
 export function heldSql(p: Pick<PositionSql, 'where' | 'year' | 'month'>): string {
   return `
       SELECT establishment_id, supply_item_id FROM stock_balance WHERE ${p.where('establishment_id', 'supply_item_id')}
@@ -68,17 +80,64 @@ export function heldSql(p: Pick<PositionSql, 'where' | 'year' | 'month'>): strin
              WHERE cs.year = ${p.year} AND cs.status = 'RATIFIED' AND ${p.where('cs.establishment_id', 'l.supply_item_id')}
       UNION SELECT establishment_id, supply_item_id FROM stock_in_transit WHERE ${p.where('establishment_id', 'supply_item_id')}
       UNION SELECT requesting_id, supply_item_id FROM stock_pending WHERE ${p.where('requesting_id', 'supply_item_id')}
-      UNION SELECT establishment_id, supply_item_id FROM cpm_calculation
-             WHERE month <= ${p.month} AND value IS NOT NULL AND ${p.where('establishment_id', 'supply_item_id')}`;
+      UNION SELECT establishment_id, supply_item_id FROM (${latestCalculationSql(p)}) c WHERE calculated > 0`;
 }
 
 /**
+ * The position's parts, as entries of a WITH list, each a relation keyed by (establishment_id,
+ * supply_item_id) read once with the restriction: the balances added up (pos_b: on_hand, usable[, lots]),
+ * the year's ratified lines (pos_r: ratified), the latest calculation (pos_c: calculated), in transit
+ * (pos_t: in_transit), pending in and out (pos_in: pending_in, pos_out: pending_out). A statement that
+ * adds positions up by state reads the parts it needs (the plan: `pos_b` and `CPM_IN_FORCE`) rather than
+ * every position whole; a part not referenced is not read.
+ */
+export function positionPartsSql(p: Pick<PositionSql, 'where' | 'day' | 'year' | 'month' | 'lots'>): string {
+  const w = p.where;
+  return `
+    pos_b AS (
+      SELECT b.establishment_id, b.supply_item_id, sum(b.quantity) AS on_hand,
+             coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= ${p.day}), 0) AS usable
+             ${p.lots ? `, ${lotTuplesSql(p.day, p.lots)} AS lots` : ''}
+        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+       WHERE ${w('b.establishment_id', 'b.supply_item_id')}
+       GROUP BY 1, 2
+    ),
+    pos_r AS (
+      SELECT cs.establishment_id, l.supply_item_id, l.cpm AS ratified
+        FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
+       WHERE cs.year = ${p.year} AND cs.status = 'RATIFIED' AND ${w('cs.establishment_id', 'l.supply_item_id')}
+    ),
+    pos_c AS (${latestCalculationSql(p)}),
+    pos_t AS (
+      SELECT establishment_id, supply_item_id, pieces AS in_transit FROM stock_in_transit WHERE ${w('establishment_id', 'supply_item_id')}
+    ),
+    pos_in AS (
+      SELECT requesting_id AS establishment_id, supply_item_id, sum(pieces) AS pending_in FROM stock_pending
+       WHERE ${w('requesting_id', 'supply_item_id')} GROUP BY 1, 2
+    ),
+    pos_out AS (
+      SELECT supplying_id AS establishment_id, supply_item_id, sum(pieces) AS pending_out FROM stock_pending
+       WHERE ${w('supplying_id', 'supply_item_id')} GROUP BY 1, 2
+    )`;
+}
+
+/** The CPM in force over the parts: the year's ratified line, else the latest calculation; with its source. */
+const cpmInForce = (k: string) => `coalesce(${k}.ratified, ${k}.calculated)::int`;
+const cpmSource = (k: string) => `CASE WHEN ${k}.ratified IS NOT NULL THEN 'RATIFIED' WHEN ${k}.calculated IS NOT NULL THEN 'CALCULATED' END`;
+
+/** Every (location, clave) with a CPM in force, over the parts: columns establishment_id, supply_item_id, cpm, cpm_source. */
+export const CPM_IN_FORCE = `
+    SELECT establishment_id, supply_item_id, ${cpmInForce('x')} AS cpm, ${cpmSource('x')} AS cpm_source
+      FROM pos_r FULL JOIN pos_c USING (establishment_id, supply_item_id), LATERAL (SELECT pos_r.ratified, pos_c.calculated) x`;
+
+/**
  * The positions as one SELECT (columns establishment_id, supply_item_id, on_hand, usable, in_transit,
- * pending_in, pending_out, cpm, cpm_source, min_months, max_months, status[, lots]).
+ * pending_in, pending_out, cpm, cpm_source, min_months, max_months, status[, lots]): with `keys: 'held'`
+ * the parts FULL JOINed (a clave is held where any part has a row, a calculation only above 0); with
+ * given keys, the keys LEFT JOINed to each part.
  */
 export function positionSql(p: PositionSql): string {
   const omit = new Set(p.omit ?? []);
-  const w = p.where;
   const band =
     'unit' in p.band
       ? {
@@ -87,56 +146,28 @@ export function positionSql(p: PositionSql): string {
           max: `CASE WHEN wh.establishment_id IS NULL THEN ${p.band.unit.max} ELSE ${p.band.warehouse.max} END`,
         }
       : { join: '', min: p.band.min, max: p.band.max };
-  const keys = p.keys === 'held' ? heldSql(p) : p.keys;
+  const held = p.keys === 'held';
+  const by = 'USING (establishment_id, supply_item_id)';
+  const pending = !omit.has('pending');
+  const from = held
+    ? `pos_b FULL JOIN pos_r ${by} FULL JOIN pos_t ${by} FULL JOIN pos_in ${by} FULL JOIN pos_c ${by}`
+    : `(${p.keys}) keys (establishment_id, supply_item_id) LEFT JOIN pos_b ${by} LEFT JOIN pos_r ${by} LEFT JOIN pos_t ${by} LEFT JOIN pos_in ${by} LEFT JOIN pos_c ${by}`;
   return `
+    WITH ${positionPartsSql(p)}
     SELECT k.establishment_id, k.supply_item_id,
-           ${omit.has('onHand') ? 'NULL::bigint' : 'coalesce(b.on_hand, 0)'} AS on_hand,
-           coalesce(b.usable, 0) AS usable,
-           ${omit.has('inTransit') ? 'NULL::bigint' : 'coalesce(t.pieces, 0)'} AS in_transit,
-           ${omit.has('pending') ? 'NULL::bigint' : 'coalesce(pin.pieces, 0)'} AS pending_in,
-           ${omit.has('pending') ? 'NULL::bigint' : 'coalesce(pout.pieces, 0)'} AS pending_out,
-           c.cpm, ${omit.has('source') ? 'NULL::text' : 'c.source'} AS cpm_source,
+           ${omit.has('onHand') ? 'NULL::bigint' : 'coalesce(k.on_hand, 0)'} AS on_hand,
+           coalesce(k.usable, 0) AS usable,
+           ${omit.has('inTransit') ? 'NULL::bigint' : 'coalesce(k.in_transit, 0)'} AS in_transit,
+           ${pending ? 'coalesce(k.pending_in, 0)' : 'NULL::bigint'} AS pending_in,
+           ${pending ? 'coalesce(o.pending_out, 0)' : 'NULL::bigint'} AS pending_out,
+           ${cpmInForce('k')} AS cpm,
+           ${omit.has('source') ? 'NULL::text' : cpmSource('k')} AS cpm_source,
            m.min_months, m.max_months,
-           stock_status(coalesce(b.usable, 0)::bigint, c.cpm, m.min_months, m.max_months) AS status
-           ${p.lots ? ", coalesce(b.lots, '[]') AS lots" : ''}
-      FROM (${keys}) k (establishment_id, supply_item_id)
-      LEFT JOIN (
-        SELECT b.establishment_id, b.supply_item_id, sum(b.quantity) AS on_hand,
-               coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= ${p.day}), 0) AS usable
-               ${p.lots ? `, ${lotTuplesSql(p.day, p.lots)} AS lots` : ''}
-          FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-         WHERE ${w('b.establishment_id', 'b.supply_item_id')}
-         GROUP BY 1, 2
-      ) b ON b.establishment_id = k.establishment_id AND b.supply_item_id = k.supply_item_id
-      LEFT JOIN (
-        SELECT cs.establishment_id, l.supply_item_id, l.cpm FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
-         WHERE cs.year = ${p.year} AND cs.status = 'RATIFIED' AND ${w('cs.establishment_id', 'l.supply_item_id')}
-      ) r ON r.establishment_id = k.establishment_id AND r.supply_item_id = k.supply_item_id
-      -- the latest calculation, looked up only where no ratified line is in force
-      LEFT JOIN LATERAL (
-        SELECT calc.value FROM cpm_calculation calc
-         WHERE r.cpm IS NULL AND calc.establishment_id = k.establishment_id AND calc.supply_item_id = k.supply_item_id
-           AND calc.month <= ${p.month} AND calc.value IS NOT NULL
-         ORDER BY calc.month DESC LIMIT 1
-      ) latest ON true
-      CROSS JOIN LATERAL (
-        SELECT coalesce(r.cpm, latest.value) AS cpm,
-               CASE WHEN r.cpm IS NOT NULL THEN 'RATIFIED' WHEN latest.value IS NOT NULL THEN 'CALCULATED' END AS source
-      ) c
-      ${
-        omit.has('inTransit')
-          ? ''
-          : `LEFT JOIN (SELECT establishment_id, supply_item_id, pieces FROM stock_in_transit WHERE ${w('establishment_id', 'supply_item_id')}) t
-         ON t.establishment_id = k.establishment_id AND t.supply_item_id = k.supply_item_id`
-      }
-      ${
-        omit.has('pending')
-          ? ''
-          : `LEFT JOIN (SELECT requesting_id, supply_item_id, sum(pieces) AS pieces FROM stock_pending WHERE ${w('requesting_id', 'supply_item_id')} GROUP BY 1, 2) pin
-         ON pin.requesting_id = k.establishment_id AND pin.supply_item_id = k.supply_item_id
-      LEFT JOIN (SELECT supplying_id, supply_item_id, sum(pieces) AS pieces FROM stock_pending WHERE ${w('supplying_id', 'supply_item_id')} GROUP BY 1, 2) pout
-         ON pout.supplying_id = k.establishment_id AND pout.supply_item_id = k.supply_item_id`
-      }
+           stock_status(coalesce(k.usable, 0)::bigint, ${cpmInForce('k')}, m.min_months, m.max_months) AS status
+           ${p.lots ? ", coalesce(k.lots, '[]') AS lots" : ''}
+      FROM (SELECT * FROM ${from}) k
+      ${pending ? 'LEFT JOIN pos_out o ON o.establishment_id = k.establishment_id AND o.supply_item_id = k.supply_item_id' : ''}
       ${band.join}
-      CROSS JOIN LATERAL (SELECT (${band.min})::numeric AS min_months, (${band.max})::numeric AS max_months) m`;
+      CROSS JOIN LATERAL (SELECT (${band.min})::numeric AS min_months, (${band.max})::numeric AS max_months) m
+     ${held ? 'WHERE k.on_hand IS NOT NULL OR k.ratified IS NOT NULL OR k.in_transit IS NOT NULL OR k.pending_in IS NOT NULL OR k.calculated > 0' : ''}`;
 }

@@ -1,28 +1,26 @@
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { claimIdempotencyKey } from '../../db/idempotency';
-import { inTransaction } from '../../db/transaction';
+import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
-import { businessInstant, claveField, cluesField, identifier, lotNumberField, parseInput } from '../../base/validation';
-import { isCalendarDate } from '../../base/scalars';
 import { purchaseReceipts } from './purchase-receipts';
 import { requireEstablishment } from '../registry/registry.queries';
-import { lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
-import { StockAdjustInput, StockConsumeInput, StockCountInput, StockReceiveInput } from './stock.inputs';
+import { LedgerMeta, lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
+import {
+  StockAdjustInput,
+  StockAdjustSchema,
+  StockConsumeInput,
+  StockConsumeSchema,
+  StockCountInput,
+  StockCountSchema,
+  StockReceiveInput,
+  StockReceiveSchema,
+} from './stock.inputs';
 import { duplicateLines, findLots, knownLot, lotKey, resolveClaves, takeOut, unknownClave } from './stock.lots';
 import { movementsByKey, receiptById } from './stock.queries';
-import { AdjustmentReason, MovementKind, Receipt, ReceiptSource, RejectionReason, StockMovement } from './stock.types';
-
-/** The most lines one stock mutation takes. */
-const MAX_LINES = 500;
-
-const idempotencyKey = z.string().trim().min(1).max(200);
-const lotNumber = lotNumberField;
-const pieces = z.number().int().min(1).max(100_000_000);
-const calendarDate = z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida: use AAAA-MM-DD.' });
+import { MovementKind, Receipt, StockMovement } from './stock.types';
 
 /**
  * What a stock mutation wrote, read after its transaction committed and only if the response asks
@@ -44,70 +42,41 @@ export function written(ctx: Context, idempotencyKey: string, receiptId: number 
 }
 
 /**
- * The frame of every stock mutation: validate, check the caller's scope from the CLUES, then in one
- * transaction find the location, claim the idempotency key (a replay returns what the first request
- * wrote) and do the work.
+ * `runMutation` as every stock mutation at one CLUES uses it: a stock writer at that CLUES, the
+ * location found in the transaction (UNKNOWN_CLUES), the idempotency key claimed; a replay answers
+ * with what the first request wrote (read after commit, as for a fresh one).
  */
-export async function stockMutation<I extends { idempotencyKey: string; clues: string }>(
+export async function stockMutation<S extends z.ZodType<{ idempotencyKey: string; clues: string }, z.ZodTypeDef, unknown>>(
   ctx: Context,
   operation: string,
+  schema: S,
   raw: object,
-  input: I,
-  work: (em: EntityManager, input: I, establishmentId: number, meta: { actor: string; idempotencyKey: string }) => Promise<{ receiptId?: number }>,
+  work: (em: EntityManager, input: z.output<S>, establishmentId: number, meta: LedgerMeta) => Promise<{ receiptId?: number }>,
 ): Promise<Written> {
-  const viewer = viewerOf(ctx);
-  viewer.assertMayWrite(Roles.stockWriters, input.clues);
-  const receiptId = await inTransaction(ctx.db, async (em) => {
-    const est = await requireEstablishment(em, input.clues);
-    // The request as sent is what a retry repeats (defaults such as "now" would differ).
-    const claim = await claimIdempotencyKey(em, { key: input.idempotencyKey, operation, subject: viewer.subject, input: raw });
-    if (claim === 'fresh') return (await work(em, input, est.id, { actor: viewer.subject, idempotencyKey: input.idempotencyKey })).receiptId;
-    const [r] = await em.query('SELECT id FROM receipt WHERE actor = $1 AND idempotency_key = $2', [viewer.subject, input.idempotencyKey]);
-    return r?.id as number | undefined;
-  });
-  return written(ctx, input.idempotencyKey, receiptId);
+  const { key, receiptId } = await runMutation(
+    ctx,
+    {
+      operation,
+      schema,
+      raw,
+      scope: (input) => ({ roles: Roles.stockWriters, clues: input.clues }),
+      idempotencyKey: (input) => input.idempotencyKey,
+      locate: async (em, input) => (await requireEstablishment(em, input.clues)).id,
+    },
+    async (em, input, meta, establishmentId) => ({ key: meta.idempotencyKey, receiptId: (await work(em, input, establishmentId, meta)).receiptId }),
+    async (em, _input, meta) => {
+      const [r] = await em.query('SELECT id FROM receipt WHERE actor = $1 AND idempotency_key = $2', [meta.actor, meta.idempotencyKey]);
+      return { key: meta.idempotencyKey, receiptId: r?.id as number | undefined };
+    },
+  );
+  return written(ctx, key, receiptId);
 }
 
 // ---------------------------------------------------------------------------------------------
 // stockReceive
 
-const receiveSchema = z.object({
-  idempotencyKey,
-  clues: cluesField,
-  orderNumber: z.string().trim().min(1).max(40).nullish(),
-  source: z.nativeEnum(ReceiptSource),
-  supplierDocument: identifier(100).nullish(),
-  receivedAt: businessInstant,
-  lines: z
-    .array(
-      z
-        .object({
-          clave: claveField,
-          lotNumber,
-          expiresOn: calendarDate.nullish(),
-          acceptedQuantity: z.number().int().min(0).max(100_000_000),
-          rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
-          rejectionReason: z.nativeEnum(RejectionReason).nullish(),
-        })
-        .superRefine((l, c) => {
-          if (l.acceptedQuantity + l.rejectedQuantity === 0) {
-            c.addIssue({ code: 'custom', path: ['acceptedQuantity'], params: { code: ErrorCode.MUST_BE_POSITIVE }, message: 'La línea no recibe ni rechaza ninguna pieza.' });
-          }
-          if (l.rejectedQuantity > 0 && !l.rejectionReason) {
-            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.REQUIRED }, message: 'Indique el motivo del rechazo.' });
-          }
-          if (l.rejectedQuantity === 0 && l.rejectionReason) {
-            c.addIssue({ code: 'custom', path: ['rejectionReason'], params: { code: ErrorCode.INCONSISTENT }, message: 'Hay motivo de rechazo pero ninguna pieza rechazada.' });
-          }
-        }),
-    )
-    .min(1)
-    .max(MAX_LINES),
-});
-
 export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Written> {
-  const input = parseInput(receiveSchema, raw);
-  return stockMutation(ctx, 'stockReceive', raw, input, async (em, input, establishmentId, meta) => {
+  return stockMutation(ctx, 'stockReceive', StockReceiveSchema, raw, async (em, input, establishmentId, meta) => {
     const errors: UserError[] = [];
     duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
     const day = businessDay(input.receivedAt ?? undefined);
@@ -219,41 +188,8 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
 // ---------------------------------------------------------------------------------------------
 // stockAdjust
 
-/** Reasons that only take pieces out, and those that only put them in. */
-const OUT_REASONS = new Set([AdjustmentReason.DAMAGE, AdjustmentReason.LOSS, AdjustmentReason.THEFT]);
-const IN_REASONS = new Set([AdjustmentReason.FOUND]);
-
-const adjustSchema = z
-  .object({
-    idempotencyKey,
-    clues: cluesField,
-    clave: claveField,
-    lotNumber,
-    quantity: z.number().int().min(-100_000_000).max(100_000_000).refine((q) => q !== 0, {
-      params: { code: ErrorCode.MUST_BE_POSITIVE },
-      message: 'El ajuste no puede ser de 0 piezas.',
-    }),
-    reason: z.nativeEnum(AdjustmentReason),
-    note: z.string().trim().max(500).nullish(),
-    occurredAt: businessInstant,
-  })
-  .superRefine((a, c) => {
-    if ((OUT_REASONS.has(a.reason) && a.quantity > 0) || (IN_REASONS.has(a.reason) && a.quantity < 0)) {
-      c.addIssue({
-        code: 'custom',
-        path: ['quantity'],
-        params: { code: ErrorCode.INCONSISTENT },
-        message: `Un ajuste por ${a.reason} ${OUT_REASONS.has(a.reason) ? 'resta' : 'suma'} piezas: revise el signo.`,
-      });
-    }
-    if (a.reason === AdjustmentReason.OTHER && !a.note) {
-      c.addIssue({ code: 'custom', path: ['note'], params: { code: ErrorCode.REQUIRED }, message: 'Explique el ajuste por OTHER en la nota.' });
-    }
-  });
-
 export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Written> {
-  const input = parseInput(adjustSchema, raw);
-  return stockMutation(ctx, 'stockAdjust', raw, input, async (em, input, establishmentId, meta) => {
+  return stockMutation(ctx, 'stockAdjust', StockAdjustSchema, raw, async (em, input, establishmentId, meta) => {
     const lot = await knownLot(em, input.clave, input.lotNumber, []);
     await writeMovements(em, meta, [
       {
@@ -275,20 +211,8 @@ export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Writt
 // ---------------------------------------------------------------------------------------------
 // stockCount
 
-const countSchema = z.object({
-  idempotencyKey,
-  clues: cluesField,
-  countedAt: businessInstant,
-  document: z.string().trim().min(1).max(100).nullish(),
-  lines: z
-    .array(z.object({ clave: claveField, lotNumber, quantity: z.number().int().min(0).max(100_000_000) }))
-    .min(1)
-    .max(MAX_LINES),
-});
-
 export async function count(ctx: Context, raw: StockCountInput): Promise<Written> {
-  const input = parseInput(countSchema, raw);
-  return stockMutation(ctx, 'stockCount', raw, input, async (em, input, establishmentId, meta) => {
+  return stockMutation(ctx, 'stockCount', StockCountSchema, raw, async (em, input, establishmentId, meta) => {
     const errors: UserError[] = [];
     const items = await resolveClaves(em, input.lines, errors);
     duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
@@ -334,19 +258,8 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
 // ---------------------------------------------------------------------------------------------
 // stockConsume
 
-const consumeSchema = z.object({
-  idempotencyKey,
-  clues: cluesField,
-  occurredAt: businessInstant,
-  lines: z
-    .array(z.object({ clave: claveField, quantity: pieces, lotNumber: lotNumber.nullish() }))
-    .min(1)
-    .max(MAX_LINES),
-});
-
 export async function consume(ctx: Context, raw: StockConsumeInput): Promise<Written> {
-  const input = parseInput(consumeSchema, raw);
-  return stockMutation(ctx, 'stockConsume', raw, input, async (em, input, establishmentId, meta) => {
+  return stockMutation(ctx, 'stockConsume', StockConsumeSchema, raw, async (em, input, establishmentId, meta) => {
     const drafts = await takeOut(em, establishmentId, input.lines, businessDay(input.occurredAt ?? undefined), (line, lot, quantity, i) => ({
       field: ['lines', i],
       establishmentId,
