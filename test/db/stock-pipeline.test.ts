@@ -1,4 +1,5 @@
 import { businessDay } from '../../src/domain/dates';
+import { storeCpmBatch } from '../../src/modules/cpm/cpm.queries';
 import { Role } from '../../src/domain/enums';
 import { TestApi } from '../support/api';
 import { TestDatabase } from '../support/database';
@@ -106,4 +107,41 @@ test('one stock position: the stock page, the suggested order, the redistributio
             (SELECT sum(pieces)::int FROM stock_pending p JOIN establishment e ON e.id = p.supplying_id WHERE e.clues = 'GRSSA000010') AS pending_out`,
   );
   expect(row).toEqual({ in_transit: 20, pending_in: 20, pending_out: 20 });
+});
+
+test('a CPM calculated above 0 always has its balance row: a clave used up last month stays on the page, stocked out', async () => {
+  // 12 gauze received and all 12 used last month at Tixtla: the balance row stays, at 0
+  const tixtla = await api.token(Role.PHARMACY, { clues: 'GRSSA000001' });
+  const month = `${businessDay().slice(0, 7)}-01`;
+  const last = new Date(`${month}T18:00:00Z`);
+  last.setUTCMonth(last.getUTCMonth() - 1);
+  const on = (day: number) => new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), day, 18)).toISOString();
+  await api.mutate(tixtla, 'stockReceive', 'StockReceiveInput', {
+    idempotencyKey: 'gasa-in', clues: 'GRSSA000001', receivedAt: on(2), lines: [{ clave: CLAVES.gasa, lotNumber: 'G-1', expiresOn: '2031-06-30', acceptedQuantity: 12 }],
+  });
+  await api.mutate(tixtla, 'stockConsume', 'StockConsumeInput', { idempotencyKey: 'gasa-out', clues: 'GRSSA000001', occurredAt: on(3), lines: [{ clave: CLAVES.gasa, quantity: 12 }] });
+  const [{ id }] = await tdb.db.query(`SELECT id FROM establishment WHERE clues = 'GRSSA000001'`);
+  await storeCpmBatch(tdb.db, [id], month, 3);
+  const [calc] = await tdb.db.query(
+    `SELECT c.value FROM cpm_calculation c JOIN supply_item s ON s.id = c.supply_item_id WHERE c.establishment_id = $1 AND s.clave = $2 AND c.month = $3`,
+    [id, CLAVES.gasa, month],
+  );
+  expect(calc.value).toBeGreaterThan(0);
+  // the invariant the held set relies on (stock.position.ts): no calculation above 0 without a balance row
+  const [orphans] = await tdb.db.query(
+    `SELECT count(*)::int AS n FROM cpm_calculation c WHERE c.value > 0
+        AND NOT EXISTS (SELECT 1 FROM stock_balance b WHERE b.establishment_id = c.establishment_id AND b.supply_item_id = c.supply_item_id)`,
+  );
+  expect(orphans.n).toBe(0);
+  const r = await api.gql(
+    `{ stockLevels(clues: "GRSSA000001") { totalCount edges { node { clave onHand usable cpm cpmSource status } } } }`,
+    {},
+    tixtla,
+  );
+  expect(r.errors).toBeUndefined();
+  expect(r.data.stockLevels.totalCount).toBe(2);
+  expect(r.data.stockLevels.edges.map((e: any) => e.node)).toEqual([
+    { clave: PARA, onHand: 60, usable: 60, cpm: 40, cpmSource: 'RATIFIED', status: 'ADEQUATE' },
+    { clave: CLAVES.gasa, onHand: 0, usable: 0, cpm: calc.value, cpmSource: 'CALCULATED', status: 'STOCKED_OUT' },
+  ]);
 });

@@ -21,8 +21,12 @@
  * generic plan of the stock page could not use the (location, clave) indexes).
  *
  * Which positions: `keys: 'held'` — every clave a location holds: a balance (even of 0), a line of the
- * year's ratified CPM, pieces in transit or pending to it, or a latest CPM calculation above 0; or `keys: SQL`
- * yielding (establishment_id, supply_item_id) pairs — exactly those positions, even where nothing is.
+ * year's ratified CPM, or pieces in transit or pending to it; or `keys: SQL` yielding
+ * (establishment_id, supply_item_id) pairs — exactly those positions, even where nothing is. A CPM
+ * calculated above 0 needs no arm of its own: it is consumption at the location (cpm_months reads the
+ * location's DISPENSE, CONSUMPTION or DISPATCH movements), and every movement leaves its lot's balance
+ * row, never deleted (test/db/stock-pipeline.test.ts holds this on the ledger). Reading every
+ * calculation of a location to find them tripled the cost of the stock page.
  */
 
 export interface PositionSql {
@@ -60,27 +64,54 @@ export const lotTuplesSql = (day: string, when = 'true') => `
   coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false)))
            FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
 
+/** A calculation that may be in force for `month`: of that month or before, with a value. */
+const calculationInForce = (month: string) => `month <= ${month} AND value IS NOT NULL`;
+
 /** The latest calculation of each (location, clave) `where` keeps, of a month up to `month` (column `calculated`). */
 function latestCalculationSql(p: Pick<PositionSql, 'where' | 'month'>): string {
   return `
       SELECT DISTINCT ON (establishment_id, supply_item_id) establishment_id, supply_item_id, value AS calculated
         FROM cpm_calculation
-       WHERE month <= ${p.month} AND value IS NOT NULL AND ${p.where('establishment_id', 'supply_item_id')}
+       WHERE ${calculationInForce(p.month)} AND ${p.where('establishment_id', 'supply_item_id')}
        ORDER BY establishment_id, supply_item_id, month DESC`;
 }
 
 /**
- * The claves held at the locations `where` keeps, as a UNION read through the (location, clave) indexes:
- * what the stock page walks the catalogue against. The same set as the position's `keys: 'held'`.
+ * The same, for one (location, clave) given as columns: a LATERAL lookup through the (location,
+ * clave, month) index. For a page of given keys, PostgreSQL's generic plan read every calculation of
+ * the location rather than one per key (a third of the page's time).
  */
-export function heldSql(p: Pick<PositionSql, 'where' | 'year' | 'month'>): string {
-  return `
-      SELECT establishment_id, supply_item_id FROM stock_balance WHERE ${p.where('establishment_id', 'supply_item_id')}
-      UNION SELECT cs.establishment_id, l.supply_item_id FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
-             WHERE cs.year = ${p.year} AND cs.status = 'RATIFIED' AND ${p.where('cs.establishment_id', 'l.supply_item_id')}
-      UNION SELECT establishment_id, supply_item_id FROM stock_in_transit WHERE ${p.where('establishment_id', 'supply_item_id')}
-      UNION SELECT requesting_id, supply_item_id FROM stock_pending WHERE ${p.where('requesting_id', 'supply_item_id')}
-      UNION SELECT establishment_id, supply_item_id FROM (${latestCalculationSql(p)}) c WHERE calculated > 0`;
+const latestCalculationOf = (location: string, item: string, month: string) => `
+      SELECT value AS calculated FROM cpm_calculation
+       WHERE establishment_id = ${location} AND supply_item_id = ${item} AND ${calculationInForce(month)}
+       ORDER BY month DESC LIMIT 1`;
+
+/** The ways a location holds a clave, each as SQL of its supply_item_id at the locations `where` keeps. */
+function heldArms(p: Pick<PositionSql, 'where' | 'year'>): string[] {
+  return [
+    `SELECT supply_item_id FROM stock_balance WHERE ${p.where('establishment_id', 'supply_item_id')}`,
+    `SELECT l.supply_item_id FROM cpm_submission cs JOIN cpm_submission_line l ON l.submission_id = cs.id
+      WHERE cs.year = ${p.year} AND cs.status = 'RATIFIED' AND ${p.where('cs.establishment_id', 'l.supply_item_id')}`,
+    `SELECT supply_item_id FROM stock_in_transit WHERE ${p.where('establishment_id', 'supply_item_id')}`,
+    `SELECT supply_item_id FROM stock_pending WHERE ${p.where('requesting_id', 'supply_item_id')}`,
+  ];
+}
+
+/**
+ * The claves held at the one location `where` keeps (the position's `keys: 'held'`), as a UNION read
+ * through the (location, clave) indexes: what the stock page counts.
+ */
+export function heldSql(p: Pick<PositionSql, 'where' | 'year'>): string {
+  return heldArms(p).join('\n      UNION ');
+}
+
+/**
+ * Whether the supply item `id` is held at the one location `where` keeps: the same arms, each a hashed
+ * set tested in turn, which lets the stock page walk the catalogue in clave order and stop at its size
+ * (a UNION must be read whole and de-duplicated first, which cost the page as much again).
+ */
+export function heldTest(p: Pick<PositionSql, 'where' | 'year'>, id: string): string {
+  return `(${heldArms(p).map((arm) => `${id} IN (${arm})`).join('\n       OR ')})`;
 }
 
 /**
@@ -133,8 +164,8 @@ export const CPM_IN_FORCE = `
 /**
  * The positions as one SELECT (columns establishment_id, supply_item_id, on_hand, usable, in_transit,
  * pending_in, pending_out, cpm, cpm_source, min_months, max_months, status[, lots]): with `keys: 'held'`
- * the parts FULL JOINed (a clave is held where any part has a row, a calculation only above 0); with
- * given keys, the keys LEFT JOINed to each part.
+ * the parts that hold FULL JOINed, the calculation LEFT JOINed; with given keys, the keys LEFT JOINed
+ * to each part whose columns are read.
  */
 export function positionSql(p: PositionSql): string {
   const omit = new Set(p.omit ?? []);
@@ -149,9 +180,13 @@ export function positionSql(p: PositionSql): string {
   const held = p.keys === 'held';
   const by = 'USING (establishment_id, supply_item_id)';
   const pending = !omit.has('pending');
+  // the held set is where a part that holds has a row (the calculation is only looked up); given keys
+  // are joined only to the parts whose columns are read
+  const read = ['pos_b', 'pos_r', ...(omit.has('inTransit') ? [] : ['pos_t']), ...(pending ? ['pos_in'] : [])];
   const from = held
-    ? `pos_b FULL JOIN pos_r ${by} FULL JOIN pos_t ${by} FULL JOIN pos_in ${by} FULL JOIN pos_c ${by}`
-    : `(${p.keys}) keys (establishment_id, supply_item_id) LEFT JOIN pos_b ${by} LEFT JOIN pos_r ${by} LEFT JOIN pos_t ${by} LEFT JOIN pos_in ${by} LEFT JOIN pos_c ${by}`;
+    ? `pos_b FULL JOIN pos_r ${by} FULL JOIN pos_t ${by} FULL JOIN pos_in ${by} LEFT JOIN pos_c ${by}`
+    : `(${p.keys}) keys (establishment_id, supply_item_id) ${read.map((t) => `LEFT JOIN ${t} ${by}`).join(' ')}
+        LEFT JOIN LATERAL (${latestCalculationOf('keys.establishment_id', 'keys.supply_item_id', p.month)}) pos_c ON true`;
   return `
     WITH ${positionPartsSql(p)}
     SELECT k.establishment_id, k.supply_item_id,
@@ -169,5 +204,5 @@ export function positionSql(p: PositionSql): string {
       ${pending ? 'LEFT JOIN pos_out o ON o.establishment_id = k.establishment_id AND o.supply_item_id = k.supply_item_id' : ''}
       ${band.join}
       CROSS JOIN LATERAL (SELECT (${band.min})::numeric AS min_months, (${band.max})::numeric AS max_months) m
-     ${held ? 'WHERE k.on_hand IS NOT NULL OR k.ratified IS NOT NULL OR k.in_transit IS NOT NULL OR k.pending_in IS NOT NULL OR k.calculated > 0' : ''}`;
+ `;
 }

@@ -3,7 +3,7 @@ import { preparedQuery } from '../../db/prepared';
 import { sqlVariants } from '../../db/sql';
 import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockLevel, StockMovement } from './stock.types';
 import { compareFefo, monthsOfStock, StockStatus, suggestedQuantity } from '../../domain/stock';
-import { heldSql, lotTuplesSql, positionSql, PositionSql } from './stock.position';
+import { heldSql, heldTest, lotTuplesSql, positionSql, PositionSql } from './stock.position';
 
 type Db = DataSource | EntityManager;
 
@@ -129,20 +129,22 @@ const AT_LOCATION = { day: '$2::date', year: '$3::int', month: '$4::date', band:
 /** $7, the claves filter, as a condition on a clave column. */
 const inClaves = (item: string) => `($7::text[] IS NULL OR ${item} IN (SELECT id FROM supply_item WHERE clave = ANY ($7::text[])))`;
 
+/** The claves held at the location ($1), of those given ($7) when `byClaves`. */
+const HELD_HERE = (byClaves: boolean) => ({ ...AT_LOCATION, where: (e: string, i: string) => `${e} = $1${byClaves ? ` AND ${inClaves(i)}` : ''}` });
+
 /**
  * The everyday page (no expiry or status filter): the page walks the catalogue in clave order and keeps
- * the claves the location holds (the position's held set, hashed once), stopping at the page size; the
+ * the claves the location holds (the position's held test, each arm hashed once), stopping at the page size; the
  * positions are read for the claves of the page only, with their lots when $12 holds, so that `lots`
  * needs no second statement. `total` counts the held claves. With `byClaves` ($7) both are limited to
  * the claves given. $10 the clave to start after, $11 the page size.
  */
 const everydayPageSql = sqlVariants(
   (o: { byClaves: boolean; total: boolean; omit: string }) => `
-  WITH held AS (SELECT supply_item_id FROM (${heldSql({ ...AT_LOCATION, where: (e, i) => `${e} = $1${o.byClaves ? ` AND ${inClaves(i)}` : ''}` })}) h),
-  ${o.total ? 'total AS (SELECT count(*) AS total FROM held),' : ''}
+  WITH ${o.total ? `total AS (SELECT count(*) AS total FROM (${heldSql(HELD_HERE(o.byClaves))}) h),` : ''}
   page AS (
     SELECT s.id AS supply_item_id, s.clave FROM supply_item s
-     WHERE s.clave > coalesce($10::text, '') ${o.byClaves ? 'AND s.clave = ANY ($7::text[])' : ''} AND s.id IN (SELECT supply_item_id FROM held)
+     WHERE s.clave > coalesce($10::text, '') ${o.byClaves ? 'AND s.clave = ANY ($7::text[])' : ''} AND ${heldTest(HELD_HERE(o.byClaves), 's.id')}
      ORDER BY s.clave LIMIT $11
   ),
   pos AS (${positionSql({
