@@ -5,7 +5,7 @@
 //
 // Against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`) it starts
 //   - the real Abasto server (`src/main.ts`, NODE_ENV=production) in a process of its own,
-//   - PostGraphile 5 (from npm, Amber preset, bench/postgraphile.js) in a process of its own,
+//   - PostGraphile 5 (from npm, Amber preset, bench/postgraphile/server.js) in a process of its own,
 // and measures, one after the other, each read against Abasto, against PostGraphile where it can
 // express it, and as the raw SQL run directly with pg; then a 10-line receipt under concurrent
 // writers against Abasto and as a raw SQL transaction. HTTP load comes from autocannon (keep-alive,
@@ -193,7 +193,19 @@ function freePort() {
 const started = [];
 
 /** Starts a server process and resolves once it prints `ready` (a pattern) on stdout. */
-async function startProcess(name, argv, env, ready) {
+async /**
+ * PostGraphile is the benchmark's alone: it lives in bench/postgraphile with its own lockfile (it declares
+ * Node >= 22, which the product does not need), installed there on first use.
+ */
+function installPostgraphile() {
+  const dir = path.join(__dirname, 'postgraphile');
+  if (fs.existsSync(path.join(dir, 'node_modules', 'postgraphile'))) return;
+  console.log('installing PostGraphile for the comparison (bench/postgraphile, once)…');
+  const r = require('node:child_process').spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci in bench/postgraphile failed');
+}
+
+function startProcess(name, argv, env, ready) {
   const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     let out = '';
@@ -240,7 +252,8 @@ async function startProcess(name, argv, env, ready) {
   const abastoUrl = `http://127.0.0.1:${abastoPort}/graphql`;
   // The stock page's figures as a function PostGraphile exposes (a schema of the benchmark's own).
   await pool.query(fs.readFileSync(path.join(__dirname, 'postgraphile-functions.sql'), 'utf8'));
-  const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile.js')], { PORT: String(pglPort), WORKERS: String(SERVER_WORKERS), POOL_SIZE: String(Math.ceil(CONNECTIONS / SERVER_WORKERS) + 2) }, /listening/);
+  installPostgraphile();
+  const pgl = await startProcess('postgraphile', [path.join(__dirname, 'postgraphile', 'server.js')], { PORT: String(pglPort), WORKERS: String(SERVER_WORKERS), POOL_SIZE: String(Math.ceil(CONNECTIONS / SERVER_WORKERS) + 2) }, /listening/);
   const pglUrl = `http://127.0.0.1:${pglPort}/graphql`;
   const token = async (role, scope = {}) => `Bearer ${await signToken(SECRET, { sub: `bench-${role}`, role, ...scope }, { maxLifetimeSeconds: 86400 })}`;
   const central = await token('CENTRAL');

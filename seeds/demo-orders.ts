@@ -6,7 +6,9 @@ import { createContext } from '../src/graphql/context';
 import { UserInputError } from '../src/base/errors';
 import * as orders from '../src/modules/orders/order.service';
 import * as shipments from '../src/modules/orders/shipment.service';
-import { OrderApproveInput, OrderCreateInput, OrderEndInput, ShipmentDispatchInput, ShipmentReceiveInput } from '../src/modules/orders/order.types';
+import { receiveShipment } from '../src/modules/orders/shipment-receipt';
+import { OrderApproveInput, OrderCreateInput, OrderEndInput } from '../src/modules/orders/order.types';
+import { ShipmentDispatchInput, ShipmentReceiveInput } from '../src/modules/orders/shipment.inputs';
 import * as prescriptions from '../src/modules/prescriptions/prescription.service';
 import { PrescriptionDispenseInput } from '../src/modules/prescriptions/prescription.types';
 import * as stock from '../src/modules/stock/stock.service';
@@ -116,16 +118,18 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
             .filter((l) => l.quantity > 0 && rand() < 0.95);
           sentShare = share;
           if (!send.length) continue;
-          const shipment = await attempt(() =>
-            shipments.dispatch(warehouse, { idempotencyKey: `${key}-d${i}`, orderNumber: order.number, dispatchedAt: new Date(sentAt), lines: send } as unknown as ShipmentDispatchInput),
-          );
+          const shipment = (
+            await attempt(() =>
+              shipments.dispatch(warehouse, { idempotencyKey: `${key}-d${i}`, orderNumber: order.number, dispatchedAt: new Date(sentAt), lines: send } as unknown as ShipmentDispatchInput),
+            )
+          )?.shipment;
           if (!shipment) continue;
           summary.shipments += 1;
           for (const l of send) budget.set(l.clave, budget.get(l.clave)! - l.quantity);
           const receivedAt = sentAt + (0.5 + rand() * 4) * DAY;
           if (receivedAt > now) continue; // still on the road
           const receivedDay = new Date(receivedAt - 6 * 3600_000).toISOString().slice(0, 10);
-          await shipments.receiveShipment(pharmacy, {
+          await receiveShipment(pharmacy, {
             idempotencyKey: `${key}-r${i}`,
             shipmentNumber: shipment.number,
             receivedAt: new Date(receivedAt),
@@ -178,7 +182,7 @@ export async function loadDemoOrders(db: DataSource, config: Config, today: Date
           idempotencyKey: `demo-contract-order-${p}`,
           kind: 'PURCHASE',
           requestingClues: 'DFSSA004936',
-          contractId: contract.pk,
+          contract: contract.id,
           promisedOn: day(now + 20 * DAY),
           lines: [{ clave: lines[0].clave, quantity: lines[0].quantity }],
         } as unknown as OrderCreateInput).then(async (o) => {

@@ -19,21 +19,37 @@ import { storeCpmBatch } from '../src/modules/cpm/cpm.queries';
  */
 export const DEMO_DIR = path.join(__dirname, 'demo');
 
-/** Demo users: one per role, with the scope the README's examples use. */
-export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; state?: string }> = [
+/**
+ * Demo users: one per role, with the scope the README's examples use, chosen to work together: the
+ * pharmacy orders from its own supplying warehouse (the Guerrero state warehouse, which dispatches to
+ * it), the Guerrero coordinator approves its orders, and the central warehouse supplies the state
+ * warehouses. `note` says so when `npm start` prints the tokens.
+ */
+export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; state?: string; note?: string }> = [
   { label: 'ADMIN', role: Role.ADMIN },
-  { label: 'CENTRAL (Coordinación de Abasto)', role: Role.CENTRAL },
-  { label: 'STATE_COORDINATOR Guerrero (12)', role: Role.STATE_COORDINATOR, state: '12' },
-  { label: 'WAREHOUSE Almacén central DFSSA004936', role: Role.WAREHOUSE, clues: 'DFSSA004936' },
-  { label: 'PHARMACY Hospital General Chilpancingo GRSSA015854', role: Role.PHARMACY, clues: 'GRSSA015854' },
-  { label: 'AUDITOR', role: Role.AUDITOR },
+  { label: 'CENTRAL (Coordinación de Abasto)', role: Role.CENTRAL, note: 'todo el país: plan de compras, indicadores, redistribución' },
+  { label: 'STATE_COORDINATOR Guerrero (12)', role: Role.STATE_COORDINATOR, state: '12', note: 'aprueba los pedidos de las unidades de Guerrero' },
+  {
+    label: 'WAREHOUSE Almacén Estatal de Guerrero GRSSA019419',
+    role: Role.WAREHOUSE,
+    clues: 'GRSSA019419',
+    note: 'surte al Hospital General Chilpancingo y a las unidades de Guerrero',
+  },
+  {
+    label: 'PHARMACY Hospital General Chilpancingo GRSSA015854',
+    role: Role.PHARMACY,
+    clues: 'GRSSA015854',
+    note: 'pide al Almacén Estatal de Guerrero (GRSSA019419), dispensa y recibe',
+  },
+  { label: 'WAREHOUSE Almacén central DFSSA004936', role: Role.WAREHOUSE, clues: 'DFSSA004936', note: 'surte a los almacenes estatales' },
+  { label: 'AUDITOR', role: Role.AUDITOR, note: 'solo lectura, todo el país' },
 ];
 
 export async function demoTokens(auth: Config['auth']): Promise<Array<{ label: string; token: string }>> {
   return Promise.all(
     DEMO_USERS.map(async (u) => ({
-      label: u.label,
-      token: await signToken(auth.secret!, { sub: `demo-${u.role.toLowerCase()}`, role: u.role, clues: u.clues, state: u.state }, {
+      label: u.note ? `${u.label} — ${u.note}` : u.label,
+      token: await signToken(auth.secret!, { sub: `demo-${u.role.toLowerCase()}${u.clues ? `-${u.clues.toLowerCase()}` : u.state ? `-${u.state}` : ''}`, role: u.role, clues: u.clues, state: u.state }, {
         maxLifetimeSeconds: auth.maxLifetimeSeconds,
         issuer: auth.issuer,
         audience: auth.audience,

@@ -45,6 +45,7 @@ const schema = z
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
     MAX_ANONYMOUS_BODY_BYTES: z.coerce.number().int().min(1024).default(16_384),
     LOG_SQL: bool.default('false'),
+    DEBUG_ERRORS: bool.default('false'),
     DATABASE_PREPARED_STATEMENTS: bool.default('true'),
     GRAPHQL_JIT: bool.default('true'),
     GRAPHQL_JIT_AFTER: z.coerce.number().int().min(0).default(1),
@@ -122,6 +123,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       maxAnonymousBodyBytes: e.MAX_ANONYMOUS_BODY_BYTES,
     },
     logSql: e.LOG_SQL,
+    /** Stack traces in GraphQL error responses (`extensions.stacktrace`): never unless DEBUG_ERRORS=true. */
+    debugErrors: e.DEBUG_ERRORS,
     /** Hot reads as named prepared statements (off behind a pooler that cannot keep them, such as PgBouncer before 1.21). */
     preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     /**

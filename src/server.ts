@@ -5,6 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { dashboardRouter } from './dashboard';
+import { graphiqlRouter, wantsIde } from './graphiql';
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
@@ -14,6 +15,7 @@ import { createContext } from './graphql/context';
 import { aliasLimit, costLimitPlugin, depthLimit, selectionLimit } from './graphql/limits';
 import { getSchema } from './graphql/schema';
 import { jitGateway } from './graphql/executor';
+import { spanishInputMessage } from './graphql/messages';
 
 export interface RunningServer {
   url: string;
@@ -36,6 +38,8 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
     ...(config.jit.enabled ? { gateway: jitGateway(schema, config.jit.compileAfter) } : { schema }),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
+    // Stack traces reach a client only when the configuration asks (DEBUG_ERRORS=true), in any mode.
+    includeStacktraceInErrorResponses: config.debugErrors,
     csrfPrevention: true,
     // main.ts stops the server, then the database, on SIGINT/SIGTERM (and a cluster's primary its workers first).
     stopOnTerminationSignals: false,
@@ -47,10 +51,14 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
       // No HTTP cache hints are used; without this plugin Apollo does not wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       costLimitPlugin(schema, config.limits.maxCost, config.limits.maxSelections),
-      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // no landing page: Apollo's loads its Sandbox from a CDN; development has GraphiQL from node_modules (graphiql.ts)
+      ApolloServerPluginLandingPageDisabled(),
     ],
-    formatError: (formatted, error) => {
-      const code = formatted.extensions?.code;
+    formatError: (raw, error) => {
+      const code = raw.extensions?.code;
+      // A value the schema refuses (a variable or a literal), in Spanish like every other message.
+      const spanish = code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? spanishInputMessage(raw.message, error) : undefined;
+      const formatted = spanish ? { ...raw, message: spanish } : raw;
       // Apollo files every validation failure under one code; the query limits keep their own.
       const original = (error as GraphQLError)?.originalError;
       if (code === 'GRAPHQL_VALIDATION_FAILED' && original instanceof GraphQLError && typeof original.extensions?.code === 'string') {
@@ -93,6 +101,11 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
   });
 
   app.use('/dashboard', dashboardRouter());
+  if (!config.production) {
+    app.use('/graphiql', graphiqlRouter());
+    // a browser opening /graphql gets the IDE
+    app.get('/graphql', (req, res, next) => (wantsIde(req) ? res.redirect('/graphiql/') : next()));
+  }
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
   // The caller is known before the body is read: a bad token is answered 401 without parsing it, and a
   // request without a token may send only a small body (enough for an introspection query in development).

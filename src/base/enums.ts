@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { EstablishmentKind, LevelOfCare, Role, SaiStatus, SupplyKind, WarehouseTier } from '../domain/enums';
+import { CpmSource, EstablishmentKind, LevelOfCare, RejectionReason, Role, SaiStatus, SupplyKind, WarehouseTier } from '../domain/enums';
 
 registerEnumType(EstablishmentKind, {
   name: 'EstablishmentKind',
@@ -16,3 +16,8 @@ registerEnumType(SaiStatus, {
   description: 'Rollout status of the Sistema de Abasto Institucional (SAI) at an establishment.',
 });
 registerEnumType(Role, { name: 'Role', description: 'What a caller may do; see the README for each scope.' });
+registerEnumType(RejectionReason, { name: 'RejectionReason', description: 'Why pieces were rejected at receipt.' });
+registerEnumType(CpmSource, {
+  name: 'CpmSource',
+  description: 'Where a CPM in force comes from: RATIFIED (the year’s ratified submission) or CALCULATED (the latest stored calculation).',
+});

@@ -69,6 +69,27 @@ export function fail(code: ErrorCode | string, field: Array<string | number>, me
 }
 
 /**
+ * Runs a check that throws user errors and adds them to `errors` instead, so that the checks after it
+ * still run and the caller answers every problem of the input at once (SPEC §5: a mutation with any
+ * user error changes nothing — the caller throws them all before it commits). Returns the check's
+ * result, or undefined when it failed.
+ */
+export async function gather<T>(errors: UserError[], check: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await check();
+  } catch (err) {
+    if (!(err instanceof UserInputError)) throw err;
+    errors.push(...err.errors);
+    return undefined;
+  }
+}
+
+/** Throws the user errors gathered so far, if there are any. */
+export function throwIfAny(errors: UserError[]): void {
+  if (errors.length) throw new UserInputError(errors);
+}
+
+/**
  * Translates zod issues into user errors. A schema names its own code with
  * `{ params: { code } }` on a refinement; otherwise the issue kind decides.
  */

@@ -4,12 +4,23 @@ import { badRequest } from './errors';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType({ description: 'Where a page of a connection ends (Relay).' })
+/**
+ * Where a page of a connection starts and ends (Relay cursor connections). Lists page forward only
+ * (`first`/`after`): `hasPreviousPage` says whether the page was asked for after a cursor, which the
+ * Relay specification allows when paging forward (it need not count what lies before).
+ */
+@ObjectType({ description: 'Where a page of a connection starts and ends (Relay).' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether more items follow this page (ask for them with `after: endCursor`).' })
   hasNextPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field({ description: 'Whether the page was asked for after a cursor (`after`): lists page forward only, so there is no `last`/`before`.' })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page (null when the page is empty).' })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item of the page (null when the page is empty).' })
   endCursor: string | null;
 }
 
@@ -52,7 +63,10 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     @Field(() => [EdgeType])
     edges: EdgeType[];
 
-    @Field(() => [nodeType], { description: 'The items of the page, as in `edges { node }`, for clients that need no cursor per item.' })
+    @Field(() => [nodeType], {
+      description:
+        'The items of the page, as in `edges { node }`: a convenience for a single page. Apollo’s `relayStylePagination()` accumulates pages from `edges` only; a paginated list reads `edges`.',
+    })
     nodes: T[];
 
     @Field(() => PageInfo)
@@ -106,7 +120,12 @@ export async function paginate<T, K>(
     get edges() {
       return (edges ??= page.map((node) => new PageEdge(node, keyOf)));
     },
-    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: page.length ? encodeCursor(keyOf(page[page.length - 1])) : null },
+    pageInfo: {
+      hasNextPage: rows.length > request.limit,
+      hasPreviousPage: request.after !== undefined,
+      startCursor: page.length ? encodeCursor(keyOf(page[0])) : null,
+      endCursor: page.length ? encodeCursor(keyOf(page[page.length - 1])) : null,
+    },
     get totalCount() {
       return (counted ??= count());
     },

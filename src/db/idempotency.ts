@@ -49,3 +49,12 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value ?? null);
 }
+
+/**
+ * When a caller's key was first claimed: the moment its request was recorded. A replay answers what
+ * depends on that moment (a warning about a date "more than 30 days back") as the first answer did.
+ */
+export async function keyClaimedAt(em: EntityManager, subject: string, key: string): Promise<Date> {
+  const [row] = await em.query('SELECT created_at FROM idempotency_key WHERE subject = $1 AND key = $2', [subject, key]);
+  return row ? new Date(row.created_at) : new Date();
+}

@@ -37,3 +37,16 @@ export function businessDay(instant?: Date): string {
   }
   return today.day;
 }
+
+/** Whole days from one calendar day to another (YYYY-MM-DD; negative when `to` comes first). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** A business event dated more than this many days before the day it is recorded is worth a warning (BACKDATED). */
+export const BACKDATED_WARNING_DAYS = 30;
+
+/** Whether a business day lies more than BACKDATED_WARNING_DAYS before the day it is recorded on. */
+export function isBackdated(day: string, recordedDay: string): boolean {
+  return daysBetween(day, recordedDay) > BACKDATED_WARNING_DAYS;
+}

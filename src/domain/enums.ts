@@ -25,6 +25,14 @@ export enum SupplyKind {
   OTHER = 'OTHER',
 }
 
+/** How a kind of supply reads in a Spanish message. */
+export const SUPPLY_KIND_LABEL: Readonly<Record<SupplyKind, string>> = {
+  MEDICINE: 'medicamento',
+  HEALING_MATERIAL: 'material de curación',
+  VACCINE: 'vacuna',
+  OTHER: 'otro insumo',
+};
+
 export enum SaiStatus {
   NOT_STARTED = 'NOT_STARTED',
   IMPLEMENTING = 'IMPLEMENTING',
@@ -45,6 +53,15 @@ export const REJECTION_REASONS: readonly RejectionReason[] = Object.values(Rejec
 
 /** The column of the order-fill rollup (migration OrderFill) that adds up the pieces rejected for `reason`. */
 export const rejectedColumn = (reason: RejectionReason): string => `r_${reason.toLowerCase()}`;
+
+/**
+ * Where the CPM in force at a location comes from (the stock position's `cpm_source`): the year's
+ * RATIFIED submission line, else the latest CALCULATED value.
+ */
+export enum CpmSource {
+  RATIFIED = 'RATIFIED',
+  CALCULATED = 'CALCULATED',
+}
 
 export enum Role {
   ADMIN = 'ADMIN',

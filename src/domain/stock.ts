@@ -5,9 +5,23 @@
  * migration Cpm); the position's figures are read by src/modules/stock/stock.position.ts.
  */
 
+import { daysBetween } from './dates';
+
 /** A lot is usable on `day` when it has no expiry date or expires on that day or later. */
 export function isUsableOn(expiresOn: string | null, day: string): boolean {
   return expiresOn === null || expiresOn >= day;
+}
+
+/** A lot received with fewer days than this left before its expiry is worth a warning (LOT_EXPIRES_SOON). */
+export const EXPIRES_SOON_WARNING_DAYS = 90;
+
+/**
+ * Whether a lot usable on `day` expires within EXPIRES_SOON_WARNING_DAYS of it (fewer than 90 days left:
+ * it may not be used up before it expires). An expired lot is an error elsewhere, not this warning.
+ */
+export function expiresSoon(expiresOn: string | null, day: string): boolean {
+  if (expiresOn === null || !isUsableOn(expiresOn, day)) return false;
+  return daysBetween(day, expiresOn) < EXPIRES_SOON_WARNING_DAYS;
 }
 
 export interface LotStock {

@@ -1,5 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 
 interface Plan {
@@ -43,10 +44,23 @@ export function jitExecutor(schema: GraphQLSchema, compileAfter: number) {
     }
     if (plan.compiled) {
       const result = plan.compiled.query(undefined, contextValue, variableValues ?? {}) as Promise<ExecutionResult> | ExecutionResult;
-      return 'then' in result ? result.then(withExtensions) : withExtensions(result);
+      const answer = (r: ExecutionResult) => (r.data == null && r.errors?.length ? refusedVariables(schema, operation, variableValues) ?? withExtensions(r) : withExtensions(r));
+      return 'then' in result ? result.then(answer) : answer(result);
     }
     return execute({ schema, document, operationName, contextValue, variableValues });
   };
+}
+
+/**
+ * graphql-jit refuses variables that do not fit the schema with messages of its own and no code, which
+ * Apollo would answer as an internal error. When a compiled query answers nothing but errors, the
+ * variables are coerced again by graphql-js: if they are what failed, its errors are answered — the
+ * ones graphql-js gives uncompiled queries, which Apollo files as BAD_USER_INPUT and the server words in
+ * Spanish. A query that runs costs nothing more.
+ */
+function refusedVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variableValues: Record<string, unknown> | undefined): ExecutionResult | undefined {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
+  return 'errors' in coerced && coerced.errors?.length ? { errors: coerced.errors } : undefined;
 }
 
 /**

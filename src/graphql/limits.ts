@@ -12,12 +12,16 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ComplexityEstimatorArgs, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { fromGlobalId } from '../base/node';
 import { DEFAULT_PAGE_SIZE } from '../base/relay';
 
 /**
  * Query limits: depth and aliases are checked while validating the document; cost needs the
  * variables (a `first: $n` multiplies what is under it), so it is checked once the operation is known.
  */
+
+/** How many nested `ofType` of one chain are free of depth (the standard introspection query has 9). */
+const FREE_OF_TYPE = 10;
 
 /**
  * Depth of the deepest field, fragments followed. Each fragment's depth is computed once (a document
@@ -35,12 +39,17 @@ export function depthLimit(maxDepth: number) {
       memo.set(name, depth);
       return depth;
     };
-    const depthOf = (set: SelectionSetNode | undefined): number => {
+    // `ofType` unwraps a list or non-null type: one object or null per level, ending within the schema's
+    // few wrappers. The first FREE_OF_TYPE levels of a chain add no depth (the introspection query GraphiQL
+    // and other clients send nests it 9 deep); an absurd chain still counts.
+    const depthOf = (set: SelectionSetNode | undefined, ofTypeRun = 0): number => {
       if (!set) return 0;
       let deepest = 0;
       for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet) : 1);
-        else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet));
+        if (sel.kind === Kind.FIELD && sel.name.value === 'ofType') {
+          deepest = Math.max(deepest, (ofTypeRun < FREE_OF_TYPE ? 0 : 1) + depthOf(sel.selectionSet, ofTypeRun + 1));
+        } else if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet) : 1);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, ofTypeRun));
         else deepest = Math.max(deepest, fragmentDepth(sel.name.value));
       }
       return deepest;
@@ -149,6 +158,8 @@ export const ROOT_FIELD_COSTS: Readonly<Record<string, (args: Record<string, unk
   redistributionSuggestions: (a) => (a.clave ? 2_500 : 12_500),
   suggestedOrder: () => 500,
   cpmCalculation: () => 100,
+  // A plan row is computed again for its clave over every state (the plan's work for one clave).
+  node: (a) => (typeof a.id === 'string' && fromGlobalId(a.id)?.type === 'ProcurementPlanRow' ? 500 : 1),
 };
 
 /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import '../base/enums';
-import { GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { GraphQLNonNull, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, NonEmptyArray } from 'type-graphql';
 import { SupplyItemResolver } from '../modules/catalog/catalog.resolver';
 import { EstablishmentResolver, WarehouseResolver } from '../modules/registry/registry.resolver';
@@ -8,8 +8,11 @@ import { CpmResolver, CpmSubmissionLineResolver } from '../modules/cpm/cpm.resol
 import { IndicatorResolver, IndicatorRowResolver } from '../modules/indicators/indicator.resolver';
 import { OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver';
 import { OrderProcurementResolver } from '../modules/orders/order-procurement.resolver';
+import { OrderLinksResolver, ShipmentLinksResolver } from '../modules/orders/order-links.resolver';
+import { OrderLineSupplyResolver, SuggestedOrderLineResolver } from '../modules/orders/order-supply.resolver';
+import { ShipmentListResolver } from '../modules/orders/shipment.resolver';
 import { PrescriptionResolver } from '../modules/prescriptions/prescription.resolver';
-import { StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
+import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from '../base/auth';
@@ -24,16 +27,22 @@ const resolvers: NonEmptyArray<Function> = [
   StockResolver,
   StockLevelResolver,
   StockMovementResolver,
+  ReceiptResolver,
   CpmResolver,
   CpmSubmissionLineResolver,
   IndicatorResolver,
   IndicatorRowResolver,
   OrderResolver,
   OrderProcurementResolver,
+  OrderLinksResolver,
+  ShipmentLinksResolver,
   ProcurementResolver,
   ProcurementContractResolver,
   RedistributionResolver,
   OrderLineResolver,
+  OrderLineSupplyResolver,
+  SuggestedOrderLineResolver,
+  ShipmentListResolver,
   PrescriptionResolver,
 ];
 
@@ -59,6 +68,20 @@ function closeUndeclared(schema: GraphQLSchema, declared: Set<string>): void {
           throw forbidden();
         };
       }
+    }
+  }
+}
+
+/**
+ * Every Query and Mutation field is nullable, whatever its decorator says (as GitHub's and Shopify's
+ * APIs do): an error in one root field (FORBIDDEN, a bad argument) nulls that field alone, and its
+ * siblings in the same document — a mutation that already committed among them — keep their data.
+ * Done here, once, so that a new root field cannot forget it.
+ */
+function nullableRootFields(schema: GraphQLSchema): void {
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      if (field.type instanceof GraphQLNonNull) field.type = field.type.ofType;
     }
   }
 }
@@ -118,6 +141,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     markSimpleFields();
     const schema = await buildSchema({ resolvers, authChecker, validate: false });
     closeUndeclared(schema, declaredRootFields());
+    nullableRootFields(schema);
     directFieldResolvers(schema);
     return schema;
   })();

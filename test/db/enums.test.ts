@@ -1,5 +1,5 @@
 import { EstablishmentKind, LevelOfCare, RejectionReason, SaiStatus, SupplyKind, WarehouseTier } from '../../src/domain/enums';
-import { CpmSubmissionStatus } from '../../src/modules/cpm/cpm.types';
+import { CpmNoValueReason, CpmSubmissionAction, CpmSubmissionStatus } from '../../src/modules/cpm/cpm.types';
 import { OrderKind, OrderOrigin, OrderStatus, ShipmentStatus } from '../../src/modules/orders/order.types';
 import { MovementKind, ReceiptSource } from '../../src/modules/stock/stock.types';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -26,6 +26,7 @@ const CHECKED: Array<[table: string, column: string, values: string[]]> = [
   ['shipment_line', 'rejection_reason', Object.values(RejectionReason)],
   ['stock_movement', 'kind', Object.values(MovementKind)],
   ['cpm_submission', 'status', Object.values(CpmSubmissionStatus)],
+  ['cpm_submission_event', 'action', Object.values(CpmSubmissionAction)],
   ['supply_order', 'kind', Object.values(OrderKind)],
   ['supply_order', 'status', Object.values(OrderStatus)],
   ['supply_order', 'origin', Object.values(OrderOrigin)],
@@ -40,4 +41,11 @@ test.each(CHECKED)('%s.%s accepts exactly the values of its enum', async (table,
   expect(rows).toHaveLength(1);
   const inDatabase = [...rows[0].def.matchAll(/'([A-Z_]+)'::text/g)].map((m) => m[1]);
   expect(inDatabase.sort()).toEqual([...values].sort());
+});
+
+test('cpm_calculation.reason accepts exactly the one value of its enum (PostgreSQL shows a one-value IN as =)', async () => {
+  const rows: Array<{ def: string }> = await tdb.db.query(
+    `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'c' AND conrelid = 'cpm_calculation'::regclass AND pg_get_constraintdef(oid) LIKE '%(reason = %'`,
+  );
+  expect(rows.map((r) => [...r.def.matchAll(/'([A-Z_]+)'::text/g)].map((m) => m[1]))).toEqual([Object.values(CpmNoValueReason)]);
 });

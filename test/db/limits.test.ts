@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { parseConfig } from '../../src/config';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
@@ -25,6 +26,12 @@ test('depth beyond 12 is refused', async () => {
   const r = await api.gql(`{ establishments(first: 1) { edges { node { ${selection} } } } }`, {}, token);
   expect(codeOf(r)).toBe('QUERY_TOO_DEEP');
   expect(r.status).toBe(400);
+});
+
+test("the introspection query of GraphiQL and other clients is within the depth limit (ofType nests without adding depth)", async () => {
+  const r = await api.gql(getIntrospectionQuery({ inputValueDeprecation: true, descriptions: true, specifiedByUrl: true }), {}, token);
+  expect(r.errors).toBeUndefined();
+  expect(r.data.__schema.queryType.name).toBe('Query');
 });
 
 test('more than 30 aliases are refused', async () => {

@@ -87,6 +87,19 @@ const LISTS: Array<[string, string]> = [
        contract { number supplyItem { clave } progress { accepted } } lines { clave approved accepted inTransit supplyItem { description highCost } } } } } }`,
   ],
   [
+    'orders with the establishments they name (requesting, supplying) beside the codes',
+    `query($first: Int) { orders(first: $first) { totalCount edges { node { number requestingClues requesting { name state { name } }
+       supplyingClues supplying { name levelOfCare } } } } }`,
+  ],
+  [
+    'shipments with where they leave from and where they go',
+    `query($first: Int) { shipments(first: $first) { totalCount edges { node { number fromClues from { name } toClues to { name state { name } } } } } }`,
+  ],
+  [
+    'the ledger with its reversal links as objects',
+    `query($first: Int) { stockMovements(clues: "GRSSA015854", first: $first) { edges { node { id kind reversedByMovement { id kind } reversesMovement { id kind } } } } }`,
+  ],
+  [
     'open contracts with clave, state and progress',
     `query($first: Int) { procurementContracts(first: $first) { totalCount edges { node { number supplier supplyItem { description } state { name }
        progress { accepted committed available percentOfMaximum orders } } } } }`,
@@ -122,6 +135,15 @@ test('the pharmacy stock page with lots and totalCount: the location is one stat
   );
   expect(edges).toBe(100);
   // the location (its establishment by CLUES with its warehouse role, for the scope check and the band) and the page
+  expect(count).toBe(2);
+});
+
+test('the stock page with each level’s id and establishment: still two statements (the location is the one the page already read)', async () => {
+  const { count, edges } = await statements(
+    `query($first: Int) { stockLevels(clues: "GRSSA015854", first: $first) { edges { node { id clave usable establishment { clues name } } } } }`,
+    100,
+  );
+  expect(edges).toBe(100);
   expect(count).toBe(2);
 });
 

@@ -41,3 +41,17 @@ test('set-based root fields cost their work, not their selection', async () => {
   expect(await cost('mutation { orderCreate(input: { idempotencyKey: "k", kind: REPLENISHMENT, requestingClues: "GRSSA000001", fromSuggestion: true }) { userErrors { code } } }')).toBe(500 + 2);
   expect(await cost('mutation { orderSubmit(input: { number: "OS-1" }) { userErrors { code } } }')).toBe(10 + 2);
 });
+
+test('node(id:) costs what resolving its type costs: a procurement plan row is computed again', async () => {
+  const cost = async (id: string) => {
+    try {
+      await check('query($id: ID!) { node(id: $id) { id } }', { maxCost: 1, variables: { id } });
+      return 0;
+    } catch (e) {
+      return (e as { extensions: { cost: number } }).extensions.cost;
+    }
+  };
+  const id = (key: string) => Buffer.from(key).toString('base64url');
+  expect(await cost(id('ProcurementPlanRow:2026:12:010.000.0104.00'))).toBe(500 + 1);
+  expect(await cost(id('Establishment:GRSSA000001'))).toBe(1 + 1);
+});

@@ -2,7 +2,7 @@ import { SelectQueryBuilder } from 'typeorm';
 import { runMutation } from '../../db/mutation';
 import { givenColumns, insertRow, updateRow } from '../../db/sql';
 import { kindOfClaveGroup } from '../../domain/clave';
-import { LevelOfCare, SupplyKind } from '../../domain/enums';
+import { LevelOfCare, SUPPLY_KIND_LABEL, SupplyKind } from '../../domain/enums';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
@@ -53,7 +53,7 @@ export async function upsertSupplyItem(ctx: Context, raw: SupplyItemUpsertInput)
       const kind = input.kind ?? existing?.kind;
       const groupKind = kindOfClaveGroup(input.clave);
       if (kind && groupKind && kind !== groupKind) {
-        errors.push(userError(ErrorCode.INCONSISTENT, ['kind'], `El grupo ${input.clave.slice(0, 3)} de la clave corresponde a ${groupKind}, no a ${kind}.`));
+        errors.push(userError(ErrorCode.INCONSISTENT, ['kind'], `El grupo ${input.clave.slice(0, 3)} de la clave corresponde a ${SUPPLY_KIND_LABEL[groupKind]}, no a ${SUPPLY_KIND_LABEL[kind]}.`));
       }
       const from = input.authorizedFromYear !== undefined ? input.authorizedFromYear : existing?.from;
       const to = input.authorizedToYear !== undefined ? input.authorizedToYear : existing?.to;

@@ -3,6 +3,7 @@ import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { payload, UserError } from '../../base/errors';
 import { SupplyItem } from '../catalog/supply-item.entity';
+import { Establishment } from '../registry/establishment.entity';
 import { CpmSubmissionKeyInput, CpmSubmissionReturnInput, CpmSubmissionUpdateInput } from './cpm.inputs';
 import * as cpm from './cpm.service';
 import { CpmCalculation, CpmSubmission, CpmSubmissionLine } from './cpm.types';
@@ -34,7 +35,7 @@ class CpmSubmissionPayload {
   userErrors: UserError[];
 }
 
-@Resolver()
+@Resolver(() => CpmSubmission)
 export class CpmResolver {
   @Authorized(Roles.anyone)
   @Query(() => CpmCalculation, { description: 'The CPM of one clave at one CLUES, computed now from the ledger, with every input (SPEC §4).' })
@@ -70,6 +71,11 @@ export class CpmResolver {
   @Mutation(() => CpmSubmissionPayload, { description: 'Returns a submission to the unit for changes, with a reason (CENTRAL).' })
   cpmSubmissionReturn(@Arg('input') input: CpmSubmissionReturnInput, @Ctx() ctx: Context) {
     return payload('submission', () => cpm.returnSubmission(ctx, input));
+  }
+
+  @FieldResolver(() => Establishment, { description: 'The establishment whose CPM it is (its CLUES is clues).' })
+  async establishment(@Root() s: CpmSubmission, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentByClues.load(s.clues))!;
   }
 }
 

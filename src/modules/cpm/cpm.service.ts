@@ -16,7 +16,7 @@ import {
   CpmSubmissionUpdateSchema,
 } from './cpm.inputs';
 import { calculateCpm } from './cpm.queries';
-import { CPM_FORMULA, CpmCalculation, CpmSubmission, CpmSubmissionLine, CpmSubmissionStatus } from './cpm.types';
+import { CPM_FORMULA, CPM_SUBMISSION_STATUS_LABEL, CpmCalculation, CpmNoValueReason, CpmSubmission, CpmSubmissionAction, CpmSubmissionLine, CpmSubmissionStatus } from './cpm.types';
 
 const MONTH = /^([0-9]{4})-(0[1-9]|1[0-2])$/;
 
@@ -65,7 +65,7 @@ export async function cpmCalculation(
     lookbackMonths: lookback,
     excludeMonths: excluded,
     value: result.value,
-    reason: result.value === null ? 'NO_DATA' : null,
+    reason: result.value === null ? CpmNoValueReason.NO_DATA : null,
     monthsKept: result.monthsKept,
     adjustedTotal: result.adjustedTotal,
     formula: CPM_FORMULA,
@@ -91,7 +91,7 @@ async function findSubmission(em: EntityManager, establishmentId: number, year: 
   return row as { id: number; status: CpmSubmissionStatus } | undefined;
 }
 
-async function event(em: EntityManager, submissionId: number, action: string, actor: string, reason: string | null, linesChanged: number) {
+async function event(em: EntityManager, submissionId: number, action: CpmSubmissionAction, actor: string, reason: string | null, linesChanged: number) {
   await em.query(`INSERT INTO cpm_submission_event (submission_id, action, actor, reason, lines_changed) VALUES ($1, $2, $3, $4, $5)`, [
     submissionId,
     action,
@@ -144,7 +144,7 @@ export async function propose(ctx: Context, raw: CpmSubmissionKeyInput): Promise
        SELECT $1, item, v, v FROM unnest($2::int[], $3::int[]) AS x(item, v)`,
       [sub.id, results.map((r) => r.supplyItemId), results.map((r) => r.value)],
     );
-    await event(em, sub.id, 'PROPOSED', actor, `calculado a ${month}`, results.length);
+    await event(em, sub.id, CpmSubmissionAction.PROPOSED, actor, `calculado a ${month}`, results.length);
     return (await loadSubmission(em, sub.id))!;
   });
 }
@@ -195,7 +195,7 @@ export async function update(ctx: Context, raw: CpmSubmissionUpdateInput): Promi
       [sub.id, input.lines.map((l) => byClave.get(l.clave)!.id), input.lines.map((l) => l.cpm), input.lines.map((l) => l.justification ?? null)],
     );
     await em.query(`UPDATE cpm_submission SET status = 'PROPOSED', updated_at = now() WHERE id = $1`, [sub.id]);
-    await event(em, sub.id, 'UPDATED', actor, null, input.lines.length);
+    await event(em, sub.id, CpmSubmissionAction.UPDATED, actor, null, input.lines.length);
     return (await loadSubmission(em, sub.id))!;
   });
 }
@@ -206,11 +206,11 @@ export async function ratify(ctx: Context, raw: CpmSubmissionKeyInput): Promise<
     const est = await requireEstablishment(em, input.clues);
     const sub = await findSubmission(em, est.id, input.year, true);
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
-    if (sub.status !== CpmSubmissionStatus.PROPOSED) fail('INVALID_STATUS', ['year'], `Solo se ratifica una propuesta; esta está ${sub.status}.`);
+    if (sub.status !== CpmSubmissionStatus.PROPOSED) fail('INVALID_STATUS', ['year'], `Solo se ratifica una propuesta; esta está ${CPM_SUBMISSION_STATUS_LABEL[sub.status]}.`);
     const [{ n }] = await em.query('SELECT count(*)::int AS n FROM cpm_submission_line WHERE submission_id = $1', [sub.id]);
     if (n === 0) fail('EMPTY_SUBMISSION', ['year'], 'La propuesta no tiene claves.');
     await em.query(`UPDATE cpm_submission SET status = 'RATIFIED', ratified_at = now(), ratified_by = $2, updated_at = now() WHERE id = $1`, [sub.id, actor]);
-    await event(em, sub.id, 'RATIFIED', actor, null, 0);
+    await event(em, sub.id, CpmSubmissionAction.RATIFIED, actor, null, 0);
     return (await loadSubmission(em, sub.id))!;
   });
 }
@@ -223,7 +223,7 @@ export async function returnSubmission(ctx: Context, raw: CpmSubmissionReturnInp
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año.');
     if (sub.status === CpmSubmissionStatus.RETURNED) fail('INVALID_STATUS', ['year'], 'Ya está devuelta.');
     await em.query(`UPDATE cpm_submission SET status = 'RETURNED', ratified_at = NULL, ratified_by = NULL, updated_at = now() WHERE id = $1`, [sub.id]);
-    await event(em, sub.id, 'RETURNED', actor, input.reason, 0);
+    await event(em, sub.id, CpmSubmissionAction.RETURNED, actor, input.reason, 0);
     return (await loadSubmission(em, sub.id))!;
   });
 }

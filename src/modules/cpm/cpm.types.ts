@@ -14,11 +14,37 @@ export enum CpmSubmissionStatus {
   RETURNED = 'RETURNED',
 }
 
+/** What happened to a submission (its history), as the CHECK of cpm_submission_event.action lists it. */
+export enum CpmSubmissionAction {
+  PROPOSED = 'PROPOSED',
+  UPDATED = 'UPDATED',
+  RATIFIED = 'RATIFIED',
+  RETURNED = 'RETURNED',
+  IMPORTED = 'IMPORTED',
+}
+
+/** Why a CPM calculation has no value (cpm_calculation.reason). */
+export enum CpmNoValueReason {
+  NO_DATA = 'NO_DATA',
+}
+
+/** How a submission's status reads in a Spanish message. */
+export const CPM_SUBMISSION_STATUS_LABEL: Readonly<Record<CpmSubmissionStatus, string>> = {
+  PROPOSED: 'propuesta',
+  RATIFIED: 'ratificada',
+  RETURNED: 'devuelta',
+};
+
 registerEnumType(CpmExclusion, {
   name: 'CpmExclusion',
   description: 'Why a month is left out of a CPM: asked to (EXCLUDED), before the location’s first ledger entry, or stocked out every day.',
 });
 registerEnumType(CpmSubmissionStatus, { name: 'CpmSubmissionStatus', description: 'PROPOSED → RATIFIED, or RETURNED for changes.' });
+registerEnumType(CpmSubmissionAction, {
+  name: 'CpmSubmissionAction',
+  description: 'A step in the life of a submission: PROPOSED, UPDATED (lines edited), RATIFIED, RETURNED (for changes), IMPORTED (from a CSV).',
+});
+registerEnumType(CpmNoValueReason, { name: 'CpmNoValueReason', description: 'Why a CPM calculation has no value: NO_DATA (no month could be kept).' });
 
 export const CPM_FORMULA =
   'a(m) = c(m) × d(m) / (d(m) − s(m)) for each month m kept; CPM = ⌈Σ a(m) / k⌉ over the k months kept; ' +
@@ -69,8 +95,8 @@ export class CpmCalculation {
   @Field(() => Int, { nullable: true, description: 'Pieces per month; null when no month could be kept.' })
   value: number | null;
 
-  @Field(() => String, { nullable: true, description: 'NO_DATA when the value is null.' })
-  reason: string | null;
+  @Field(() => CpmNoValueReason, { nullable: true, description: 'NO_DATA when the value is null.' })
+  reason: CpmNoValueReason | null;
 
   @Field(() => Int, { description: 'k: months kept.' })
   monthsKept: number;
@@ -112,8 +138,8 @@ export class CpmSubmissionLine {
 
 @ObjectType({ description: 'One step in the life of a CPM submission.' })
 export class CpmSubmissionEvent {
-  @Field()
-  action: string;
+  @Field(() => CpmSubmissionAction)
+  action: CpmSubmissionAction;
 
   @Field()
   actor: string;

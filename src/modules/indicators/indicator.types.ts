@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LevelOfCare, SupplyKind } from '../../domain/enums';
+import { LevelOfCare, RejectionReason, SupplyKind } from '../../domain/enums';
 import { DateScalar } from '../../base/scalars';
 
 export enum IndicatorCode {
@@ -56,16 +56,24 @@ export class IndicatorFilter {
   levelsOfCare?: LevelOfCare[] | null;
 }
 
+/**
+ * Indicator figures are sums of pieces over a period and the whole network: they stay Float, as a
+ * national year of replenishment orders (every hop counted, central → state → unit) can pass 2^31 − 1,
+ * which GraphQL's Int (32-bit) cannot carry.
+ */
 @ObjectType()
 export class RejectedPieces {
-  @Field()
-  reason: string;
+  @Field(() => RejectionReason)
+  reason: RejectionReason;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Pieces (Float: a sum over the period and the network; see Shortfall).' })
   pieces: number;
 }
 
-@ObjectType({ description: 'Pieces approved but not accepted (Σ approved − Σ accepted), by where they are.' })
+@ObjectType({
+  description:
+    'Pieces approved but not accepted (Σ approved − Σ accepted), by where they are. Float, as numerator and denominator: a sum over the period and the whole network can pass 2^31 − 1, the most a GraphQL Int holds.',
+})
 export class Shortfall {
   @Field(() => Float, { description: 'Approved pieces the supplier has not sent (approved − dispatched).' })
   notDispatched: number;
@@ -106,7 +114,7 @@ export class IndicatorRow {
   @Field(() => Float)
   denominator: number;
 
-  @Field(() => Float, {
+  @Field(() => Int, {
     nullable: true,
     description: 'SAI_ROLLOUT: of the units in operation (the numerator), those with a stock movement dated in the 30 days ending on the as-of day (data freshness).',
   })

@@ -23,7 +23,7 @@ export async function ordersWhere(db: Db, where: string, params: unknown[]): Pro
   );
   return rows.map((r: Order) =>
     Object.assign(new Order(), r, {
-      lines: lines.filter((l) => l.orderId === r.pk).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l)),
+      lines: lines.filter((l) => l.orderId === r.pk).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l, { supplyingId: r.supplyingId })),
     }),
   );
 }
@@ -33,26 +33,40 @@ export async function orderByNumber(db: Db, number: string): Promise<Order | nul
   return o ?? null;
 }
 
-export async function shipmentsWhere(db: Db, where: string, params: unknown[]): Promise<Shipment[]> {
+/**
+ * Shipments matching `where` (in `order`, by id unless told), with their lines — or without them
+ * (`withLines: false`: a list leaves them to the `shipmentLines` loader, read only when asked for).
+ */
+export async function shipmentsWhere(db: Db, where: string, params: unknown[], opts: { withLines?: boolean; order?: string } = {}): Promise<Shipment[]> {
   const rows = await db.query(
     `SELECT sh.id AS pk, sh.number, o.number AS "orderNumber", sh.status, f.clues AS "fromClues", t.clues AS "toClues",
-            sh.dispatched_at AS "dispatchedAt", sh.received_at AS "receivedAt"
+            sh.dispatched_at AS "dispatchedAt", sh.received_at AS "receivedAt", sh.left_behind AS "leftBehind"
        FROM shipment sh JOIN supply_order o ON o.id = sh.order_id
        JOIN establishment f ON f.id = o.supplying_id JOIN establishment t ON t.id = o.requesting_id
-      WHERE ${where} ORDER BY sh.id`,
+      WHERE ${where} ORDER BY ${opts.order ?? 'sh.id'}`,
     params,
   );
   if (!rows.length) return [];
+  const lines = opts.withLines === false ? undefined : await shipmentLinesFor(db, rows.map((r: { pk: number }) => r.pk));
+  return rows.map((r: Shipment) => Object.assign(new Shipment(), r, lines ? { lines: lines.get(r.pk) ?? [] } : {}));
+}
+
+/** The lines of some shipments, in line order, by shipment id: one statement for a whole page. */
+export async function shipmentLinesFor(db: Db, shipmentIds: readonly number[]): Promise<Map<number, ShipmentLine[]>> {
   const lines: Array<ShipmentLine & { shipmentId: number }> = await db.query(
     `SELECT sl.shipment_id AS "shipmentId", sl.line, si.clave, l.lot_number AS "lotNumber", l.expires_on::text AS "expiresOn", sl.quantity,
             sl.accepted AS "acceptedQuantity", sl.rejected AS "rejectedQuantity", sl.rejection_reason AS "rejectionReason"
        FROM shipment_line sl JOIN supply_item si ON si.id = sl.supply_item_id JOIN lot l ON l.id = sl.lot_id
-      WHERE sl.shipment_id = ANY ($1::int[]) ORDER BY sl.line`,
-    [rows.map((r: { pk: number }) => r.pk)],
+      WHERE sl.shipment_id = ANY ($1::int[]) ORDER BY sl.shipment_id, sl.line`,
+    [shipmentIds],
   );
-  return rows.map((r: Shipment) =>
-    Object.assign(new Shipment(), r, { lines: lines.filter((l) => l.shipmentId === r.pk).map(({ shipmentId: _s, ...l }) => l) }),
-  );
+  const by = new Map<number, ShipmentLine[]>();
+  for (const { shipmentId, ...l } of lines) {
+    const list = by.get(shipmentId) ?? [];
+    list.push(l);
+    by.set(shipmentId, list);
+  }
+  return by;
 }
 
 export async function shipmentByNumber(db: Db, number: string): Promise<Shipment | null> {

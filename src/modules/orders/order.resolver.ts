@@ -7,7 +7,11 @@ import { connectionType, PageArgs } from '../../base/relay';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import * as orders from './order.service';
 import * as shipments from './shipment.service';
-import { Order, OrderApproveInput, OrderCreateInput, OrderEndInput, OrderFilter, OrderLine, OrderNumberInput, OrderPayload, Shipment, ShipmentDispatchInput, ShipmentPayload, ShipmentReceiveInput, SuggestedOrderLine } from './order.types';
+import { receiveShipment } from './shipment-receipt';
+import { shipmentPayload } from './shipment.resolver';
+import { OrderUpdateInput } from './order.inputs';
+import { Order, OrderApproveInput, OrderCreateInput, OrderEndInput, OrderFilter, OrderLine, OrderNumberInput, OrderPayload, Shipment, ShipmentPayload, SuggestedOrderLine } from './order.types';
+import { ShipmentDispatchInput, ShipmentReceiveInput } from './shipment.inputs';
 
 export const OrderConnection = connectionType('Order', Order);
 
@@ -52,6 +56,12 @@ export class OrderResolver {
   }
 
   @Authorized(ORDER_ACTORS)
+  @Mutation(() => OrderPayload, { description: 'Sets, changes or takes off lines of a DRAFT order (its requester), checked as orderCreate checks them.' })
+  orderUpdate(@Arg('input') input: OrderUpdateInput, @Ctx() ctx: Context) {
+    return payload('order', () => orders.update(ctx, input));
+  }
+
+  @Authorized(ORDER_ACTORS)
   @Mutation(() => OrderPayload, { description: 'DRAFT → SUBMITTED.' })
   orderSubmit(@Arg('input') input: OrderNumberInput, @Ctx() ctx: Context) {
     return payload('order', () => orders.submit(ctx, input));
@@ -80,13 +90,13 @@ export class OrderResolver {
     description: 'Dispatches pieces against an approved order, by the supplying CLUES’s own user (its warehouse; the sending unit of a redistribution).',
   })
   shipmentDispatch(@Arg('input') input: ShipmentDispatchInput, @Ctx() ctx: Context) {
-    return payload('shipment', () => shipments.dispatch(ctx, input));
+    return shipmentPayload(() => shipments.dispatch(ctx, input));
   }
 
   @Authorized([Role.ADMIN, Role.WAREHOUSE, Role.PHARMACY])
   @Mutation(() => ShipmentPayload, { description: 'Receives a shipment at the requesting CLUES.' })
   shipmentReceive(@Arg('input') input: ShipmentReceiveInput, @Ctx() ctx: Context) {
-    return payload('shipment', () => shipments.receiveShipment(ctx, input));
+    return shipmentPayload(() => receiveShipment(ctx, input));
   }
 }
 

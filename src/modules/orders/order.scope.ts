@@ -3,7 +3,7 @@ import { Role, WarehouseTier } from '../../domain/enums';
 import { Roles, Viewer } from '../../base/auth';
 import { fail, forbidden } from '../../base/errors';
 import { ordersWhere } from './order.queries';
-import { Order, OrderKind, OrderStatus } from './order.types';
+import { Order, OrderKind, OrderStatus, orderStatusLabel } from './order.types';
 
 /** Who may act on an order and how an order is taken for a transition: shared by the order lifecycle and its shipments. */
 
@@ -83,6 +83,6 @@ export async function lockedOrder(em: EntityManager, viewer: Viewer, number: str
 
 export function requireStatus(order: Order, allowed: OrderStatus[], field: string[] = ['number']): void {
   if (!allowed.includes(order.status)) {
-    fail('INVALID_STATUS', field, `La orden ${order.number} está ${order.status}; esta acción requiere ${allowed.join(' o ')}.`);
+    fail('INVALID_STATUS', field, `La orden ${order.number} está ${orderStatusLabel(order.status)}; esta acción requiere que esté ${allowed.map(orderStatusLabel).join(' o ')}.`);
   }
 }

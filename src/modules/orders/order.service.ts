@@ -4,13 +4,15 @@ import { normalizeClues, stateOfClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { suggestedQuantity } from '../../domain/stock';
 import { positionSql } from '../stock/stock.position';
+import { supplierStock, supplierStockKey } from '../stock/stock.available';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { badRequest, ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { badRequest, ErrorCode, fail, forbidden, gather, throwIfAny, UserError, userError, UserInputError } from '../../base/errors';
 import { requireEstablishment } from '../registry/registry.queries';
-import { checkOrderAgainstContract } from '../procurement/contract.service';
+import { checkOrderAgainstContract, contractIdOf } from '../procurement/contract.service';
 import { Connection, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { canRead, isApprover, isRequester, lockedOrder, requesterRoles, requireStatus } from './order.scope';
+import { checkOrderLines } from './order.lines';
 import { afterOrderChange, orderByNumber, ordersWhere } from './order.queries';
 import {
   Order,
@@ -27,6 +29,7 @@ import {
   OrderStatus,
   SuggestedOrderLine,
 } from './order.types';
+import { OrderUpdateInput, OrderUpdateSchema } from './order.inputs';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -47,9 +50,11 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
         const errors: UserError[] = [];
         if (!input.fromSuggestion && !input.lines?.length) errors.push(userError(ErrorCode.REQUIRED, ['lines'], 'Indique las líneas o pida la sugerencia (fromSuggestion).'));
         if (input.fromSuggestion && input.lines?.length) errors.push(userError(ErrorCode.INCONSISTENT, ['lines'], 'Use líneas o fromSuggestion, no ambas.'));
-        if (purchase && !input.supplier && input.contractId == null) errors.push(userError(ErrorCode.REQUIRED, ['supplier'], 'Una compra necesita proveedor (o un contrato).'));
+        if (input.contract && input.contractId != null) errors.push(userError(ErrorCode.INCONSISTENT, ['contract'], 'Indique el contrato una vez: contract (su id), no también contractId.'));
+        const contractGiven = Boolean(input.contract) || input.contractId != null;
+        if (purchase && !input.supplier && !contractGiven) errors.push(userError(ErrorCode.REQUIRED, ['supplier'], 'Una compra necesita proveedor (o un contrato).'));
         if (purchase && input.fromSuggestion) errors.push(userError(ErrorCode.INCONSISTENT, ['fromSuggestion'], 'La sugerencia es para reabasto.'));
-        if (!purchase && (input.supplier || input.contractId)) errors.push(userError(ErrorCode.INCONSISTENT, ['supplier'], 'Un reabasto no tiene proveedor ni contrato.'));
+        if (!purchase && (input.supplier || contractGiven)) errors.push(userError(ErrorCode.INCONSISTENT, ['supplier'], 'Un reabasto no tiene proveedor ni contrato.'));
         if (errors.length) throw new UserInputError(errors);
       },
       idempotencyKey: (input) => input.idempotencyKey,
@@ -69,14 +74,17 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
            FROM establishment e WHERE e.id = $1`,
         [requesting.id],
       );
+      // Every problem of the order is gathered (who supplies it, each line, the contract) and answered at once.
       let supplying: number | null = null;
       if (purchase) {
-        if (!isWarehouse) fail(ErrorCode.NOT_A_WAREHOUSE, ['requestingClues'], 'Solo un almacén compra a proveedores.');
+        if (!isWarehouse) errors.push(userError(ErrorCode.NOT_A_WAREHOUSE, ['requestingClues'], 'Solo un almacén compra a proveedores.'));
       } else {
-        if (!supplyingId) fail('NO_SUPPLYING_WAREHOUSE', ['requestingClues'], `${input.requestingClues} no tiene almacén que lo abastezca.`);
+        if (!supplyingId) errors.push(userError('NO_SUPPLYING_WAREHOUSE', ['requestingClues'], `${input.requestingClues} no tiene almacén que lo abastezca.`));
         if (input.supplyingClues) {
-          const given = await requireEstablishment(em, input.supplyingClues, ['supplyingClues']);
-          if (given.id !== supplyingId) fail('NOT_SUPPLYING_WAREHOUSE', ['supplyingClues'], `${input.supplyingClues} no es el almacén que abastece a ${input.requestingClues}.`);
+          const given = await gather(errors, () => requireEstablishment(em, input.supplyingClues!, ['supplyingClues']));
+          if (given && supplyingId && given.id !== supplyingId) {
+            errors.push(userError('NOT_SUPPLYING_WAREHOUSE', ['supplyingClues'], `${input.supplyingClues} no es el almacén que abastece a ${input.requestingClues}.`));
+          }
         }
         supplying = supplyingId;
       }
@@ -84,37 +92,27 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
       const lines = input.fromSuggestion
         ? (await suggestedFor(ctx, em, requesting.id, isWarehouse)).filter((l) => l.quantity > 0).map((l) => ({ clave: l.clave, quantity: l.quantity }))
         : input.lines!;
-      if (!lines.length) fail('NOTHING_TO_ORDER', ['fromSuggestion'], 'La sugerencia no tiene claves que pedir.');
-      const items: Array<{ id: number; clave: string; levels: string[]; from_year: number | null; to_year: number | null }> = await em.query(
-        `SELECT id, clave, authorized_levels AS levels, authorized_from_year AS from_year, authorized_to_year AS to_year FROM supply_item WHERE clave = ANY ($1::text[])`,
-        [lines.map((l) => l.clave)],
-      );
-      const byClave = new Map(items.map((i) => [i.clave, i]));
-      const year = Number(businessDay().slice(0, 4));
-      const seen = new Set<string>();
-      lines.forEach((l, i) => {
-        const item = byClave.get(l.clave);
-        if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
-        seen.add(l.clave);
-        if (!item) return errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-        const inYears = (item.from_year ?? 0) <= year && (item.to_year ?? 9999) >= year;
-        if (!isWarehouse && (!requesting.careLevel || !item.levels.includes(requesting.careLevel) || !inYears)) {
-          errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de ${input.requestingClues}.`));
-        }
-      });
-      if (errors.length) throw new UserInputError(errors);
+      if (!lines.length) errors.push(userError('NOTHING_TO_ORDER', ['fromSuggestion'], 'La sugerencia no tiene claves que pedir.'));
+      const byClave = await checkOrderLines(em, { clues: input.requestingClues, careLevel: requesting.careLevel, isWarehouse }, lines, errors);
       // Under a contract: its clave, its supplier, its state, in force, and never past its maximum.
-      const supplier =
-        input.contractId != null
-          ? (await checkOrderAgainstContract(em, input.contractId, { supplier: input.supplier ?? null, requestingStateCode: stateOfClues(input.requestingClues)!.code, lines })).supplier
-          : input.supplier ?? null;
+      // Named by its global id (`contract`) or, deprecated, by its row id (`contractId`).
+      const contractField = input.contract ? 'contract' : 'contractId';
+      const contractId = input.contract ? await gather(errors, () => contractIdOf(em, input.contract!, 'contract')) : input.contractId ?? undefined;
+      const contract =
+        contractId != null
+          ? await gather(errors, () =>
+              checkOrderAgainstContract(em, contractId, { supplier: input.supplier ?? null, requestingStateCode: stateOfClues(input.requestingClues)!.code, lines, field: contractField }),
+            )
+          : undefined;
+      throwIfAny(errors);
+      const supplier = contract?.supplier ?? input.supplier ?? null;
 
       const prefix = purchase ? 'OC' : 'OS';
       const [order] = await em.query(
         `INSERT INTO supply_order (number, kind, status, requesting_id, supplying_id, supplier, contract_id, promised_on, created_by, idempotency_key)
          VALUES ($1 || '-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
                  $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $9) RETURNING id, number`,
-        [prefix, input.kind, requesting.id, supplying, supplier, input.contractId ?? null, input.promisedOn ?? null, meta.actor, meta.idempotencyKey],
+        [prefix, input.kind, requesting.id, supplying, supplier, contractId ?? null, input.promisedOn ?? null, meta.actor, meta.idempotencyKey],
       );
       await em.query(
         `INSERT INTO supply_order_line (order_id, supply_item_id, requested) SELECT $1, * FROM unnest($2::int[], $3::int[])`,
@@ -143,7 +141,62 @@ export async function submit(ctx: Context, raw: OrderNumberInput): Promise<Order
   );
 }
 
-/** Approves (emite) a submitted order, cutting quantities where asked; the rest as requested. */
+/**
+ * Sets, changes or takes off lines of a DRAFT order, by its requester: the lines are checked as orderCreate
+ * checks them (known clave, once, authorised for the level of care; under a contract, its clave and its
+ * maximum). Claves not named keep their line; an order is never left without lines. Setting lines is
+ * naturally idempotent: the same request again changes nothing more.
+ */
+export async function update(ctx: Context, raw: OrderUpdateInput): Promise<Order> {
+  return runMutation(
+    ctx,
+    {
+      operation: 'orderUpdate',
+      schema: OrderUpdateSchema,
+      raw,
+      locate: (em, input, { viewer }) => lockedOrder(em, viewer, input.number, (o) => isRequester(viewer, o)),
+    },
+    async (em, input, _meta, order) => {
+      requireStatus(order, [OrderStatus.DRAFT]);
+      const errors: UserError[] = [];
+      const requesting = await requireEstablishment(em, order.requestingClues, ['number']);
+      const [{ is_warehouse: isWarehouse }] = await em.query('SELECT EXISTS (SELECT 1 FROM warehouse WHERE establishment_id = $1) AS is_warehouse', [requesting.id]);
+      const lines = input.lines.map((l) => ({ ...l, removing: l.quantity === 0 }));
+      const byClave = await checkOrderLines(em, { clues: order.requestingClues, careLevel: requesting.careLevel, isWarehouse }, lines, errors);
+      const current = new Map(order.lines.map((l) => [l.clave, l.requested]));
+      lines.forEach((l, i) => {
+        if (l.removing && byClave.has(l.clave) && !current.has(l.clave)) {
+          errors.push(userError('NOT_ON_ORDER', ['lines', i, 'clave'], `La clave ${l.clave} no está en la orden ${order.number}: no hay nada que quitar.`));
+        }
+      });
+      const after = new Map(current);
+      for (const l of lines) if (l.removing) after.delete(l.clave); else after.set(l.clave, l.quantity);
+      if (after.size === 0) errors.push(userError('EMPTY_ORDER', ['lines'], `La orden ${order.number} se quedaría sin líneas: cancélela (orderCancel) en lugar de quitarlas todas.`));
+      if (order.contractId !== null) {
+        // The contract already counts what the order asks: only what an update adds must fit under its maximum.
+        const added = lines.map((l) => ({ clave: l.clave, quantity: Math.max(0, l.quantity - (current.get(l.clave) ?? 0)) }));
+        await gather(errors, () => checkOrderAgainstContract(em, order.contractId!, { supplier: order.supplier, requestingStateCode: stateOfClues(order.requestingClues)!.code, lines: added }));
+      }
+      throwIfAny(errors);
+      const set = lines.filter((l) => !l.removing);
+      await em.query(
+        `INSERT INTO supply_order_line (order_id, supply_item_id, requested) SELECT $1, * FROM unnest($2::int[], $3::int[])
+         ON CONFLICT (order_id, supply_item_id) DO UPDATE SET requested = EXCLUDED.requested`,
+        [order.pk, set.map((l) => byClave.get(l.clave)!.id), set.map((l) => l.quantity)],
+      );
+      await em.query('DELETE FROM supply_order_line WHERE order_id = $1 AND supply_item_id = ANY ($2::int[])', [
+        order.pk,
+        lines.filter((l) => l.removing).map((l) => byClave.get(l.clave)!.id),
+      ]);
+      return (await orderByNumber(em, order.number))!;
+    },
+  );
+}
+
+/**
+ * Approves (emite) a submitted order, cutting quantities where asked; the rest as requested. With
+ * `capToAvailable`, each line is then capped at the supplier's available pieces (`capToSupplierStock`).
+ */
 export async function approve(ctx: Context, raw: OrderApproveInput): Promise<Order> {
   return runMutation(
     ctx,
@@ -166,7 +219,11 @@ export async function approve(ctx: Context, raw: OrderApproveInput): Promise<Ord
         }
         cuts.set(line.supplyItemId, l.approvedQuantity);
       });
-      if (errors.length) throw new UserInputError(errors);
+      if (input.capToAvailable && order.supplyingId === null) {
+        errors.push(userError(ErrorCode.INCONSISTENT, ['capToAvailable'], 'Una compra no la surte un almacén de la red: no hay existencia a la cual ajustarla.'));
+      }
+      throwIfAny(errors);
+      if (input.capToAvailable) await capToSupplierStock(em, order, cuts);
       await em.query(
         `UPDATE supply_order_line l SET approved = coalesce(c.approved, l.requested)
            FROM supply_order_line x LEFT JOIN unnest($2::int[], $3::int[]) AS c(item, approved) ON c.item = x.supply_item_id
@@ -178,6 +235,33 @@ export async function approve(ctx: Context, raw: OrderApproveInput): Promise<Ord
       return (await orderByNumber(em, order.number))!;
     },
   );
+}
+
+/** Approvals that cap to one supplier's stock take turns: each sees what the one before promised (pending out). */
+const CAP_LOCK_NAMESPACE = 17;
+
+/**
+ * Caps each line's approval (as requested, or as cut) at what the supplying CLUES can still promise:
+ * available = max(0, usable − pending out) (src/modules/stock/stock.available.ts). Two approvals capping
+ * against the same supplier take turns (a transaction-level advisory lock on it), so the second sees the
+ * first's pieces as pending out and the same piece is never promised twice.
+ */
+async function capToSupplierStock(em: EntityManager, order: Order, cuts: Map<number, number>): Promise<void> {
+  const supplyingId = order.supplyingId!;
+  await em.query('SELECT pg_advisory_xact_lock($1, $2)', [CAP_LOCK_NAMESPACE, supplyingId]);
+  const stock = await supplierStock(em, order.lines.map((l) => ({ establishmentId: supplyingId, supplyItemId: l.supplyItemId })), businessDay());
+  for (const line of order.lines) {
+    const asked = cuts.get(line.supplyItemId) ?? line.requested;
+    cuts.set(line.supplyItemId, Math.min(asked, stock.get(supplierStockKey(supplyingId, line.supplyItemId))!.available));
+  }
+  // An order approved at 0 everywhere would count as fulfilled at once: refused, the coordinator decides.
+  if ([...cuts.values()].every((q) => q === 0) && cuts.size === order.lines.length) {
+    fail(
+      'NOTHING_AVAILABLE',
+      ['capToAvailable'],
+      `${order.supplyingClues} no tiene piezas disponibles de ninguna clave de la orden ${order.number}: apruébela sin ajustar a la existencia, o recórtela, o espere a que reciba.`,
+    );
+  }
 }
 
 /** Cancels an order nothing was sent against: the requester before approval, an approver at any time. */
@@ -253,7 +337,7 @@ export async function suggestedOrder(ctx: Context, rawClues: string): Promise<Su
 async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: number, isWarehouse: boolean): Promise<SuggestedOrderLine[]> {
   const day = businessDay();
   const band = isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
-  const rows: Array<{ clave: string; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
+  const rows: Array<{ clave: string; supply_item_id: number; supplying_id: number | null; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
     `WITH items AS (
        SELECT s.id FROM supply_item s JOIN establishment e ON e.id = $1
         WHERE ($4 OR e.care_level = ANY (s.authorized_levels))
@@ -268,12 +352,13 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
        band: { min: '$6::numeric', max: '$7::numeric' },
        omit: ['onHand', 'source'],
      })})
-     SELECT s.clave, pos.* FROM pos JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
+     SELECT s.clave, pos.*, (SELECT w.establishment_id FROM establishment e JOIN warehouse w ON w.id = e.supplying_warehouse_id WHERE e.id = $1) AS supplying_id
+       FROM pos JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
     [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day, band.minMonths, band.maxMonths],
   );
   return rows.map((r) => {
     const line = { clave: r.clave, cpm: r.cpm, usable: Number(r.usable), inTransit: Number(r.in_transit), pending: Number(r.pending_in), maxMonths: Number(r.max_months) };
-    return { ...line, quantity: suggestedQuantity({ ...line, pendingIn: line.pending })! };
+    return { ...line, supplyItemId: r.supply_item_id, supplyingId: r.supplying_id, quantity: suggestedQuantity({ ...line, pendingIn: line.pending })! };
   });
 }
 

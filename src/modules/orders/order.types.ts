@@ -2,9 +2,11 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { z } from 'zod';
 import { ErrorCode, UserError } from '../../base/errors';
 import { Node, toGlobalId } from '../../base/node';
+import { UserWarning } from '../../base/warnings';
 import { DateScalar, isCalendarDate } from '../../base/scalars';
-import { businessInstant, claveField, cluesField, idempotencyKeyField, lotNumberField, piecesField, text } from '../../base/validation';
+import { claveField, cluesField, idempotencyKeyField, piecesField, text } from '../../base/validation';
 import { DateTimeScalar, RejectionReason } from '../stock/stock.types';
+import { DispatchShortfall } from './shipment.types';
 
 export enum OrderKind {
   REPLENISHMENT = 'REPLENISHMENT',
@@ -20,6 +22,19 @@ export enum OrderStatus {
   CLOSED = 'CLOSED',
   CANCELLED = 'CANCELLED',
 }
+
+/** How a status reads in a Spanish message (the enum value is what clients send and switch on). */
+export const ORDER_STATUS_LABEL: Readonly<Record<OrderStatus, string>> = {
+  DRAFT: 'en borrador',
+  SUBMITTED: 'enviada',
+  APPROVED: 'aprobada',
+  PARTIALLY_FULFILLED: 'parcialmente surtida',
+  FULFILLED: 'surtida',
+  CLOSED: 'cerrada',
+  CANCELLED: 'cancelada',
+};
+
+export const orderStatusLabel = (status: string): string => ORDER_STATUS_LABEL[status as OrderStatus] ?? status;
 
 export enum ShipmentStatus {
   IN_TRANSIT = 'IN_TRANSIT',
@@ -39,6 +54,8 @@ registerEnumType(OrderOrigin, { name: 'OrderOrigin', description: 'Why an order 
 @ObjectType({ description: 'One clave of an order: requested, approved (emitidas), and what became of them.' })
 export class OrderLine {
   supplyItemId: number;
+  /** The order's supplying establishment id (null for a purchase): whose stock `supplierUsable` reads. */
+  supplyingId: number | null;
 
   @Field()
   clave: string;
@@ -189,6 +206,12 @@ export class Shipment implements Node {
 
   @Field(() => [ShipmentLine])
   lines: ShipmentLine[];
+
+  @Field(() => [DispatchShortfall], {
+    nullable: true,
+    description: 'Sent from what was available (fromAvailable): the claves whose approved remainder was not all sent, and why. Null when the lines were typed.',
+  })
+  leftBehind: DispatchShortfall[] | null;
 }
 
 @InputType()
@@ -217,7 +240,10 @@ export class OrderCreateInput {
   @Field(() => String, { nullable: true, description: 'Purchase: the supplier.' })
   supplier?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Purchase: the open contract it is bought under.' })
+  @Field(() => ID, { nullable: true, description: 'Purchase: the open contract it is bought under (its `id`, as ProcurementContract.id and node(id:) know it).' })
+  contract?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Purchase: the open contract, by ProcurementContract.contractId.', deprecationReason: 'Use contract (the contract’s global id).' })
   contractId?: number | null;
 
   @Field(() => DateScalar, { nullable: true })
@@ -236,6 +262,7 @@ export const OrderCreateSchema = z.object({
   requestingClues: cluesField,
   supplyingClues: cluesField.nullish(),
   supplier: z.string().trim().min(1).max(200).nullish(),
+  contract: z.string().trim().min(1).max(200).nullish(),
   contractId: z.number().int().nullish(),
   promisedOn: z.string().refine(isCalendarDate, { params: { code: ErrorCode.INVALID_DATE }, message: 'Fecha inválida.' }).nullish(),
   lines: z.array(z.object({ clave: claveField, quantity: piecesField })).max(1000).nullish(),
@@ -267,11 +294,19 @@ export class OrderApproveInput {
 
   @Field(() => [OrderApproveLineInput], { nullable: true })
   lines?: OrderApproveLineInput[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Cap every line (as requested, or as cut in `lines`) at what the supplying warehouse can still promise: its `supplierAvailable` = max(0, usable − pending out). A line capped to 0 is approved at 0.',
+  })
+  capToAvailable?: boolean | null;
 }
 
 export const OrderApproveSchema = z.object({
   number: z.string().trim().min(1).max(40),
   lines: z.array(z.object({ clave: claveField, approvedQuantity: z.number().int().min(0).max(100_000_000) })).max(1000).nullish(),
+  capToAvailable: z.boolean().nullish(),
 });
 
 @InputType()
@@ -284,91 +319,6 @@ export class OrderEndInput {
 }
 
 export const OrderEndSchema = z.object({ number: z.string().trim().min(1).max(40), reason: text(500) });
-
-@InputType()
-export class ShipmentDispatchLineInput {
-  @Field()
-  clave: string;
-
-  @Field(() => Int)
-  quantity: number;
-
-  @Field(() => String, { nullable: true, description: 'Leave out for FEFO.' })
-  lotNumber?: string | null;
-}
-
-@InputType({ description: 'Sends pieces against an approved order from its supplying warehouse.' })
-export class ShipmentDispatchInput {
-  @Field()
-  idempotencyKey: string;
-
-  @Field()
-  orderNumber: string;
-
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When the shipment left; defaults to now, may be back-dated (not before the approval), never in the future.' })
-  dispatchedAt?: Date | null;
-
-  @Field(() => [ShipmentDispatchLineInput])
-  lines: ShipmentDispatchLineInput[];
-}
-
-export const ShipmentDispatchSchema = z.object({
-  idempotencyKey: idempotencyKeyField,
-  orderNumber: z.string().trim().min(1).max(40),
-  dispatchedAt: businessInstant,
-  lines: z.array(z.object({ clave: claveField, quantity: piecesField, lotNumber: lotNumberField.nullish() })).min(1).max(1000),
-});
-
-@InputType()
-export class ShipmentReceiveLineInput {
-  @Field()
-  clave: string;
-
-  @Field()
-  lotNumber: string;
-
-  @Field(() => Int)
-  acceptedQuantity: number;
-
-  @Field(() => Int, { nullable: true })
-  rejectedQuantity?: number | null;
-
-  @Field(() => RejectionReason, { nullable: true })
-  rejectionReason?: RejectionReason | null;
-}
-
-@InputType({ description: 'Receives a shipment at the requesting CLUES: every shipped lot, accepted + rejected = shipped.' })
-export class ShipmentReceiveInput {
-  @Field()
-  idempotencyKey: string;
-
-  @Field()
-  shipmentNumber: string;
-
-  @Field(() => DateTimeScalar, { nullable: true })
-  receivedAt?: Date | null;
-
-  @Field(() => [ShipmentReceiveLineInput])
-  lines: ShipmentReceiveLineInput[];
-}
-
-export const ShipmentReceiveSchema = z.object({
-  idempotencyKey: idempotencyKeyField,
-  shipmentNumber: z.string().trim().min(1).max(40),
-  receivedAt: businessInstant,
-  lines: z
-    .array(
-      z.object({
-        clave: claveField,
-        lotNumber: lotNumberField,
-        acceptedQuantity: z.number().int().min(0).max(100_000_000),
-        rejectedQuantity: z.number().int().min(0).max(100_000_000).nullish().transform((v) => v ?? 0),
-        rejectionReason: z.nativeEnum(RejectionReason).nullish(),
-      }),
-    )
-    .min(1)
-    .max(1000),
-});
 
 @ObjectType()
 export class OrderPayload {
@@ -386,10 +336,22 @@ export class ShipmentPayload {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+
+  @Field(() => [DispatchShortfall], {
+    description: 'shipmentDispatch from what is available: per clave, what the approved remainder asked for, what was sent, what stayed behind and why. Empty otherwise.',
+  })
+  leftBehind: DispatchShortfall[];
+
+  @Field(() => [UserWarning], { description: 'What is worth knowing, applied anyway: LOT_EXPIRES_SOON (a lot accepted with under 90 days left), BACKDATED (over 30 days back).' })
+  userWarnings: UserWarning[];
 }
 
 @ObjectType({ description: 'Suggested replenishment of one clave (SPEC §4).' })
 export class SuggestedOrderLine {
+  supplyItemId: number;
+  /** The establishment id of the location's supplying warehouse (null: none). */
+  supplyingId: number | null;
+
   @Field()
   clave: string;
 

@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { fail, UserError, userError, UserInputError } from '../../base/errors';
 import { registerPurchaseReceipts } from '../stock/purchase-receipts';
 import { afterOrderChange } from './order.queries';
-import { OrderKind, OrderStatus } from './order.types';
+import { OrderKind, OrderStatus, orderStatusLabel } from './order.types';
 
 /**
  * Ties a receipt to its PURCHASE order: the order must be open, be the receiving warehouse's, and
@@ -15,13 +15,13 @@ export async function applyPurchaseReceipt(
   em: EntityManager,
   orderNumber: string,
   establishmentId: number,
-  lines: Array<{ supplyItemId: number; clave: string; acceptedQuantity: number; rejectedQuantity: number }>,
+  lines: Array<{ supplyItemId: number; clave: string; acceptedQuantity: number; rejectedQuantity: number; index?: number }>,
 ): Promise<number> {
   const [row] = await em.query('SELECT id, kind, status, requesting_id FROM supply_order WHERE number = $1 FOR UPDATE', [orderNumber]);
   if (!row || row.requesting_id !== establishmentId) fail('UNKNOWN_ORDER', ['orderNumber'], `No hay una orden ${orderNumber} de esta CLUES.`);
   if (row.kind !== OrderKind.PURCHASE) fail('WRONG_ORDER_KIND', ['orderNumber'], 'Un reabasto se recibe con shipmentReceive, contra su remisión.');
   if (row.status !== OrderStatus.APPROVED && row.status !== OrderStatus.PARTIALLY_FULFILLED) {
-    fail('INVALID_STATUS', ['orderNumber'], `La orden ${orderNumber} está ${row.status}.`);
+    fail('INVALID_STATUS', ['orderNumber'], `La orden ${orderNumber} está ${orderStatusLabel(row.status)}: solo se recibe contra una orden aprobada o parcialmente surtida.`);
   }
   const orderLines: Array<{ supply_item_id: number; approved: number; accepted: number }> = await em.query(
     'SELECT supply_item_id, approved, accepted FROM supply_order_line WHERE order_id = $1',
@@ -29,7 +29,8 @@ export async function applyPurchaseReceipt(
   );
   const errors: UserError[] = [];
   const added = new Map<number, number>();
-  lines.forEach((l, i) => {
+  lines.forEach((l, at) => {
+    const i = l.index ?? at;
     const ol = orderLines.find((x) => x.supply_item_id === l.supplyItemId);
     if (!ol) return errors.push(userError('NOT_ON_ORDER', ['lines', i, 'clave'], `La clave ${l.clave} no está en la orden ${orderNumber}.`));
     const total = (added.get(l.supplyItemId) ?? 0) + l.acceptedQuantity;

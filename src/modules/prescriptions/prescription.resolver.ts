@@ -1,11 +1,12 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
+import { Establishment } from '../registry/establishment.entity';
 import { payload } from '../../base/errors';
 import { dispense, prescriptionAt } from './prescription.service';
 import { Prescription, PrescriptionDispenseInput, PrescriptionPayload } from './prescription.types';
 
-@Resolver()
+@Resolver(() => Prescription)
 export class PrescriptionResolver {
   @Authorized(Roles.anyone)
   @Query(() => Prescription, { nullable: true, description: 'A prescription by CLUES and folio (in the caller’s scope).' })
@@ -18,5 +19,9 @@ export class PrescriptionResolver {
   prescriptionDispense(@Arg('input') input: PrescriptionDispenseInput, @Ctx() ctx: Context) {
     return payload('prescription', () => dispense(ctx, input));
   }
-}
 
+  @FieldResolver(() => Establishment, { description: 'The dispensing establishment (its CLUES is clues).' })
+  async establishment(@Root() p: Prescription, @Ctx() ctx: Context): Promise<Establishment> {
+    return (await ctx.loaders.establishmentByClues.load(p.clues))!;
+  }
+}

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { badRequest, ErrorCode, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { badRequest, ErrorCode, forbidden, gather, throwIfAny, UserError, userError } from '../../base/errors';
 import { runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
@@ -49,17 +49,15 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
       const [dup] = await em.query('SELECT 1 FROM prescription WHERE establishment_id = $1 AND folio = $2', [est.id, input.folio]);
       if (dup) errors.push(userError('DUPLICATE_FOLIO', ['folio'], `El folio ${input.folio} ya se registró en ${input.clues}.`));
       const items: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY ($1::text[])', [input.lines.map((l) => l.clave)]);
-      input.lines.forEach((l, i) => {
-        if (!items.some((x) => x.clave === l.clave)) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-      });
-      if (errors.length) throw new UserInputError(errors);
-      // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors.
-      const drafts = await takeOut(
-        em,
-        est.id,
-        input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
-        businessDay(),
-        (_line, lot, quantity, i) => ({
+      // Lines with nothing dispensed take nothing; indexes stay those of the input for the errors. Unknown
+      // claves (UNKNOWN_CLAVE) and short stock join the problems above: every one is answered at once.
+      const drafts = await gather(errors, () =>
+        takeOut(
+          em,
+          est.id,
+          input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
+          businessDay(),
+          (_line, lot, quantity, i) => ({
             field: ['lines', i, 'dispensed'],
             establishmentId: est.id,
             supplyItemId: lot.supplyItemId,
@@ -69,8 +67,10 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
             document: `receta ${input.folio}`,
             occurredAt: null, // when it is written
           }),
-        'dispensed',
+          'dispensed',
+        ),
       );
+      throwIfAny(errors);
       const complete = input.lines.every((l) => l.dispensed >= l.prescribed);
       const [p] = await em.query(
         `INSERT INTO prescription (establishment_id, folio, issued_on, actor, idempotency_key, complete) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -80,7 +80,7 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
         `INSERT INTO prescription_line (prescription_id, supply_item_id, prescribed, dispensed) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[])`,
         [p.id, input.lines.map((l) => items.find((x) => x.clave === l.clave)!.id), input.lines.map((l) => l.prescribed), input.lines.map((l) => l.dispensed)],
       );
-      await writeMovements(em, meta, drafts);
+      await writeMovements(em, meta, drafts!);
       return (await prescriptionWhere(em, 'p.id = $1', [p.id]))!;
     },
     async (em, _input, meta) => (await prescriptionWhere(em, 'p.actor = $1 AND p.idempotency_key = $2', [meta.actor, meta.idempotencyKey]))!,

@@ -4,6 +4,7 @@ import { stateByCode } from '../../domain/states';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
+import { fromGlobalId } from '../../base/node';
 import { isCalendarDate } from '../../base/scalars';
 import { runMutation } from '../../db/mutation';
 import { foldForSearch } from '../registry/registry.service';
@@ -122,27 +123,40 @@ function contractFilter(filter: ProcurementContractFilter | null | undefined): {
 }
 
 /**
+ * The contract a global id (ProcurementContract's `id`) names, as its row id; UNKNOWN_CONTRACT on `field`
+ * when the id is not a contract's or names none.
+ */
+export async function contractIdOf(em: EntityManager, id: string, field: string): Promise<number> {
+  const decoded = fromGlobalId(id);
+  const [row] = decoded?.type === 'ProcurementContract' ? await em.query('SELECT id FROM procurement_contract WHERE number = $1', [decoded.key]) : [];
+  if (!row) fail('UNKNOWN_CONTRACT', [field], 'No existe el contrato: use el id de un contrato (ProcurementContract.id).');
+  return row.id;
+}
+
+/**
  * Checks a PURCHASE order against the contract it names, holding the contract row's lock until the
  * order's transaction ends, so two orders cannot both take the last pieces under the maximum.
  */
 export async function checkOrderAgainstContract(
   em: EntityManager,
   contractId: number,
-  order: { supplier: string | null; requestingStateCode: string; lines: Array<{ clave: string; quantity: number }> },
+  order: { supplier: string | null; requestingStateCode: string; lines: Array<{ clave: string; quantity: number }>; field?: string },
 ): Promise<{ supplier: string }> {
+  // The input field that named the contract: `contract` (its global id) or the deprecated `contractId`.
+  const field = order.field ?? 'contractId';
   const [locked] = await em.query('SELECT id FROM procurement_contract WHERE id = $1 FOR UPDATE', [contractId]);
-  if (!locked) fail('UNKNOWN_CONTRACT', ['contractId'], `No existe el contrato ${contractId}.`);
+  if (!locked) fail('UNKNOWN_CONTRACT', [field], `No existe el contrato ${contractId}.`);
   const [contract] = await contractsWhere(em, 'c.id = $1', [contractId]);
   const errors: UserError[] = [];
   const today = businessDay();
   if (today < contract.validFrom || today > contract.validTo) {
-    errors.push(userError('CONTRACT_NOT_IN_FORCE', ['contractId'], `El contrato ${contract.number} está vigente del ${contract.validFrom} al ${contract.validTo}.`));
+    errors.push(userError('CONTRACT_NOT_IN_FORCE', [field], `El contrato ${contract.number} está vigente del ${contract.validFrom} al ${contract.validTo}.`));
   }
   if (order.supplier && foldForSearch(order.supplier) !== foldForSearch(contract.supplier)) {
     errors.push(userError(ErrorCode.INCONSISTENT, ['supplier'], `El contrato ${contract.number} es con ${contract.supplier}.`));
   }
   if (contract.stateCode && contract.stateCode !== order.requestingStateCode) {
-    errors.push(userError('CONTRACT_OTHER_STATE', ['contractId'], `El contrato ${contract.number} es para la entidad ${contract.stateCode}.`));
+    errors.push(userError('CONTRACT_OTHER_STATE', [field], `El contrato ${contract.number} es para la entidad ${contract.stateCode}.`));
   }
   order.lines.forEach((l, i) => {
     if (l.clave !== contract.clave) errors.push(userError('CLAVE_NOT_IN_CONTRACT', ['lines', i, 'clave'], `El contrato ${contract.number} es de la clave ${contract.clave}.`));

@@ -170,7 +170,7 @@ function toRow(q: PlanQuery, r: Record<string, unknown>): PlanRow {
 
 /** Key of a row in plan order: state ('' nationally), then clave. */
 export type PlanKey = [string, string];
-export const planKey = (r: PlanRow): PlanKey => [r.stateCode ?? '', r.clave];
+export const planKey = (r: Pick<PlanRow, 'stateCode' | 'clave'>): PlanKey => [r.stateCode ?? '', r.clave];
 
 /** One page of the plan in (state, clave) order, after `after`. */
 export async function planPage(db: Db, q: PlanQuery, after: PlanKey | undefined, limit: number): Promise<PlanRow[]> {

@@ -1,6 +1,5 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../domain/enums';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { payload } from '../../base/errors';
@@ -11,14 +10,11 @@ import { State } from '../registry/state.entity';
 import { contractCount, contractPage, createContract } from './contract.service';
 import { PlanKey, planCount, planKey, planPage, planRows } from './plan';
 import { planFile } from './plan-export';
-import { planQueryFor, redistributionFor } from './procurement.service';
-import { CONTRACT_READERS, ContractProgress, ExportFile, ExportFormat, ProcurementContract, ProcurementContractCreateInput, ProcurementContractFilter, ProcurementContractPayload, ProcurementPlanRow, RedistributionSuggestion } from './procurement.types';
+import { planQueryFor, planRowOf, redistributionFor } from './procurement.service';
+import { CONTRACT_READERS, PLAN_READERS, ContractProgress, ExportFile, ExportFormat, ProcurementContract, ProcurementContractCreateInput, ProcurementContractFilter, ProcurementContractPayload, ProcurementPlanRow, RedistributionSuggestion } from './procurement.types';
 
 export const ProcurementPlanConnection = connectionType('ProcurementPlan', ProcurementPlanRow);
 export const ProcurementContractConnection = connectionType('ProcurementContract', ProcurementContract);
-
-/** Who reads plans: central roles nationally, a state coordinator for its own state. */
-const PLAN_READERS = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR];
 
 @ArgsType()
 class PlanArgs extends PageArgs {
@@ -67,7 +63,7 @@ export class ProcurementResolver {
     const q = planQueryFor(ctx, args);
     return paginate(
       pageRequest<PlanKey>(args, textPairKey),
-      (after, limit) => planPage(ctx.db, q, after, limit).then((rows) => rows.map((r) => Object.assign(new ProcurementPlanRow(), r))),
+      (after, limit) => planPage(ctx.db, q, after, limit).then((rows) => rows.map((r) => planRowOf(q, r))),
       planKey,
       () => planCount(ctx.db, q),
     );

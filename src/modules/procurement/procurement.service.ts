@@ -3,8 +3,8 @@ import { Role } from '../../domain/enums';
 import { stateByCode } from '../../domain/states';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, forbidden } from '../../base/errors';
-import { PlanQuery } from './plan';
-import { RedistributionReasonEnum, RedistributionSuggestion, StockPosition } from './procurement.types';
+import { PlanQuery, PlanRow, planRows } from './plan';
+import { PLAN_READERS, ProcurementPlanRow, RedistributionReasonEnum, RedistributionSuggestion, StockPosition } from './procurement.types';
 import { Position, suggestions } from './redistribution';
 
 /** Procurement's reads with the caller's scope applied: a coordinator sees its own state only. */
@@ -29,6 +29,27 @@ export function planQueryFor(ctx: Context, args: { year: number; stateCodes?: st
     minimumRatio: ctx.config.procurement.contractMinRatio,
     today: businessDay(),
   };
+}
+
+/** A plan row as the API shows it: with the year it is for (its id is year × state × clave). */
+export function planRowOf(q: PlanQuery, row: PlanRow): ProcurementPlanRow {
+  return Object.assign(new ProcurementPlanRow(), row, { year: q.year });
+}
+
+/**
+ * One plan row by its key `year:state:clave` (state '' for the national row), for `node(id:)`: computed
+ * again for that clave, with the plan's authorisation (a coordinator reads its own state's rows only).
+ */
+export async function planRowAt(ctx: Context, key: string): Promise<ProcurementPlanRow | null> {
+  const viewer = viewerOf(ctx);
+  if (!PLAN_READERS.includes(viewer.role)) throw forbidden();
+  const m = /^([0-9]{4}):([0-9]{2})?:(.+)$/.exec(key);
+  if (!m || !isFiscalYear(Number(m[1])) || (m[2] && !stateByCode(m[2]))) return null;
+  const [year, stateCode, clave] = [Number(m[1]), m[2] ?? null, m[3]];
+  if (viewer.role === Role.STATE_COORDINATOR && stateCode !== viewer.stateCode) throw forbidden();
+  const q = planQueryFor(ctx, { year, stateCodes: stateCode ? [stateCode] : null, claves: [clave], byState: stateCode !== null });
+  const row = (await planRows(ctx.db, q)).find((r) => r.stateCode === stateCode && r.clave === clave);
+  return row ? planRowOf(q, row) : null;
 }
 
 /** Redistribution suggestions (SPEC §4) for a clave (high-cost ones unless named), a coordinator's own state only. */

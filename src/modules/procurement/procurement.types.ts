@@ -12,24 +12,39 @@ export enum ExportFormat {
 }
 registerEnumType(ExportFormat, { name: 'ExportFormat' });
 
+/** A plan row's global id: fiscal year × state ('' nationally) × clave. */
+export const planRowId = (year: number, stateCode: string | null, clave: string): string => toGlobalId('ProcurementPlanRow', `${year}:${stateCode ?? ''}:${clave}`);
+
+/**
+ * Piece counts are Int: a row is one clave, and the whole national plan's Σ maximum (1,093,672,344 on the
+ * national data set) is within 2^31 − 1, so one row's figures are too.
+ */
 @ObjectType({
+  implements: Node,
   description:
-    'One clave of the procurement plan for one state, or nationally, with every input. A state: need = ⌈cpm × (months + safetyMonths) − usable − onOpenPurchaseOrders⌉ − fromNationalStock; maximum = max(0, need); minimum = ⌈minimumRatio × maximum⌉. The national row is the sum of the states’ rows (one state’s surplus does not cover another’s need), so by-state and national exports give the same total.',
+    'One clave of the procurement plan for one state, or nationally, with every input. A state: need = ⌈cpm × (months + safetyMonths) − usable − onOpenPurchaseOrders⌉ − fromNationalStock; maximum = max(0, need); minimum = ⌈minimumRatio × maximum⌉. The national row is the sum of the states’ rows (one state’s surplus does not cover another’s need), so by-state and national exports give the same total. Its id is fiscal year × state × clave: `node(id:)` computes it again.',
 })
-export class ProcurementPlanRow {
+export class ProcurementPlanRow implements Node {
+  /** The fiscal year the row is for (set by whoever reads the plan). */
+  year: number;
   stateCode: string | null;
   supplyItemId: number;
+
+  @Field(() => ID)
+  get id(): string {
+    return planRowId(this.year, this.stateCode, this.clave);
+  }
 
   @Field()
   clave: string;
 
-  @Field({ description: 'Σ of the units’ ratified CPM for the year.' })
+  @Field(() => Int, { description: 'Σ of the units’ ratified CPM for the year.' })
   ratifiedCpm: number;
 
-  @Field({ description: 'Σ of the latest calculated CPM of units without a ratified line for the clave (standing in for a ratified one).' })
+  @Field(() => Int, { description: 'Σ of the latest calculated CPM of units without a ratified line for the clave (standing in for a ratified one).' })
   calculatedCpm: number;
 
-  @Field({ description: 'ratifiedCpm + calculatedCpm.' })
+  @Field(() => Int, { description: 'ratifiedCpm + calculatedCpm.' })
   cpm: number;
 
   @Field(() => Int)
@@ -49,27 +64,27 @@ export class ProcurementPlanRow {
   @Field(() => Float)
   safetyMonths: number;
 
-  @Field({ description: 'Usable pieces (not expired today) at the state’s locations, CENTRAL warehouses apart (nationally: the states’ sum).' })
+  @Field(() => Int, { description: 'Usable pieces (not expired today) at the state’s locations, CENTRAL warehouses apart (nationally: the states’ sum).' })
   usable: number;
 
-  @Field({ description: 'Pieces approved on open PURCHASE orders of the state’s warehouses (CENTRAL apart) and not yet accepted.' })
+  @Field(() => Int, { description: 'Pieces approved on open PURCHASE orders of the state’s warehouses (CENTRAL apart) and not yet accepted.' })
   onOpenPurchaseOrders: number;
 
-  @Field({ description: 'Usable pieces at the CENTRAL warehouses and on their open purchases: stock that serves every state.' })
+  @Field(() => Int, { description: 'Usable pieces at the CENTRAL warehouses and on their open purchases: stock that serves every state.' })
   nationalStock: number;
 
-  @Field({
+  @Field(() => Int, {
     description: 'This state’s share of nationalStock: shared among the states that need the clave in proportion to their need, in whole pieces (largest remainder), never beyond a state’s need. Nationally: all that was shared.',
   })
   fromNationalStock: number;
 
-  @Field({ description: 'May be negative: stock and open orders already cover the year.' })
+  @Field(() => Int, { description: 'May be negative: stock and open orders already cover the year.' })
   need: number;
 
-  @Field()
+  @Field(() => Int)
   maximum: number;
 
-  @Field()
+  @Field(() => Int)
   minimum: number;
 
   @Field(() => Float)
@@ -91,15 +106,16 @@ export class ExportFile {
   contentBase64: string;
 }
 
+/** Pieces are Int: bounded by the contract's maxPieces (at most 1,000,000,000 by its input). */
 @ObjectType({ description: 'How far an open contract has got: accepted pieces on PURCHASE orders under it.' })
 export class ContractProgress {
-  @Field(() => Float, { description: 'Pieces accepted at the warehouses.' })
+  @Field(() => Int, { description: 'Pieces accepted at the warehouses.' })
   accepted: number;
 
-  @Field(() => Float, { description: 'Pieces ordered and not cancelled: requested until approved, approved after, accepted once short-closed. The maximum bounds this.' })
+  @Field(() => Int, { description: 'Pieces ordered and not cancelled: requested until approved, approved after, accepted once short-closed. The maximum bounds this.' })
   committed: number;
 
-  @Field(() => Float, { description: 'maxPieces − committed: what new orders may still ask for.' })
+  @Field(() => Int, { description: 'maxPieces − committed: what new orders may still ask for.' })
   available: number;
 
   @Field(() => Float, { nullable: true, description: 'accepted / minPieces × 100 (null when the minimum is 0).' })
@@ -114,6 +130,9 @@ export class ContractProgress {
   @Field(() => Int, { description: 'Orders under the contract, cancelled ones left out.' })
   orders: number;
 }
+
+/** Who reads plans: central roles nationally, a state coordinator for its own state. */
+export const PLAN_READERS: Role[] = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR];
 
 /** Who reads open contracts. */
 export const CONTRACT_READERS: Role[] = [Role.ADMIN, Role.CENTRAL, Role.AUDITOR, Role.STATE_COORDINATOR, Role.WAREHOUSE];
@@ -132,7 +151,7 @@ export class ProcurementContract implements Node {
     return toGlobalId('ProcurementContract', this.number);
   }
 
-  @Field(() => Int, { description: 'What orderCreate takes as contractId.' })
+  @Field(() => Int, { description: 'The row id orderCreate took as contractId.', deprecationReason: 'Use id: orderCreate takes it as contract.' })
   get contractId(): number {
     return this.pk;
   }
@@ -146,10 +165,10 @@ export class ProcurementContract implements Node {
   @Field()
   clave: string;
 
-  @Field(() => Float)
+  @Field(() => Int)
   minPieces: number;
 
-  @Field(() => Float)
+  @Field(() => Int)
   maxPieces: number;
 
   @Field(() => Float)

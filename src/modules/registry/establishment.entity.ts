@@ -1,9 +1,8 @@
 import { Field, ID, Float, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeResolver } from 'graphql-scalars';
 import { EstablishmentKind, LevelOfCare, SaiStatus } from '../../domain/enums';
 import { Node, toGlobalId } from '../../base/node';
-import { DateScalar } from '../../base/scalars';
+import { DateScalar, DateTimeScalar } from '../../base/scalars';
 import type { Warehouse } from './warehouse.entity';
 import { State, stateOf } from './state.entity';
 
@@ -26,7 +25,7 @@ export class SaiStatusChange {
   @Field(() => DateScalar)
   effectiveOn: string;
 
-  @Field(() => DateTimeResolver, { description: 'When it was recorded.' })
+  @Field(() => DateTimeScalar, { description: 'When it was recorded.' })
   recordedAt: Date;
 
   @Field(() => String, {

@@ -163,7 +163,8 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
  * The lots this request takes pieces from, replayed from the earliest date it writes at: the balance
  * then, followed by every movement after it with this request's drafts in their place (after what is
  * already recorded at the same instant). The first moment the running balance would fall below zero
- * refuses the request — INSUFFICIENT_STOCK_AT_DATE, with that day and the pieces there were. Runs after
+ * refuses the request — INSUFFICIENT_STOCK_AT_DATE, with that day and the pieces there were, for every
+ * lot that would go below zero (each at its first such moment). Runs after
  * the present balance was checked and decremented (under its row lock), so only history is left to check.
  */
 async function refuseNegativeHistory(
@@ -173,7 +174,7 @@ async function refuseNegativeHistory(
 ): Promise<void> {
   const pairs = new Set(outs.map((c) => `${c.establishmentId}:${c.lotId}`));
   const mine = drafts.filter((d) => pairs.has(`${d.establishmentId}:${d.lotId}`));
-  const [first]: Array<{ est: number; lot: number; lot_number: string; at: string; had: string; moved: string }> = await em.query(
+  const firsts: Array<{ est: number; lot: number; lot_number: string; at: string; had: string; moved: string }> = await em.query(
     `WITH mine AS (
        SELECT est, lot, coalesce(at, ${WRITE_TIME}) AS at, qty, ord
          FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::int[]) WITH ORDINALITY AS d(est, lot, at, qty, ord)
@@ -198,11 +199,11 @@ async function refuseNegativeHistory(
        SELECT est, lot, at, seq, sum(qty) OVER w AS balance, sum(moved) OVER w AS moved
          FROM timeline WINDOW w AS (PARTITION BY est, lot ORDER BY at, seq)
      )
-     SELECT r.est, r.lot, l.lot_number, to_char(r.at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM-DD') AS at,
+     SELECT DISTINCT ON (r.est, r.lot) r.est, r.lot, l.lot_number, to_char(r.at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM-DD') AS at,
             r.balance - r.moved AS had, -r.moved AS moved
        FROM running r JOIN lot l ON l.id = r.lot
       WHERE r.balance < 0 AND r.moved < 0
-      ORDER BY r.at, r.seq LIMIT 1`,
+      ORDER BY r.est, r.lot, r.at, r.seq`,
     [
       mine.map((d) => d.establishmentId),
       mine.map((d) => d.lotId),
@@ -210,15 +211,17 @@ async function refuseNegativeHistory(
       mine.map((d) => d.quantity),
     ],
   );
-  if (!first) return;
-  const field = mine.find((d) => d.establishmentId === first.est && d.lotId === first.lot)!.field;
-  throw new UserInputError([
-    userError(
-      ErrorCode.INSUFFICIENT_STOCK_AT_DATE,
-      field,
-      `La existencia del lote ${first.lot_number} quedaría negativa el ${first.at}: ese día había ${first.had} piezas y con esta fecha se retiran ${first.moved}. Revise la fecha del movimiento.`,
+  if (!firsts.length) return;
+  // Every lot that would go negative, each at its first such moment: all of a request's problems at once.
+  throw new UserInputError(
+    firsts.map((first) =>
+      userError(
+        ErrorCode.INSUFFICIENT_STOCK_AT_DATE,
+        mine.find((d) => d.establishmentId === first.est && d.lotId === first.lot)!.field,
+        `La existencia del lote ${first.lot_number} quedaría negativa el ${first.at}: ese día había ${first.had} piezas y con esta fecha se retiran ${first.moved}. Revise la fecha del movimiento.`,
+      ),
     ),
-  ]);
+  );
 }
 
 async function refuseShortfalls(

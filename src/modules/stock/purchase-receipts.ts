@@ -10,7 +10,8 @@ export interface PurchaseReceiptPolicy {
     em: EntityManager,
     orderNumber: string,
     establishmentId: number,
-    lines: Array<{ supplyItemId: number; clave: string; acceptedQuantity: number; rejectedQuantity: number }>,
+    /** `index`: the line's place in the receipt's input, for the field of its error (default: its place here). */
+    lines: Array<{ supplyItemId: number; clave: string; acceptedQuantity: number; rejectedQuantity: number; index?: number }>,
   ): Promise<number>;
   /** Once the receipt is recorded: the order's status and its fill-rate rollup. */
   after(em: EntityManager, orderId: number): Promise<void>;

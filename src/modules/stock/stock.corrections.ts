@@ -4,6 +4,7 @@ import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { ErrorCode, fail, forbidden } from '../../base/errors';
 import { fromGlobalId } from '../../base/node';
+import { backdatedWarning } from '../../base/warnings';
 import { writeMovements } from './ledger';
 import { ExpiredWriteOffInput, ExpiredWriteOffSchema, StockMovementReverseInput, StockMovementReverseSchema } from './stock.inputs';
 import { stockMutation, written, Written } from './stock.service';
@@ -40,7 +41,7 @@ export async function writeOffExpired(ctx: Context, raw: ExpiredWriteOffInput): 
       })),
     );
     return {};
-  });
+  }, (input, recordedAt) => backdatedWarning(['asOf'], input.asOf, recordedAt));
 }
 
 /** The last second of a Mexico City day (no daylight saving since 2022: UTC−6). */

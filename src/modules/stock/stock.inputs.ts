@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { businessDay } from '../../domain/dates';
 import { StockStatus } from '../../domain/stock';
 import { ErrorCode, UserError } from '../../base/errors';
+import { UserWarning } from '../../base/warnings';
 import { PageArgs } from '../../base/relay';
 import { DateScalar } from '../../base/scalars';
 import {
@@ -17,7 +18,7 @@ import {
   piecesField,
   text,
 } from '../../base/validation';
-import { AdjustmentReason, DateTimeScalar, ReceiptSource, Receipt, RejectionReason, StockMovement } from './stock.types';
+import { ADJUSTMENT_REASON_LABEL, AdjustmentReason, DateTimeScalar, ReceiptSource, Receipt, RejectionReason, StockLevel, StockMovement } from './stock.types';
 
 /** Each input with its schema right under it: the class is what GraphQL takes, the schema what the use case accepts. */
 
@@ -156,11 +157,11 @@ export const StockAdjustSchema = z
         code: 'custom',
         path: ['quantity'],
         params: { code: ErrorCode.INCONSISTENT },
-        message: `Un ajuste por ${a.reason} ${OUT_REASONS.has(a.reason) ? 'resta' : 'suma'} piezas: revise el signo.`,
+        message: `Un ajuste por ${ADJUSTMENT_REASON_LABEL[a.reason]} ${OUT_REASONS.has(a.reason) ? 'resta' : 'suma'} piezas: revise el signo.`,
       });
     }
     if (a.reason === AdjustmentReason.OTHER && !a.note) {
-      c.addIssue({ code: 'custom', path: ['note'], params: { code: ErrorCode.REQUIRED }, message: 'Explique el ajuste por OTHER en la nota.' });
+      c.addIssue({ code: 'custom', path: ['note'], params: { code: ErrorCode.REQUIRED }, message: 'Explique en la nota el ajuste por otro motivo (OTHER).' });
     }
   });
 
@@ -282,8 +283,16 @@ export class StockReceivePayload {
   @Field(() => [StockMovement], { nullable: true })
   movements: StockMovement[] | null;
 
+  @Field(() => [StockLevel], {
+    description: 'The stock levels (location × clave) its movements changed, read after the commit: a client cache updates them by id. Empty with user errors.',
+  })
+  stockLevels: StockLevel[];
+
   @Field(() => [UserError])
   userErrors: UserError[];
+
+  @Field(() => [UserWarning], { description: 'What is worth knowing about the receipt, applied anyway: LOT_EXPIRES_SOON (under 90 days left), BACKDATED (over 30 days back).' })
+  userWarnings: UserWarning[];
 }
 
 @ObjectType()
@@ -291,8 +300,16 @@ export class StockMovementsPayload {
   @Field(() => [StockMovement], { nullable: true, description: 'The ledger entries the mutation wrote.' })
   movements: StockMovement[] | null;
 
+  @Field(() => [StockLevel], {
+    description: 'The stock levels (location × clave) its movements changed, read after the commit: a client cache updates them by id. Empty with user errors.',
+  })
+  stockLevels: StockLevel[];
+
   @Field(() => [UserError])
   userErrors: UserError[];
+
+  @Field(() => [UserWarning], { description: 'What is worth knowing about the input, applied anyway: BACKDATED (a date over 30 days back).' })
+  userWarnings: UserWarning[];
 }
 
 @InputType()

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { keyed } from '../../base/context';
 import { businessDay } from '../../domain/dates';
+import { SupplierStock, supplierStock, supplierStockKey } from './stock.available';
 import { lotsFor, movementsByIds, receiptById } from './stock.queries';
 import { LotLevel, Receipt, StockMovement } from './stock.types';
 
@@ -16,6 +17,14 @@ export function stockLoaders(db: DataSource) {
       { cacheKeyFn: (k) => `${k.establishmentId}:${k.supplyItemId}` },
     ),
     movementById: keyed<string, StockMovement>((k) => movementsByIds(db, k), (m) => m.pk),
+    /** A supplying CLUES's usable, pending-out and available pieces of a clave: one statement per page that asks. */
+    supplierStock: new DataLoader<{ establishmentId: number; supplyItemId: number }, SupplierStock, string>(
+      async (keys) => {
+        const found = await supplierStock(db, keys, businessDay());
+        return keys.map((k) => found.get(supplierStockKey(k.establishmentId, k.supplyItemId))!);
+      },
+      { cacheKeyFn: (k) => supplierStockKey(k.establishmentId, k.supplyItemId) },
+    ),
     receiptById: new DataLoader<number, Receipt | null>(async (ids) => Promise.all(ids.map((id) => receiptById(db, id)))),
   };
 }

@@ -5,16 +5,28 @@ import { LockedLot, lockItemLots, MovementDraft } from './ledger';
 
 /** Lots and claves as the stock mutations find them: by clave, by lot number, or FEFO under the balances' locks. */
 
-export const unknownClave = (i: number, clave: string) => userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${clave} en el catálogo.`);
+export const unknownClave = (i: number | Array<string | number>, clave: string) =>
+  userError(ErrorCode.UNKNOWN_CLAVE, [...(Array.isArray(i) ? i : ['lines', i]), 'clave'], `No existe la clave ${clave} en el catálogo.`);
+
+/**
+ * A line of a request, as the stock helpers take it: `field` is where its errors point (default
+ * ["lines", its index]) — a line a use case built itself points at the input field that asked for it.
+ */
+export interface LineAt {
+  clave: string;
+  field?: Array<string | number>;
+}
+
+const fieldOf = (line: LineAt, i: number): Array<string | number> => line.field ?? ['lines', i];
 
 /** Supply item ids of the claves of some lines; unknown claves are user errors at their line. */
-export async function resolveClaves(em: EntityManager, lines: Array<{ clave: string }>, errors: UserError[]): Promise<Map<string, number>> {
+export async function resolveClaves(em: EntityManager, lines: LineAt[], errors: UserError[]): Promise<Map<string, number>> {
   const rows: Array<{ id: number; clave: string }> = await em.query('SELECT id, clave FROM supply_item WHERE clave = ANY($1::text[])', [
     [...new Set(lines.map((l) => l.clave))],
   ]);
   const ids = new Map(rows.map((r) => [r.clave, r.id]));
   lines.forEach((l, i) => {
-    if (!ids.has(l.clave)) errors.push(unknownClave(i, l.clave));
+    if (!ids.has(l.clave)) errors.push(unknownClave(fieldOf(l, i), l.clave));
   });
   return ids;
 }
@@ -62,7 +74,7 @@ export async function knownLot(em: EntityManager, clave: string, lotNumber: stri
  * Plans taking pieces out of a location: from the named lot, or FEFO over the lots usable on `day`.
  * The balances are locked first, so the plan holds when it is written.
  */
-export async function takeOut<L extends { clave: string; quantity: number; lotNumber?: string | null }>(
+export async function takeOut<L extends LineAt & { quantity: number; lotNumber?: string | null }>(
   em: EntityManager,
   establishmentId: number,
   lines: L[],
@@ -72,21 +84,23 @@ export async function takeOut<L extends { clave: string; quantity: number; lotNu
 ): Promise<MovementDraft[]> {
   const errors: UserError[] = [];
   const items = await resolveClaves(em, lines, errors);
-  if (errors.length) throw new UserInputError(errors);
   const locked = await lockItemLots(em, establishmentId, [...new Set(items.values())]);
   const left = new Map(locked.map((l) => [l.lotId, l.quantity]));
   const drafts: MovementDraft[] = [];
+  // Every line is planned, so every line's problem is reported at once (an unknown clave is already one).
   lines.forEach((line, i) => {
-    const supplyItemId = items.get(line.clave)!;
+    const supplyItemId = items.get(line.clave);
+    if (supplyItemId === undefined) return;
     const lots = locked.filter((l) => l.supplyItemId === supplyItemId).map((l) => ({ ...l, quantity: left.get(l.lotId)! }));
+    const at = fieldOf(line, i);
     if (line.lotNumber) {
       const lot = lots.find((l) => l.lotNumber === line.lotNumber);
       if (!lot) {
-        errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
+        errors.push(userError(ErrorCode.UNKNOWN_LOT, [...at, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
       } else if (!isUsableOn(lot.expiresOn, day)) {
-        errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
+        errors.push(userError(ErrorCode.LOT_EXPIRED, [...at, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
       } else if (lot.quantity < line.quantity) {
-        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
+        errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, [...at, quantityField], `Existencia insuficiente en el lote ${line.lotNumber}: hay ${lot.quantity} piezas y se piden ${line.quantity}.`));
       } else {
         left.set(lot.lotId, lot.quantity - line.quantity);
         drafts.push(draft(line, lot, line.quantity, i));
@@ -95,7 +109,7 @@ export async function takeOut<L extends { clave: string; quantity: number; lotNu
     }
     const plan = allocateFefo(lots, line.quantity, day);
     if (!plan.ok) {
-      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, ['lines', i, quantityField], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
+      errors.push(userError(ErrorCode.INSUFFICIENT_STOCK, [...at, quantityField], `Existencia utilizable insuficiente de ${line.clave}: hay ${plan.usable} piezas y se piden ${line.quantity}.`));
       return;
     }
     for (const take of plan.takes) {

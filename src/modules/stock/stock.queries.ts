@@ -3,6 +3,7 @@ import { preparedQuery } from '../../db/prepared';
 import { sqlVariants } from '../../db/sql';
 import { LedgerMismatch, LotLevel, MovementKind, Receipt, ReceiptLine, StockLevel, StockMovement } from './stock.types';
 import { compareFefo, monthsOfStock, StockStatus, suggestedQuantity } from '../../domain/stock';
+import { CpmSource } from '../../domain/enums';
 import { heldSql, heldTest, lotTuplesSql, positionSql, PositionSql } from './stock.position';
 
 type Db = DataSource | EntityManager;
@@ -194,7 +195,7 @@ interface PositionRow {
   pending_in: string | null;
   pending_out: string | null;
   cpm: number | null;
-  cpm_source: string | null;
+  cpm_source: CpmSource | null;
   min_months: string;
   max_months: string;
   status: string;

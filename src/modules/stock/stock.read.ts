@@ -33,12 +33,29 @@ export async function stockLevels(
   prefetch: { lots?: boolean; reads?: PageReads } = {},
 ): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
-  const day = businessDay();
-  const thresholds = location.isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
   if (filter?.expiringWithinDays != null && (filter.expiringWithinDays < 0 || filter.expiringWithinDays > 3650)) {
     throw badRequest('OUT_OF_RANGE', 'expiringWithinDays debe estar entre 0 y 3650.');
   }
-  const sqlFilter: StockFilterSql = {
+  const sqlFilter = stockFilterAt(ctx, location, filter);
+  // The page's statement also counts every level the filter keeps; a separate count only for an empty page.
+  let total: number | null = null;
+  return paginate(
+    pageRequest<string>(page),
+    async (after, limit) => {
+      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots, prefetch.reads);
+      total = found.total;
+      return located(found.rows, location.clues);
+    },
+    (s) => s.clave,
+    async () => total ?? countStock(ctx.db, sqlFilter),
+  );
+}
+
+/** The page statement's filter at a location, today. */
+function stockFilterAt(ctx: Context, location: { id: number; isWarehouse: boolean }, filter: StockFilter | null | undefined): StockFilterSql {
+  const day = businessDay();
+  const thresholds = location.isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
+  return {
     establishmentId: location.id,
     day,
     year: Number(day.slice(0, 4)),
@@ -49,18 +66,38 @@ export async function stockLevels(
     expiringWithinDays: filter?.expiringWithinDays,
     statuses: filter?.statuses,
   };
-  // The page's statement also counts every level the filter keeps; a separate count only for an empty page.
-  let total: number | null = null;
-  return paginate(
-    pageRequest<string>(page),
-    async (after, limit) => {
-      const found = await stockPage(ctx.db, sqlFilter, after, limit, prefetch.lots, prefetch.reads);
-      total = found.total;
-      return found.rows;
-    },
-    (s) => s.clave,
-    async () => total ?? countStock(ctx.db, sqlFilter),
+}
+
+/** The levels as read by id of their location, with its CLUES (their global id is location × clave). */
+function located(levels: StockLevel[], clues: string): StockLevel[] {
+  for (const s of levels) s.clues = clues;
+  return levels;
+}
+
+/**
+ * The stock levels of some claves at some locations, in the caller's scope, today: one page statement per
+ * location (the stock page's, limited to the claves), whatever the number of claves. What a stock
+ * mutation answers as the levels it changed, and what `node(id:)` reads a StockLevel with.
+ */
+export async function stockLevelsOf(ctx: Context, keys: ReadonlyArray<{ clues: string; clave: string }>): Promise<StockLevel[]> {
+  const byClues = new Map<string, Set<string>>();
+  for (const k of keys) byClues.set(k.clues, (byClues.get(k.clues) ?? new Set()).add(k.clave));
+  const levels = await Promise.all(
+    [...byClues].map(async ([clues, claves]) => {
+      const location = await readableLocation(ctx, clues);
+      const found = await stockPage(ctx.db, stockFilterAt(ctx, location, { claves: [...claves] }), undefined, claves.size);
+      return located(found.rows, location.clues);
+    }),
   );
+  return levels.flat();
+}
+
+/** One stock level by its location × clave (`node(id:)`): null when the location or the level does not exist. */
+export async function stockLevelAt(ctx: Context, rawClues: string, clave: string): Promise<StockLevel | null> {
+  const clues = normalizeClues(rawClues);
+  if (!viewerOf(ctx).covers(clues)) throw forbidden();
+  if (!(await ctx.loaders.establishmentByClues.load(clues))) return null;
+  return (await stockLevelsOf(ctx, [{ clues, clave }]))[0] ?? null;
 }
 
 export async function stockMovements(ctx: Context, args: StockMovementsArgs): Promise<Connection<StockMovement>> {

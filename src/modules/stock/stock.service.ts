@@ -1,10 +1,12 @@
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { keyClaimedAt } from '../../db/idempotency';
 import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
+import { ErrorCode, gather, throwIfAny, UserError, userError, UserInputError } from '../../base/errors';
+import { backdatedWarning, lotExpiresSoonWarning, UserWarning } from '../../base/warnings';
 import { purchaseReceipts } from './purchase-receipts';
 import { requireEstablishment } from '../registry/registry.queries';
 import { LedgerMeta, lockLots, lotBalancesAsOf, MovementDraft, WRITE_TIME, writeMovements } from './ledger';
@@ -29,22 +31,26 @@ import { MovementKind, Receipt, StockMovement } from './stock.types';
 export interface Written {
   movements(): Promise<StockMovement[]>;
   receipt(): Promise<Receipt | null>;
+  /** What is worth knowing about the input (src/base/warnings.ts), computed in the transaction. */
+  warnings: UserWarning[];
 }
 
-export function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined): Written {
+export function written(ctx: Context, idempotencyKey: string, receiptId: number | undefined, warnings: UserWarning[] = []): Written {
   const actor = viewerOf(ctx).subject;
   let movements: Promise<StockMovement[]> | undefined;
   let receipt: Promise<Receipt | null> | undefined;
   return {
     movements: () => (movements ??= movementsByKey(ctx.db, actor, idempotencyKey)),
     receipt: () => (receipt ??= receiptId ? receiptById(ctx.db, receiptId) : Promise.resolve(null)),
+    warnings,
   };
 }
 
 /**
  * `runMutation` as every stock mutation at one CLUES uses it: a stock writer at that CLUES, the
  * location found in the transaction (UNKNOWN_CLUES), the idempotency key claimed; a replay answers
- * with what the first request wrote (read after commit, as for a fresh one).
+ * with what the first request wrote (read after commit, as for a fresh one) and the same warnings
+ * (`warn`, from the input and the moment the first request was recorded).
  */
 export async function stockMutation<S extends z.ZodType<{ idempotencyKey: string; clues: string }, z.ZodTypeDef, unknown>>(
   ctx: Context,
@@ -52,8 +58,9 @@ export async function stockMutation<S extends z.ZodType<{ idempotencyKey: string
   schema: S,
   raw: object,
   work: (em: EntityManager, input: z.output<S>, establishmentId: number, meta: LedgerMeta) => Promise<{ receiptId?: number }>,
+  warn: (input: z.output<S>, recordedAt: Date) => UserWarning[] = () => [],
 ): Promise<Written> {
-  const { key, receiptId } = await runMutation(
+  const { key, receiptId, warnings } = await runMutation(
     ctx,
     {
       operation,
@@ -63,13 +70,17 @@ export async function stockMutation<S extends z.ZodType<{ idempotencyKey: string
       idempotencyKey: (input) => input.idempotencyKey,
       locate: async (em, input) => (await requireEstablishment(em, input.clues)).id,
     },
-    async (em, input, meta, establishmentId) => ({ key: meta.idempotencyKey, receiptId: (await work(em, input, establishmentId, meta)).receiptId }),
-    async (em, _input, meta) => {
+    async (em, input, meta, establishmentId) => ({
+      key: meta.idempotencyKey,
+      receiptId: (await work(em, input, establishmentId, meta)).receiptId,
+      warnings: warn(input, new Date()),
+    }),
+    async (em, input, meta) => {
       const [r] = await em.query('SELECT id FROM receipt WHERE actor = $1 AND idempotency_key = $2', [meta.actor, meta.idempotencyKey]);
-      return { key: meta.idempotencyKey, receiptId: r?.id as number | undefined };
+      return { key: meta.idempotencyKey, receiptId: r?.id as number | undefined, warnings: warn(input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey)) };
     },
   );
-  return written(ctx, key, receiptId);
+  return written(ctx, key, receiptId, warnings);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,7 +97,8 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         errors.push(userError(ErrorCode.LOT_EXPIRED, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} caducó el ${l.expiresOn}: no puede entrar al inventario.`));
       }
     });
-    if (errors.length) throw new UserInputError(errors);
+    // Every line is checked before anything is refused: the clerk gets all of a receipt's problems in
+    // one answer (the transaction rolls back whatever the checks below registered).
 
     // One statement finds each line's clave, registers the lots seen for the first time and returns
     // every line's lot (the ones just inserted come from RETURNING: the SELECT cannot see them yet).
@@ -130,13 +142,15 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         );
       }
     });
-    if (errors.length) throw new UserInputError(errors);
-    const lines = input.lines.map((l, i) => ({ ...l, supplyItemId: found[i].item!, lotId: found[i].lot! }));
+    const lines = input.lines.map((l, i) => ({ ...l, index: i, supplyItemId: found[i].item!, lotId: found[i].lot! }));
 
-    // A supplier's delivery against a purchase order counts on that order (never beyond what was approved).
-    const orderId = input.orderNumber
-      ? await purchaseReceipts().apply(em, input.orderNumber, establishmentId, lines.map((l) => ({ ...l, rejectedQuantity: l.rejectedQuantity })))
+    // A supplier's delivery against a purchase order counts on that order (never beyond what was approved);
+    // its problems join the lines' (the lines with a known clave are checked against the order).
+    const orderNumber = input.orderNumber;
+    const orderId = orderNumber
+      ? ((await gather(errors, () => purchaseReceipts().apply(em, orderNumber, establishmentId, lines.filter((l) => found[l.index].item !== null)))) ?? null)
       : null;
+    throwIfAny(errors);
     const [receipt] = await em.query(
       `WITH receipt AS (
          INSERT INTO receipt (establishment_id, source, supplier_document, order_number, order_id, received_at, actor, idempotency_key)
@@ -182,7 +196,16 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
         .filter((d) => d.quantity > 0),
     );
     return { receiptId: receipt.id };
-  });
+  }, receiptWarnings);
+}
+
+/** A receipt's warnings: lots taken into stock with under 90 days to expiry; a date over 30 days back. */
+function receiptWarnings(input: z.output<typeof StockReceiveSchema>, recordedAt: Date): UserWarning[] {
+  const day = businessDay(input.receivedAt ?? recordedAt);
+  return [
+    ...backdatedWarning(['receivedAt'], input.receivedAt, recordedAt),
+    ...input.lines.flatMap((l, i) => (l.acceptedQuantity > 0 ? lotExpiresSoonWarning(['lines', i, 'expiresOn'], { ...l, expiresOn: l.expiresOn ?? null }, day) : [])),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,7 +228,7 @@ export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Writt
       },
     ]);
     return {};
-  });
+  }, (input, recordedAt) => backdatedWarning(['occurredAt'], input.occurredAt, recordedAt));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,11 +239,10 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
     const errors: UserError[] = [];
     const items = await resolveClaves(em, input.lines, errors);
     duplicateLines(input.lines, (l) => `${l.clave}|${l.lotNumber}`, errors);
-    if (errors.length) throw new UserInputError(errors);
     const lines = input.lines.map((l) => ({ ...l, supplyItemId: items.get(l.clave)! }));
-    const lots = await findLots(em, lines);
+    const lots = await findLots(em, lines.filter((l) => l.supplyItemId !== undefined));
     lines.forEach((l, i) => {
-      if (!lots.has(lotKey(l.supplyItemId, l.lotNumber))) {
+      if (l.supplyItemId !== undefined && !lots.has(lotKey(l.supplyItemId, l.lotNumber))) {
         errors.push(userError(ErrorCode.UNKNOWN_LOT, ['lines', i, 'lotNumber'], `El lote ${l.lotNumber} de la clave ${l.clave} no ha entrado nunca.`));
       }
     });
@@ -252,7 +274,7 @@ export async function count(ctx: Context, raw: StockCountInput): Promise<Written
         .filter((d) => d.quantity !== 0),
     );
     return {};
-  });
+  }, (input, recordedAt) => backdatedWarning(['countedAt'], input.countedAt, recordedAt));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,5 +293,5 @@ export async function consume(ctx: Context, raw: StockConsumeInput): Promise<Wri
     }));
     await writeMovements(em, meta, drafts);
     return {};
-  });
+  }, (input, recordedAt) => backdatedWarning(['occurredAt'], input.occurredAt, recordedAt));
 }

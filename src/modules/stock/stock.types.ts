@@ -1,9 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { StockStatus } from '../../domain/stock';
-import { RejectionReason } from '../../domain/enums';
+import { CpmSource, RejectionReason } from '../../domain/enums';
 import { Node, toGlobalId } from '../../base/node';
-import { DateScalar } from '../../base/scalars';
+import { DateScalar, DateTimeScalar } from '../../base/scalars';
 
 export enum MovementKind {
   RECEIPT = 'RECEIPT',
@@ -35,16 +34,28 @@ export enum AdjustmentReason {
   OTHER = 'OTHER',
 }
 
+/** How an adjustment's reason reads in a Spanish message. */
+export const ADJUSTMENT_REASON_LABEL: Readonly<Record<AdjustmentReason, string>> = {
+  DAMAGE: 'daño',
+  LOSS: 'pérdida',
+  THEFT: 'robo',
+  FOUND: 'piezas encontradas',
+  RECLASSIFICATION: 'reclasificación',
+  OTHER: 'otro motivo',
+};
+
 registerEnumType(MovementKind, { name: 'MovementKind', description: 'What moved the pieces.' });
 registerEnumType(ReceiptSource, { name: 'ReceiptSource', description: 'Where received pieces come from.' });
-registerEnumType(RejectionReason, { name: 'RejectionReason', description: 'Why pieces were rejected at receipt.' });
 registerEnumType(AdjustmentReason, { name: 'AdjustmentReason', description: 'Why stock was adjusted by hand.' });
 registerEnumType(StockStatus, {
   name: 'StockStatus',
   description: 'STOCKED_OUT: no usable piece; UNDERSTOCKED / ADEQUATE / OVERSTOCKED against the months-of-stock band; NO_CPM: no CPM to judge by.',
 });
 
-export const DateTimeScalar = DateTimeResolver;
+export { DateTimeScalar };
+
+/** A stock level's global id: its location × clave (a CLUES holds no ':', so the key splits at the first one). */
+export const stockLevelId = (clues: string, clave: string): string => toGlobalId('StockLevel', `${clues}:${clave}`);
 
 @ObjectType({ implements: Node, description: 'One entry of the append-only stock ledger (movimiento de inventario).' })
 export class StockMovement implements Node {
@@ -99,12 +110,12 @@ export class StockMovement implements Node {
   @Field({ description: 'The idempotency key of the request that wrote it.' })
   idempotencyKey: string;
 
-  @Field(() => ID, { nullable: true, description: 'The movement this reversal undoes.' })
+  @Field(() => ID, { nullable: true, description: 'The movement this reversal undoes.', deprecationReason: 'Use reversesMovement (its id is reversesMovement { id }).' })
   get reverses(): string | null {
     return this.reversesPk ? toGlobalId('StockMovement', this.reversesPk) : null;
   }
 
-  @Field(() => ID, { nullable: true, description: 'The reversal that undid this movement, if any.' })
+  @Field(() => ID, { nullable: true, description: 'The reversal that undid this movement, if any.', deprecationReason: 'Use reversedByMovement (its id is reversedByMovement { id }).' })
   get reversedBy(): string | null {
     return this.reversedByPk ? toGlobalId('StockMovement', this.reversedByPk) : null;
   }
@@ -126,15 +137,24 @@ export class LotLevel {
 }
 
 @ObjectType({
+  implements: Node,
   description:
     'Stock of one clave at one location, with the inputs of every computed figure: usable = pieces in lots not expired today; ' +
-    'monthsOfStock = usable / cpm; status from monthsOfStock against minMonths–maxMonths.',
+    'monthsOfStock = usable / cpm; status from monthsOfStock against minMonths–maxMonths. ' +
+    'Its id is the location × clave: `node(id:)` reads it again at today’s date.',
 })
-export class StockLevel {
+export class StockLevel implements Node {
   establishmentId: number;
   supplyItemId: number;
+  /** The location's CLUES (set by whoever reads the level: the page statement knows the location by id). */
+  clues: string;
   /** Its lots, when the page's statement read them (undefined: not read). */
   loadedLots?: LotLevel[];
+
+  @Field(() => ID)
+  get id(): string {
+    return stockLevelId(this.clues, this.clave);
+  }
 
   @Field()
   clave: string;
@@ -160,8 +180,8 @@ export class StockLevel {
   @Field(() => Int, { nullable: true, description: 'Consumo promedio mensual used for the figures below (null: none yet).' })
   cpm: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Where the CPM comes from: RATIFIED (the year’s ratified submission) or CALCULATED (the latest stored calculation).' })
-  cpmSource: string | null;
+  @Field(() => CpmSource, { nullable: true, description: 'Where the CPM comes from: RATIFIED (the year’s ratified submission) or CALCULATED (the latest stored calculation).' })
+  cpmSource: CpmSource | null;
 
   @Field(() => Float, { nullable: true, description: 'usable / cpm (null without a CPM or with a CPM of 0).' })
   monthsOfStock: number | null;

@@ -10,7 +10,11 @@ import { State } from '../registry/state.entity';
 import * as orders from '../orders/order.service';
 import * as shipments from '../orders/shipment.service';
 import { contractsWhere } from '../procurement/contract.service';
+import { planRowAt } from '../procurement/procurement.service';
 import { CONTRACT_READERS } from '../procurement/procurement.types';
+import { stockLevelAt } from '../stock/stock.read';
+import { prescriptionWhere } from '../prescriptions/prescription.service';
+import { loadSubmission } from '../cpm/cpm.service';
 
 @ObjectType('Viewer', { description: 'The caller: role and scope, from the bearer token.' })
 export class ViewerInfo {
@@ -47,7 +51,13 @@ async function scoped<T extends { clues: string }>(ctx: Context, found: Promise<
   return object;
 }
 
-/** How `node(id:)` finds each type by its key. */
+/** A numeric key (a serial id) or null: a key that is not one finds nothing rather than failing in SQL. */
+const serial = (key: string): number | null => (/^[0-9]{1,9}$/.test(key) ? Number(key) : null);
+
+/**
+ * How `node(id:)` finds each type by its key, with the authorisation of the query that lists it. Every
+ * type that implements Node has one (test/db/node.test.ts resolves one object of each from the schema).
+ */
 const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown>> = {
   State: async (_ctx, key) => stateOf(key),
   Establishment: (ctx, key) => ctx.loaders.establishmentByClues.load(key),
@@ -61,7 +71,24 @@ const nodeLoaders: Record<string, (ctx: Context, key: string) => Promise<unknown
     if (!CONTRACT_READERS.includes(viewerOf(ctx).role)) throw forbidden();
     return (await contractsWhere(ctx.db, 'c.number = $1', [key]))[0] ?? null;
   },
+  Prescription: async (ctx, key) => {
+    const pk = serial(key);
+    return pk === null ? null : scoped(ctx, prescriptionWhere(ctx.db.manager, 'p.id = $1', [pk]));
+  },
+  CpmSubmission: async (ctx, key) => {
+    const pk = serial(key);
+    return pk === null ? null : scoped(ctx, loadSubmission(ctx.db.manager, pk));
+  },
+  // location × clave, read at today's date with the stock page's authorisation
+  StockLevel: async (ctx, key) => {
+    const sep = key.indexOf(':');
+    return sep > 0 ? stockLevelAt(ctx, key.slice(0, sep), key.slice(sep + 1)) : null;
+  },
+  ProcurementPlanRow: (ctx, key) => planRowAt(ctx, key),
 };
+
+/** The types `node(id:)` resolves. */
+export const NODE_TYPES: readonly string[] = Object.keys(nodeLoaders);
 
 @Resolver()
 export class ViewerResolver {
