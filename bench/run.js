@@ -192,8 +192,7 @@ function freePort() {
 /** The server processes started, stopped on the way out whatever happens. */
 const started = [];
 
-/** Starts a server process and resolves once it prints `ready` (a pattern) on stdout. */
-async /**
+/**
  * PostGraphile is the benchmark's alone: it lives in bench/postgraphile with its own lockfile (it declares
  * Node >= 22, which the product does not need), installed there on first use.
  */
@@ -205,7 +204,8 @@ function installPostgraphile() {
   if (r.status !== 0) throw new Error('npm ci in bench/postgraphile failed');
 }
 
-function startProcess(name, argv, env, ready) {
+/** Starts a server process and resolves once it prints `ready` (a pattern) on stdout. */
+async function startProcess(name, argv, env, ready) {
   const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     let out = '';
