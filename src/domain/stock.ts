@@ -87,6 +87,16 @@ export interface PositionFigures {
   maxMonths: number;
 }
 
+/**
+ * Pieces of an order line approved and not yet dispatched (SPEC §4): what the stock position counts as
+ * pending in at the requester and pending out at the supplier (view stock_pending, which sums this over
+ * open orders), and what "send what is available" sends. Pieces rejected at the destination were
+ * dispatched: they are not pending, and are sent again only when the warehouse names them.
+ */
+export function pendingPieces(approved: number | null, dispatched: number): number {
+  return approved === null ? 0 : Math.max(0, approved - dispatched);
+}
+
 /** Months of stock (SPEC §4) = usable / CPM; null without a CPM or with a CPM of 0. */
 export function monthsOfStock(usable: number, cpm: number | null): number | null {
   return cpm ? usable / cpm : null;

@@ -50,12 +50,16 @@ afterAll(() => stopNetworkApi(api, tdb));
 
 let number: string;
 
-test('the suggestion carries the supply item and what the supplying warehouse has', async () => {
-  const r = await api.gql(`{ suggestedOrder(clues: "GRSSA000001") { clave supplyItem { clave description } cpm usable quantity supplierUsable supplierAvailable } }`, {}, T.tixtla);
-  expect(r.errors).toBeUndefined();
-  expect(r.data.suggestedOrder).toEqual([
-    { clave: PARA, supplyItem: { clave: PARA, description: 'Paracetamol. Tableta 500 mg' }, cpm: 40, usable: 0, quantity: 120, supplierUsable: 150, supplierAvailable: 50 },
-  ]);
+test('the suggestion carries the supply item and, for whoever covers the supplying warehouse, what it has', async () => {
+  const query = `{ suggestedOrder(clues: "GRSSA000001") { clave supplyItem { clave description } cpm usable quantity supplierUsable supplierAvailable } }`;
+  const line = { clave: PARA, supplyItem: { clave: PARA, description: 'Paracetamol. Tableta 500 mg' }, cpm: 40, usable: 0, quantity: 120 };
+  const coordinator = await api.gql(query, {}, T.coordinator);
+  expect(coordinator.errors).toBeUndefined();
+  expect(coordinator.data.suggestedOrder).toEqual([{ ...line, supplierUsable: 150, supplierAvailable: 50 }]);
+  // the unit itself may not read its warehouse's stock (stockLevels of GRSSA000010 is FORBIDDEN to it)
+  const unit = await api.gql(query, {}, T.tixtla);
+  expect(unit.data.suggestedOrder).toEqual([{ ...line, supplierUsable: null, supplierAvailable: null }]);
+  expect((await api.gql(`{ stockLevels(clues: "GRSSA000010") { totalCount } }`, {}, T.tixtla)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 });
 
 describe('orderUpdate: a draft edited line by line', () => {
@@ -126,6 +130,9 @@ describe('approving with the supplier’s stock', () => {
     // Now 150 are promised: nothing left for another order, and an approval capped to nothing is refused.
     const w = await api.gql(`{ order(number: "${number}") { lines { supplierUsable supplierAvailable } } }`, {}, T.warehouse);
     expect(w.data.order.lines).toEqual([{ supplierUsable: 150, supplierAvailable: 0 }]);
+    // the requesting unit reads its order, not its supplier's stock
+    const u = await api.gql(`{ order(number: "${number}") { lines { supplierUsable supplierAvailable } } }`, {}, T.tixtla);
+    expect(u.data.order.lines).toEqual([{ supplierUsable: null, supplierAvailable: null }]);
     const { order } = await ok(api, CREATE, { idempotencyKey: 'o-iguala-2', kind: 'REPLENISHMENT', requestingClues: 'GRSSA000002', lines: [{ clave: PARA, quantity: 10 }] }, T.iguala);
     await ok(api, SUBMIT, { number: order.number }, T.iguala);
     const before = await written(tdb.db);

@@ -133,6 +133,13 @@ describe('receipt by exception: acceptAllAsShipped and only the lots with differ
     const check = await api.gql('{ ledgerCheck { mismatches { clues } } }', {}, T.admin);
     expect(check.data.ledgerCheck.mismatches).toEqual([]);
   });
+
+  test('the 5 rejected pieces are not pending: "what is available" sends nothing more (a warehouse names them to send them again)', async () => {
+    // pending = approved − dispatched = 90 − 90 = 0 (SPEC §4): the pieces capToAvailable counts against the
+    // warehouse's stock; a dispatch of what is available must not take more than that
+    const none = await send(api, DISPATCH, { idempotencyKey: 'd-tixtla-again', orderNumber: order, fromAvailable: true }, T.whGR);
+    expect(codes(none)).toEqual([['NOTHING_TO_DISPATCH', 'orderNumber']]);
+  });
 });
 
 describe('dispatch what is available: fromAvailable, FEFO, and what stayed behind', () => {
@@ -155,6 +162,8 @@ describe('dispatch what is available: fromAvailable, FEFO, and what stayed behin
     expect(codes(await send(api, DISPATCH, { idempotencyKey: 'd-x', orderNumber: order, fromAvailable: true, lines: [{ clave: PARA, quantity: 1 }] }, T.whOC))).toEqual([
       ['INCONSISTENT', 'fromAvailable'],
     ]);
+    // an empty list of lines is a mistake, not "everything": refused, nothing sent
+    expect(codes(await send(api, DISPATCH, { idempotencyKey: 'd-empty', orderNumber: order, lines: [] }, T.whOC))).toEqual([['REQUIRED', 'lines']]);
 
     const input = { idempotencyKey: 'd-etla-1', orderNumber: order, fromAvailable: true };
     const p = await ok(api, DISPATCH, input, T.whOC);

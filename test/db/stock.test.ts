@@ -167,6 +167,7 @@ describe('receipts', () => {
     ['a lot already expired', { receivedAt: '2025-11-03T10:00:00Z', lines: [{ ...line, expiresOn: '2025-10-31' }] }, [['LOT_EXPIRED', 'lines.0.expiresOn']]],
     ['a known lot with another expiry', { lines: [{ ...line, lotNumber: 'P-2027A', expiresOn: '2027-07-31' }] }, [['LOT_EXPIRY_MISMATCH', 'lines.0.expiresOn']]],
     ['the same lot twice', { lines: [line, line] }, [['DUPLICATE_LINE', 'lines.1']]],
+    ['a new lot twice, with two expiries: only the duplicate, no lot "already registered"', { lines: [{ ...line, lotNumber: 'DUP-1', expiresOn: '2027-04-03' }, { ...line, lotNumber: 'DUP-1', expiresOn: '2027-05-03' }] }, [['DUPLICATE_LINE', 'lines.1']]],
     ['a receipt in the future', { receivedAt: '2999-01-01T00:00:00Z' }, [['DATE_IN_FUTURE', 'receivedAt']]],
     ['an over-long lot number', { lines: [{ ...line, lotNumber: 'L'.repeat(61) }] }, [['TOO_LONG', 'lines.0.lotNumber']]],
     ['no lines', { lines: [] }, [['REQUIRED', 'lines']]],

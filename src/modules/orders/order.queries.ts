@@ -23,7 +23,7 @@ export async function ordersWhere(db: Db, where: string, params: unknown[]): Pro
   );
   return rows.map((r: Order) =>
     Object.assign(new Order(), r, {
-      lines: lines.filter((l) => l.orderId === r.pk).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l, { supplyingId: r.supplyingId })),
+      lines: lines.filter((l) => l.orderId === r.pk).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l, { supplyingId: r.supplyingId, supplyingClues: r.supplyingClues })),
     }),
   );
 }

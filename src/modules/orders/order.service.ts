@@ -337,7 +337,7 @@ export async function suggestedOrder(ctx: Context, rawClues: string): Promise<Su
 async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: number, isWarehouse: boolean): Promise<SuggestedOrderLine[]> {
   const day = businessDay();
   const band = isWarehouse ? ctx.config.stockThresholds.warehouse : ctx.config.stockThresholds.unit;
-  const rows: Array<{ clave: string; supply_item_id: number; supplying_id: number | null; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
+  const rows: Array<{ clave: string; supply_item_id: number; supplying_id: number | null; supplying_clues: string | null; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
     `WITH items AS (
        SELECT s.id FROM supply_item s JOIN establishment e ON e.id = $1
         WHERE ($4 OR e.care_level = ANY (s.authorized_levels))
@@ -352,13 +352,16 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
        band: { min: '$6::numeric', max: '$7::numeric' },
        omit: ['onHand', 'source'],
      })})
-     SELECT s.clave, pos.*, (SELECT w.establishment_id FROM establishment e JOIN warehouse w ON w.id = e.supplying_warehouse_id WHERE e.id = $1) AS supplying_id
-       FROM pos JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
+     SELECT s.clave, pos.*, sup.supplying_id, sup.supplying_clues
+       FROM pos
+       LEFT JOIN (SELECT w.establishment_id AS supplying_id, we.clues AS supplying_clues FROM establishment e
+                    JOIN warehouse w ON w.id = e.supplying_warehouse_id JOIN establishment we ON we.id = w.establishment_id
+                   WHERE e.id = $1) sup ON true JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
     [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day, band.minMonths, band.maxMonths],
   );
   return rows.map((r) => {
     const line = { clave: r.clave, cpm: r.cpm, usable: Number(r.usable), inTransit: Number(r.in_transit), pending: Number(r.pending_in), maxMonths: Number(r.max_months) };
-    return { ...line, supplyItemId: r.supply_item_id, supplyingId: r.supplying_id, quantity: suggestedQuantity({ ...line, pendingIn: line.pending })! };
+    return { ...line, supplyItemId: r.supply_item_id, supplyingId: r.supplying_id, supplyingClues: r.supplying_clues, quantity: suggestedQuantity({ ...line, pendingIn: line.pending })! };
   });
 }
 

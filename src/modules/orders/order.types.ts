@@ -6,6 +6,7 @@ import { UserWarning } from '../../base/warnings';
 import { DateScalar, isCalendarDate } from '../../base/scalars';
 import { claveField, cluesField, idempotencyKeyField, piecesField, text } from '../../base/validation';
 import { DateTimeScalar, RejectionReason } from '../stock/stock.types';
+import { pendingPieces } from '../../domain/stock';
 import { DispatchShortfall } from './shipment.types';
 
 export enum OrderKind {
@@ -54,8 +55,9 @@ registerEnumType(OrderOrigin, { name: 'OrderOrigin', description: 'Why an order 
 @ObjectType({ description: 'One clave of an order: requested, approved (emitidas), and what became of them.' })
 export class OrderLine {
   supplyItemId: number;
-  /** The order's supplying establishment id (null for a purchase): whose stock `supplierUsable` reads. */
+  /** The order's supplying establishment id and CLUES (null for a purchase): whose stock `supplierUsable` reads. */
   supplyingId: number | null;
+  supplyingClues: string | null;
 
   @Field()
   clave: string;
@@ -80,9 +82,14 @@ export class OrderLine {
     return this.dispatched - this.accepted - this.rejected;
   }
 
-  @Field(() => Int, { description: 'approved − accepted − in transit: what may still be sent.' })
+  @Field(() => Int, { description: 'approved − accepted − in transit: what may still be sent (rejected pieces included, when the warehouse names them).' })
   get remaining(): number {
     return this.approved === null ? 0 : Math.max(0, this.approved - this.accepted - this.inTransit);
+  }
+
+  @Field(() => Int, { description: 'approved − dispatched (SPEC §4): approved and not yet dispatched; the pending in and out of the stock position, and what shipmentDispatch(fromAvailable) sends.' })
+  get pending(): number {
+    return pendingPieces(this.approved, this.dispatched);
   }
 }
 
@@ -349,8 +356,9 @@ export class ShipmentPayload {
 @ObjectType({ description: 'Suggested replenishment of one clave (SPEC §4).' })
 export class SuggestedOrderLine {
   supplyItemId: number;
-  /** The establishment id of the location's supplying warehouse (null: none). */
+  /** The establishment id and CLUES of the location's supplying warehouse (null: none). */
   supplyingId: number | null;
+  supplyingClues: string | null;
 
   @Field()
   clave: string;

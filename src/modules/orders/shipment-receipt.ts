@@ -147,7 +147,7 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
           })),
       );
       await afterOrderChange(em, order.pk);
-      return receivedResult((await shipmentByNumber(em, shipment.number))!, input, new Date());
+      return receivedResult((await shipmentByNumber(em, shipment.number))!, input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey));
     },
     async (em, input, meta) =>
       receivedResult(

@@ -53,7 +53,9 @@ export const ShipmentDispatchSchema = z
     if (i.fromAvailable && i.lines?.length) {
       c.addIssue({ code: 'custom', path: ['fromAvailable'], params: { code: ErrorCode.INCONSISTENT }, message: 'Envíe las líneas o fromAvailable, no ambas.' });
     }
-    if (i.fromAvailable === false && !i.lines?.length) {
+    // only lines left out (or fromAvailable: true) mean "what is available": an empty list is a client's
+    // mistake, and sending everything for it would fail open
+    if ((i.fromAvailable === false && !i.lines?.length) || (i.lines && i.lines.length === 0)) {
       c.addIssue({ code: 'custom', path: ['lines'], params: { code: ErrorCode.REQUIRED }, message: 'Indique las líneas a enviar, o fromAvailable: true para enviar lo disponible.' });
     }
   })

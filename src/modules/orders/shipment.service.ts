@@ -85,7 +85,7 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
       );
       await writeMovements(em, meta, drafts!);
       await afterOrderChange(em, order.pk);
-      return dispatched((await shipmentByNumber(em, shipment.number))!, input, new Date());
+      return dispatched((await shipmentByNumber(em, shipment.number))!, input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey));
     },
     async (em, input, meta) =>
       dispatched(
@@ -123,7 +123,7 @@ function checkedLines(order: Order, lines: Array<{ clave: string; quantity: numb
 }
 
 /**
- * The approved remainder of every line as far as the usable stock allows (the lots are locked here, and
+ * The pending pieces of every line (approved − dispatched) as far as the usable stock allows (the lots are locked here, and
  * FEFO takes them in `takeOut` via allocateFefo), and what stays behind: per clave, with its reason.
  */
 async function fromAvailable(
@@ -133,16 +133,17 @@ async function fromAvailable(
   day: string,
   errors: UserError[],
 ): Promise<{ lines: PlannedLine[]; leftBehind: DispatchShortfall[] }> {
-  const pending = order.lines.filter((l) => l.remaining > 0);
+  // the pending pieces (approved − dispatched), as orderApprove(capToAvailable) counts them against the stock
+  const pending = order.lines.filter((l) => l.pending > 0);
   const lots = await lockItemLots(em, supplyingId, pending.map((l) => l.supplyItemId));
   const lines: PlannedLine[] = [];
   const leftBehind: DispatchShortfall[] = [];
   for (const l of pending) {
     const held = lots.filter((x) => x.supplyItemId === l.supplyItemId && x.quantity > 0);
     const usable = held.filter((x) => isUsableOn(x.expiresOn, day)).reduce((s, x) => s + x.quantity, 0);
-    const sent = Math.min(l.remaining, usable);
+    const sent = Math.min(l.pending, usable);
     if (sent > 0) lines.push({ clave: l.clave, quantity: sent, field: ['fromAvailable'] });
-    if (sent < l.remaining) leftBehind.push(shortfall(l.clave, l.remaining, sent, held.reduce((s, x) => s + x.quantity, 0) - usable));
+    if (sent < l.pending) leftBehind.push(shortfall(l.clave, l.pending, sent, held.reduce((s, x) => s + x.quantity, 0) - usable));
   }
   if (!pending.length) {
     errors.push(userError('NOTHING_TO_DISPATCH', ['orderNumber'], `La orden ${order.number} no tiene piezas aprobadas pendientes de envío.`));

@@ -73,7 +73,8 @@ export async function stockMutation<S extends z.ZodType<{ idempotencyKey: string
     async (em, input, meta, establishmentId) => ({
       key: meta.idempotencyKey,
       receiptId: (await work(em, input, establishmentId, meta)).receiptId,
-      warnings: warn(input, new Date()),
+      // the moment the key was claimed, as a replay reads it (never the app's clock)
+      warnings: warn(input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey)),
     }),
     async (em, input, meta) => {
       const [r] = await em.query('SELECT id FROM receipt WHERE actor = $1 AND idempotency_key = $2', [meta.actor, meta.idempotencyKey]);
@@ -133,10 +134,14 @@ export async function receive(ctx: Context, raw: StockReceiveInput): Promise<Wri
       );
       for (const a of again) Object.assign(found[Number(a.ord) - 1], { lot: a.lot, expires_on: a.expires_on });
     }
+    // a lot named on two lines is DUPLICATE_LINE already: the statement above registered one of them, and
+    // comparing the other's expiry with it would report a lot "already registered" that is not
+    const key = (l: { clave: string; lotNumber: string }) => `${l.clave}|${l.lotNumber}`;
+    const repeated = new Set(input.lines.map(key).filter((k, i, all) => all.indexOf(k) !== i));
     input.lines.forEach((l, i) => {
       const f = found[i];
       if (f.item === null) errors.push(unknownClave(i, l.clave));
-      else if (f.expires_on !== (l.expiresOn ?? null)) {
+      else if (!repeated.has(key(l)) && f.expires_on !== (l.expiresOn ?? null)) {
         errors.push(
           userError(ErrorCode.LOT_EXPIRY_MISMATCH, ['lines', i, 'expiresOn'], `El lote ${l.lotNumber} ya está registrado con caducidad ${f.expires_on ?? 'sin caducidad'}.`),
         );
