@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express from 'express';
+import { pageHeaders } from './web-page';
 
 const PUBLIC = path.resolve(__dirname, '../public/graphiql');
 const modulePath = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
@@ -19,15 +20,7 @@ const VENDOR: Record<string, string> = {
  */
 export function graphiqlRouter(): express.Router {
   const router = express.Router();
-  router.use((_req, res, next) => {
-    res.setHeader(
-      'Content-Security-Policy',
-      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  router.use(pageHeaders({ inlineStyles: true, dataFonts: true }));
   router.get('/vendor/:file', (req, res, next) => {
     const file = VENDOR[req.params.file];
     if (!file) return next();

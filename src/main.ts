@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const url = config.workers > 1 ? await startWorkers(config, connected) : await serve(config, connected);
   console.log(`Abasto GraphQL API on ${url}  (health: /healthz, readiness: /readyz)${config.workers > 1 ? `, ${config.workers} worker processes` : ''}`);
   const site = url.replace(/\/graphql$/, '');
-  console.log(`Dashboard: ${site}/dashboard/${config.production ? '' : `   GraphiQL: ${site}/graphql (in a browser)`}`);
+  console.log(`App (pharmacies): ${site}/app/   Dashboard: ${site}/dashboard/${config.production ? '' : `   GraphiQL: ${site}/graphql (in a browser)`}`);
   if (config.auth.secret && !config.production) {
     console.log('\nDemo bearer tokens (send as "Authorization: Bearer <token>"):');
     for (const t of await demoTokens(config.auth)) console.log(`  ${t.label}\n    ${t.token}`);

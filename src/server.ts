@@ -4,6 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { appRouter } from './app';
 import { dashboardRouter } from './dashboard';
 import { graphiqlRouter, wantsIde } from './graphiql';
 import { GraphQLError } from 'graphql';
@@ -101,6 +102,7 @@ export async function createServer(db: DataSource, config: Config): Promise<{ ap
   });
 
   app.use('/dashboard', dashboardRouter());
+  app.use('/app', appRouter());
   if (!config.production) {
     app.use('/graphiql', graphiqlRouter());
     // a browser opening /graphql gets the IDE
