@@ -193,10 +193,12 @@ describe('dispatch what is available: fromAvailable, FEFO, and what stayed behin
     expect(none.userErrors[0].message).toMatch(/^No hay existencia utilizable de ninguna clave pendiente de la orden OS-\d{4}-\d{6} \(010.000.0101.00, 010.000.5165.00, 060.066.0028.00\)/);
     expect(await written(tdb.db)).toEqual(before);
 
-    await receive(T.whOC, 'in-oc-2', 'OCSSA000010', [{ clave: GASA, lotNumber: 'G-2', acceptedQuantity: 10 }]);
+    await receive(T.whOC, 'in-oc-2', 'OCSSA000010', [{ clave: GASA, lotNumber: 'G-2', expiresOn: dayFromToday(20), acceptedQuantity: 10 }]);
     const p = await ok(api, DISPATCH, { idempotencyKey: 'd-etla-3', orderNumber: order }, T.whOC);
     numbers.S4 = p.shipment.number;
     expect(p.shipment.lines.map((l: any) => [l.clave, l.lotNumber, l.quantity])).toEqual([[GASA, 'G-2', 10]]);
+    // a lot with 20 days left goes first (FEFO), and the dispatch says so
+    expect(p.userWarnings).toEqual([{ code: 'LOT_EXPIRES_SOON' }]);
     expect(p.leftBehind.map((s: any) => [s.clave, s.requested, s.sent, s.left, s.reason])).toEqual([
       [ASPIRINA, 10, 0, 10, 'ONLY_EXPIRED_STOCK'],
       [METFORMINA, 60, 0, 60, 'NO_STOCK'],

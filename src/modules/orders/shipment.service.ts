@@ -7,7 +7,7 @@ import { isUsableOn } from '../../domain/stock';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, forbidden, gather, throwIfAny, UserError, userError } from '../../base/errors';
 import { Connection, PageArgs, pageRequest, paginate } from '../../base/relay';
-import { backdatedWarning } from '../../base/warnings';
+import { backdatedWarning, lotExpiresSoonWarning } from '../../base/warnings';
 import { requireEstablishment } from '../registry/registry.queries';
 import { lockItemLots, MovementDraft, WRITE_TIME, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.lots';
@@ -96,11 +96,22 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
   );
 }
 
-const dispatched = (shipment: Shipment, input: { dispatchedAt: Date | null }, recordedAt: Date): ShipmentResult => ({
-  shipment,
-  leftBehind: shipment.leftBehind ?? [],
-  warnings: backdatedWarning(['dispatchedAt'], input.dispatchedAt, recordedAt),
-});
+/**
+ * The dispatch's answer, the same on a replay: what stayed behind, and the warnings — a back-dated
+ * dispatch, and every lot shipped with fewer than 90 days left (FEFO sends those first, so the unit
+ * should know to use them first; a lot that expires on the road will have to be rejected on arrival).
+ */
+const dispatched = (shipment: Shipment, input: { dispatchedAt: Date | null }, recordedAt: Date): ShipmentResult => {
+  const day = businessDay(input.dispatchedAt ?? recordedAt);
+  return {
+    shipment,
+    leftBehind: shipment.leftBehind ?? [],
+    warnings: [
+      ...backdatedWarning(['dispatchedAt'], input.dispatchedAt, recordedAt),
+      ...shipment.lines.flatMap((l) => lotExpiresSoonWarning(['lines'], l, day)),
+    ],
+  };
+};
 
 type PlannedLine = { clave: string; quantity: number; lotNumber?: string | null; field: Array<string | number> };
 
