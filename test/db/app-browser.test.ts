@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { checkView, describeInBrowser, go as goTo, launchApp, signIn as signInAt } from '../support/app-page';
 
 /**
  * The counter app (/app) in a real browser — Debian's Chromium driven by playwright-core, never a
@@ -13,14 +12,6 @@ import { createTestDatabase, TestDatabase } from '../support/database';
  * when the connection returns. Every view: no horizontal scrolling at 1366 and 768 px, no serious or
  * critical axe-core violation, a screenshot in test-output/screenshots/app-*.png.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve(__dirname, '../../test-output/screenshots');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const available = fs.existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium package (apt-get install chromium)`);
-if (!available) console.warn(`app browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-const describeIf = available ? describe : describe.skip;
-
 const PHARMACY = 'GRSSA015854';
 const WAREHOUSE = 'GRSSA019419';
 
@@ -31,7 +22,10 @@ let context: BrowserContext;
 let page: Page;
 let base: string;
 let token: string;
-const problems: string[] = [];
+let problems: string[] = [];
+const go = (view: string) => goTo(page, view);
+const check = (name: string) => checkView(page, name);
+const signIn = () => signInAt(page, base, token);
 
 interface InTransit { number: string; lines: Array<{ clave: string; lotNumber: string; quantity: number }> }
 
@@ -77,38 +71,8 @@ async function usable(clave: string): Promise<number> {
   return row.n;
 }
 
-async function go(view: string) {
-  await page.click(`nav a[data-view="${view}"]`);
-  await page.waitForFunction((v) => (globalThis as any).location.hash === `#/${v}`, view);
-}
 
-/** No horizontal scrolling at either width, no serious or critical axe violation, a screenshot of each. */
-async function check(name: string) {
-  for (const width of [1366, 768]) {
-    await page.setViewportSize({ width, height: 1000 });
-    await page.waitForTimeout(50);
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect({ name, width, overflow }).toEqual({ name, width, overflow: 0 });
-    await page.screenshot({ path: path.join(SHOTS, `app-${name}-${width}.png`), fullPage: true });
-  }
-  // The page's CSP forbids inline scripts: axe is evaluated through the DevTools protocol, which CSP does not govern.
-  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(AXE);
-  const axe: { passes: number; violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> } = await page.evaluate(
-    "axe.run(document).then(r => ({ passes: r.passes.length, violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({ target: n.target })) })) }))",
-  );
-  expect(axe.passes).toBeGreaterThan(5);
-  expect({ name, violations: axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ name, violations: [] });
-  await page.setViewportSize({ width: 1366, height: 1000 });
-}
 
-async function signIn() {
-  await page.goto(`${base}/app/`);
-  await page.focus('#token');
-  await page.keyboard.insertText(token);
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#whoami');
-}
 
 async function dispense(folio: string, lines: Array<{ clave: string; prescribed: number; dispensed?: number }>) {
   await page.fill('#folio', folio);
@@ -126,7 +90,7 @@ async function outbox(): Promise<Array<{ key: string; field: string; status: str
   return page.evaluate("JSON.parse(localStorage.getItem('abasto.outbox') ?? '[]')");
 }
 
-describeIf('the counter app (/app) for a pharmacy', () => {
+describeInBrowser('the counter app (/app) for a pharmacy', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     await loadDemoDataIfEmpty(tdb.db);
@@ -134,12 +98,7 @@ describeIf('the counter app (/app) for a pharmacy', () => {
     base = api.server.url.replace(/\/graphql$/, '');
     token = await api.token(Role.PHARMACY, { clues: PHARMACY });
     for (let n = 0; (await inTransit()).length < 2; n++) await shipToPharmacy(n);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    context = await browser.newContext({ viewport: { width: 1366, height: 1000 }, locale: 'es-MX', timezoneId: 'America/Mexico_City' });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    ({ browser, context, page, problems } = await launchApp());
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
