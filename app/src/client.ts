@@ -84,7 +84,9 @@ const FILL: Record<string, string> = { COMPLETE: 'surtida completa', PARTIAL: 's
 function describe(payload: any): string | undefined {
   const p = payload?.prescription;
   if (!p?.fill) return undefined;
-  const lines = (p.lines as Array<{ clave: string; prescribed: number; dispensed: number }>).map((l) => `${l.clave}: ${l.dispensed} de ${l.prescribed}`);
+  const lines = (p.lines as Array<{ clave: string; prescribed: number; dispensed: number; lots?: Array<{ lotNumber: string; quantity: number }> }>).map(
+    (l) => `${l.clave}: ${l.dispensed} de ${l.prescribed}${l.lots?.length ? ` (lote${l.lots.length > 1 ? 's' : ''} ${l.lots.map((x) => `${x.lotNumber}: ${x.quantity}`).join(', ')})` : ''}`,
+  );
   return `Receta ${p.folio} ${FILL[p.fill] ?? p.fill} — ${lines.join('; ')}`;
 }
 

@@ -74,7 +74,7 @@ async function usable(clave: string): Promise<number> {
 
 
 
-async function dispense(folio: string, lines: Array<{ clave: string; prescribed: number; dispensed?: number }>) {
+async function dispense(folio: string, lines: Array<{ clave: string; prescribed: number; dispensed?: number; lot?: string }>) {
   await page.fill('#folio', folio);
   for (const [i, l] of lines.entries()) {
     if (i > 0) await page.click('#add-line');
@@ -82,6 +82,10 @@ async function dispense(folio: string, lines: Array<{ clave: string; prescribed:
     await row.locator('input[name=clave]').fill(l.clave);
     await row.locator('input[name=prescribed]').fill(String(l.prescribed));
     if (l.dispensed !== undefined) await row.locator('input[name=dispensed]').fill(String(l.dispensed));
+    if (l.lot) {
+      await row.locator(`select[name=lot] option[value="${l.lot}"]`).waitFor({ state: 'attached' });
+      await row.locator('select[name=lot]').selectOption(l.lot);
+    }
   }
   await page.click('#dispense');
 }
@@ -188,9 +192,22 @@ describeInBrowser('the counter app (/app) for a pharmacy', () => {
     const before = [await usable(a), await usable(b)];
     await go('dispensar');
     await check('dispensar');
-    await dispense('APP-0001', [{ clave: a, prescribed: 2 }, { clave: b, prescribed: 3, dispensed: 1 }]);
+    // b from the lot that expires last (the box in the pharmacist's hand), not FEFO's
+    const [late] = await tdb.db.query(
+      `SELECT l.lot_number AS lot FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id JOIN supply_item s ON s.id = b.supply_item_id
+        WHERE e.clues = $1 AND s.clave = $2 AND b.quantity > 0 AND (l.expires_on IS NULL OR l.expires_on >= current_date) ORDER BY l.expires_on DESC NULLS FIRST LIMIT 1`,
+      [PHARMACY, b],
+    );
+    await dispense('APP-0001', [{ clave: a, prescribed: 2 }, { clave: b, prescribed: 3, dispensed: 1, lot: late.lot }]);
     await page.waitForSelector('[data-outcome="done"] [data-detail]');
-    expect(await page.textContent('[data-detail]')).toBe(`Receta APP-0001 surtida parcialmente — ${a}: 2 de 2; ${b}: 1 de 3`);
+    // a's lots as the ledger has them (FEFO), b's the one named
+    const fromA = await tdb.db.query(
+      `SELECT l.lot_number AS lot, -sum(m.quantity)::int AS n FROM stock_movement m JOIN lot l ON l.id = m.lot_id JOIN supply_item s ON s.id = m.supply_item_id
+        WHERE m.kind = 'DISPENSE' AND m.document = 'receta APP-0001' AND s.clave = $1 GROUP BY l.lot_number, l.expires_on ORDER BY l.expires_on NULLS LAST, l.lot_number`,
+      [a],
+    );
+    const aLots = `lote${fromA.length > 1 ? 's' : ''} ${fromA.map((x: any) => `${x.lot}: ${x.n}`).join(', ')}`;
+    expect(await page.textContent('[data-detail]')).toBe(`Receta APP-0001 surtida parcialmente — ${a}: 2 de 2 (${aLots}); ${b}: 1 de 3 (lote ${late.lot}: 1)`);
     expect([await usable(a), await usable(b)]).toEqual([before[0] - 2, before[1] - 1]);
     await check('dispensar-surtida');
 
@@ -260,7 +277,7 @@ describeInBrowser('the counter app (/app) for a pharmacy', () => {
     await page.keyboard.insertText('2');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-outcome="done"] [data-detail]');
-    expect(await page.textContent('[data-detail]')).toBe(`Receta APP-TECLADO surtida completa — ${clave}: 2 de 2`);
+    expect(await page.textContent('[data-detail]')).toMatch(new RegExp(`^Receta APP-TECLADO surtida completa — ${clave.replace(/\./g, '\\.')}: 2 de 2 \\(lotes? `));
     // the form is ready for the next prescription
     expect(await page.evaluate('document.activeElement.id')).toBe('folio');
   }, 60_000);

@@ -3,20 +3,47 @@ import { useClient } from '@urql/preact';
 import { useState } from 'preact/hooks';
 import { recordWrite } from '../client';
 import type { Me } from '../main';
-import { Field, today, useWrites, uuid } from '../ui';
+import { Field, fmtDate, fmtInt, today, useRead, useWrites, uuid } from '../ui';
 import { Outcome } from './outcome';
 
 export const DISPENSE = gql`
   mutation Dispense($input: PrescriptionDispenseInput!) {
     prescriptionDispense(input: $input) {
-      prescription { id folio issuedOn fill lines { clave prescribed dispensed } }
+      prescription { id folio issuedOn fill lines { clave prescribed dispensed lots { lotNumber expiresOn quantity } } }
       userErrors { code field message }
     }
   }
 `;
-interface Line { clave: string; prescribed: string; dispensed: string }
+const LOTS = gql`
+  query LotsOf($clues: String!, $claves: [String!]) {
+    stockLevels(clues: $clues, first: 1, filter: { claves: $claves }) {
+      edges { node { id clave usable lots { lotNumber expiresOn quantity expired } } }
+    }
+  }
+`;
+interface Line { clave: string; prescribed: string; dispensed: string; lot: string }
 const CLAVE = /^\d{3}\.\d{3}\.\d{4}\.\d{2}$/;
-const blank = (): Line => ({ clave: '', prescribed: '', dispensed: '' });
+const blank = (): Line => ({ clave: '', prescribed: '', dispensed: '', lot: '' });
+
+/** The lot in the pharmacist's hand, chosen among the clave's usable lots here; none = the one that expires first. */
+function LotChoice({ clues, clave, value, onChange, index }: { clues: string; clave: string; value: string; onChange: (lot: string) => void; index: number }) {
+  const valid = CLAVE.test(clave.trim());
+  const [result] = useRead(LOTS, { clues, claves: [clave.trim()] }, !valid);
+  const level = result.data?.stockLevels.edges[0]?.node;
+  const lots = ((level?.lots ?? []) as Array<{ lotNumber: string; expiresOn: string | null; quantity: number; expired: boolean }>).filter((l) => !l.expired && l.quantity > 0);
+  return (
+    <Field label="Lote" hint={valid && level ? `Disponible: ${fmtInt(level.usable)} piezas` : undefined}>
+      <select name="lot" value={value} onChange={(e) => onChange(e.currentTarget.value)} aria-label={`Lote del renglón ${index + 1}`}>
+        <option value="">El que caduca primero</option>
+        {lots.map((l) => (
+          <option value={l.lotNumber}>
+            {l.lotNumber} · cad. {fmtDate(l.expiresOn)} · {fmtInt(l.quantity)} pzas
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
 
 export function DispenseView({ me }: { me: Me }) {
   const client = useClient();
@@ -39,7 +66,7 @@ export function DispenseView({ me }: { me: Me }) {
       const dispensed = l.dispensed === '' ? prescribed : Number(l.dispensed);
       if (!Number.isInteger(prescribed) || prescribed < 1) return setError(`Renglón ${i + 1}: escriba las piezas prescritas (1 o más).`);
       if (!Number.isInteger(dispensed) || dispensed < 0 || dispensed > prescribed) return setError(`Renglón ${i + 1}: las piezas surtidas van de 0 a ${prescribed}.`);
-      parsed.push({ clave: l.clave.trim(), prescribed, dispensed });
+      parsed.push({ clave: l.clave.trim(), prescribed, dispensed, ...(l.lot && dispensed > 0 ? { lotNumber: l.lot } : {}) });
     }
     setError('');
     const idempotencyKey = uuid();
@@ -60,12 +87,13 @@ export function DispenseView({ me }: { me: Me }) {
         </div>
         <fieldset>
           <legend>Renglones</legend>
-          <p class="muted">Se surte del lote que caduca primero (FEFO). Si no hay existencia suficiente, el servidor lo dice y no registra nada.</p>
+          <p class="muted">Se surte del lote que caduca primero (FEFO), salvo que elija el lote que tiene en la mano. Si no hay existencia suficiente, el servidor lo dice y no registra nada.</p>
           {lines.map((l, i) => (
             <div class="row line" data-line={i}>
-              <Field label={`Clave ${i + 1}`}><input name="clave" value={l.clave} onInput={(e) => set(i, { clave: e.currentTarget.value })} placeholder="010.000.0104.00" autocomplete="off" /></Field>
+              <Field label={`Clave ${i + 1}`}><input name="clave" value={l.clave} onInput={(e) => set(i, { clave: e.currentTarget.value, lot: '' })} placeholder="010.000.0104.00" autocomplete="off" /></Field>
               <Field label="Prescritas"><input name="prescribed" type="number" min={1} value={l.prescribed} onInput={(e) => set(i, { prescribed: e.currentTarget.value })} /></Field>
               <Field label="Surtidas" hint="Vacío = lo prescrito"><input name="dispensed" type="number" min={0} value={l.dispensed} onInput={(e) => set(i, { dispensed: e.currentTarget.value })} /></Field>
+              <LotChoice clues={me.clues!} clave={l.clave} value={l.lot} onChange={(lot) => set(i, { lot })} index={i} />
               {lines.length > 1 && <button type="button" class="secondary" onClick={() => setLines(lines.filter((_, j) => j !== i))}>Quitar renglón {i + 1}</button>}
             </div>
           ))}

@@ -16,14 +16,27 @@ import { Prescription, PrescriptionDispenseInput, PrescriptionDispenseSchema } f
 /** One prescription with its lines, by a condition over `p` (the prescription) and `e` (its establishment). */
 export async function prescriptionWhere(em: EntityManager, where: string, params: unknown[]): Promise<Prescription | null> {
   const [p] = await em.query(
-    `SELECT p.id AS pk, e.clues, p.folio, p.issued_on::text AS "issuedOn" FROM prescription p JOIN establishment e ON e.id = p.establishment_id WHERE ${where}`,
+    `SELECT p.id AS pk, e.clues, p.folio, p.issued_on::text AS "issuedOn", p.establishment_id AS "establishmentId", p.idempotency_key AS "key"
+       FROM prescription p JOIN establishment e ON e.id = p.establishment_id WHERE ${where}`,
     params,
   );
   if (!p) return null;
+  // The lots come from the ledger: the DISPENSE movements the prescription wrote carry its idempotency key
+  // (and a reversal of one of them takes its pieces back off the line).
   const lines = await em.query(
-    `SELECT s.clave, l.prescribed, l.dispensed FROM prescription_line l JOIN supply_item s ON s.id = l.supply_item_id WHERE l.prescription_id = $1 ORDER BY s.clave`,
-    [p.pk],
+    `SELECT s.clave, l.prescribed, l.dispensed,
+            coalesce((SELECT json_agg(json_build_object('lotNumber', t.lot_number, 'expiresOn', t.expires_on, 'quantity', t.quantity) ORDER BY t.expires_on NULLS LAST, t.lot_number)
+                        FROM (SELECT lo.lot_number, lo.expires_on::text AS expires_on, -sum(m.quantity + coalesce(r.quantity, 0))::int AS quantity
+                                FROM stock_movement m JOIN lot lo ON lo.id = m.lot_id
+                                LEFT JOIN stock_movement r ON r.reverses_id = m.id
+                               WHERE m.idempotency_key = $2 AND m.establishment_id = $3 AND m.kind = 'DISPENSE' AND m.supply_item_id = l.supply_item_id
+                               GROUP BY lo.lot_number, lo.expires_on) t
+                       WHERE t.quantity > 0), '[]'::json) AS lots
+       FROM prescription_line l JOIN supply_item s ON s.id = l.supply_item_id WHERE l.prescription_id = $1 ORDER BY s.clave`,
+    [p.pk, p.key, p.establishmentId],
   );
+  delete p.key;
+  delete p.establishmentId;
   return Object.assign(new Prescription(), p, { lines });
 }
 
@@ -55,7 +68,7 @@ export async function dispense(ctx: Context, raw: PrescriptionDispenseInput): Pr
         takeOut(
           em,
           est.id,
-          input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed })),
+          input.lines.map((l) => ({ clave: l.clave, quantity: l.dispensed, lotNumber: l.dispensed > 0 ? l.lotNumber : null })),
           businessDay(),
           (_line, lot, quantity, i) => ({
             field: ['lines', i, 'dispensed'],
