@@ -24,6 +24,8 @@ export function printSummary(summary: ImportSummary, maxRejections = 50): void {
     `leídas ${summary.read} · creadas ${summary.created} · actualizadas ${summary.updated} · sin cambios ${summary.unchanged} · ` +
       `rechazadas ${summary.rejected} · omitidas ${summary.skipped}`,
   );
+  if (summary.missingColumns?.length)
+    console.log(`columnas que el archivo no trae (lo guardado para ellas no se tocó): ${summary.missingColumns.map((c) => c.split('|')[0]).join(', ')}`);
   for (const r of summary.rejections.slice(0, maxRejections)) {
     console.log(`  línea ${r.line}${r.clues ? ` (${r.clues})` : ''}: ${r.code} — ${r.message}`);
   }

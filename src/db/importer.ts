@@ -10,10 +10,14 @@ export interface ImportSummary {
   /** Rows left out on purpose (another institution, say), not errors. */
   skipped: number;
   rejections: RowRejection[];
+  /** Known columns the file lacks (`A|B`: any of its names): what is stored for them was left alone. */
+  missingColumns?: string[];
 }
 
 export interface ImportPlan<T> {
   requiredColumns: string[];
+  /** Optional columns the importer reads; the summary names those the file lacks. */
+  knownColumns?: string[];
   mapRow(row: TableRow): { ok: true; value: T } | { ok: false; error: RowRejection };
   /** False for rows to leave out without complaint. */
   keep?(value: T): boolean;
@@ -54,6 +58,7 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
     if (!checkedHeader) {
       const missing = requireColumns([...row.values.keys()], plan.requiredColumns);
       if (missing.length) throw new Error(`Faltan columnas obligatorias en ${file}: ${missing.join(', ')}`);
+      if (plan.knownColumns) summary.missingColumns = requireColumns([...row.values.keys()].map((k) => k.replace(/_/g, ' ')), plan.knownColumns);
       checkedHeader = true;
     }
     summary.read++;

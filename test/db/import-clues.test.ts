@@ -69,6 +69,7 @@ async function count(sql = 'SELECT count(*)::int AS n FROM establishment', param
 
 function summary(counts: Omit<ImportSummary, 'rejections'>, rejections: Array<[number, string | null, string]> = []): ImportSummary {
   return {
+    missingColumns: expect.any(Array),
     ...counts,
     rejections: rejections.map(([line, clues, code]) => ({ line, clues, code, message: expect.any(String) })),
   };
@@ -347,6 +348,41 @@ describe('importClues on a Windows-1252 DGIS CSV', () => {
 
 // ---------------------------------------------------------------------------------------------
 // 2. The DGIS workbook (.xlsx) with numeric cells.
+
+describe('a file with older headers, or without some columns, never erases what is stored', () => {
+  beforeAll(async () => {
+    await emptyRegistry();
+    await importClues(db, await writeWindows1252('dgis-full.csv', DGIS_LINES), INSTITUTIONS);
+  });
+
+  it('NOMBRE DEL MUNICIPIO and NOMBRE DE LA JURISDICCION (cuts before 2024, open data) are read as MUNICIPIO and JURISDICCION', async () => {
+    const older = await writeWindows1252('dgis-older.csv', [
+      'CLUES,CLAVE DE LA ENTIDAD,NOMBRE DE LA UNIDAD,NOMBRE DEL MUNICIPIO,NOMBRE DE LA JURISDICCION',
+      'GRSSA000101,12,Centro de Salud Señor de la Peña,Chilpancingo,Centro Norte',
+    ]);
+    const run = await importClues(db, older, INSTITUTIONS);
+    expect(run).toMatchObject({ read: 1, updated: 1, rejected: 0 });
+    const [row] = await establishments(`clues = 'GRSSA000101'`);
+    expect([row.municipality, row.jurisdiction]).toEqual(['Chilpancingo', 'Centro Norte']);
+    // what the file did not bring is as the full file left it
+    expect(row).toMatchObject({ typology_code: 'CSR', level_of_care: 'FIRST', kind: 'FIXED', operating: true, latitude: 17.5506, longitude: -99.5058 });
+    expect(run.missingColumns).toEqual(expect.arrayContaining([expect.stringMatching(/^ESTATUS DE OPERACION/), expect.stringMatching(/^LATITUD/), expect.stringMatching(/^NIVEL ATENCION/)]));
+    expect(run.missingColumns).not.toEqual(expect.arrayContaining([expect.stringMatching(/^MUNICIPIO/)]));
+  });
+
+  it('a file with only CLUES, name and state changes only the name; the summary names every known column it lacks', async () => {
+    const before = await establishments();
+    const thin = await writeWindows1252('dgis-thin.csv', ['CLUES,ENTIDAD,NOMBRE DE LA UNIDAD', 'GRIMB000202,GUERRERO,Hospital General de Acapulco', 'OCSSA000404,OAXACA,Unidad Médica Móvil Sierra Mazateca']);
+    const run = await importClues(db, thin, INSTITUTIONS);
+    expect(run).toMatchObject({ read: 2, updated: 1, unchanged: 1, rejected: 0 });
+    expect(run.missingColumns!.map((c) => c.split('|')[0])).toEqual([
+      'CLAVE DE LA INSTITUCION', 'NOMBRE DE LA INSTITUCION', 'MUNICIPIO', 'JURISDICCION', 'NOMBRE TIPO ESTABLECIMIENTO',
+      'CLAVE DE TIPOLOGIA', 'NOMBRE DE TIPOLOGIA', 'ESTATUS DE OPERACION', 'NIVEL ATENCION', 'LATITUD', 'LONGITUD',
+    ]);
+    const after = await establishments();
+    expect(after).toEqual(before.map((e) => (e.clues === 'GRIMB000202' ? { ...e, name: 'Hospital General de Acapulco' } : e)));
+  });
+});
 
 describe('importClues on an XLSX workbook', () => {
   it('reads numeric cells, reports worksheet row numbers and stores the coordinates', async () => {

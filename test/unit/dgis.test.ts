@@ -103,6 +103,7 @@ describe('mapDgisRow on a Windows-1252 CSV', () => {
       levelOfCare: LevelOfCare.SECOND,
       latitude: 19.4326,
       longitude: -99.1332,
+      absent: [],
     });
   });
 
@@ -277,8 +278,8 @@ describe('DGIS_REQUIRED_COLUMNS', () => {
     expect(requireColumns(['Clues', 'Nombre de la Unidad', 'Entidad'], DGIS_REQUIRED_COLUMNS)).toEqual([]);
     expect(requireColumns(['CLUES', 'NOMBRE DE LA UNIDAD', 'CLAVE DE LA ENTIDAD'], DGIS_REQUIRED_COLUMNS)).toEqual([]);
     expect(requireColumns(['CLUES', 'MUNICIPIO'], DGIS_REQUIRED_COLUMNS)).toEqual([
-      'NOMBRE DE LA UNIDAD',
-      'CLAVE DE LA ENTIDAD|ENTIDAD',
+      'NOMBRE DE LA UNIDAD|NOMBRE UNIDAD',
+      'CLAVE DE LA ENTIDAD|CLAVE ENTIDAD|ENTIDAD|NOMBRE DE LA ENTIDAD|NOMBRE ENTIDAD',
     ]);
   });
 });

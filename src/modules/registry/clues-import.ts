@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { importTable, ImportSummary } from '../../db/importer';
 import { institutionOfClues } from '../../domain/clues';
-import { DGIS_REQUIRED_COLUMNS, DgisEstablishment, mapDgisRow } from './dgis';
+import { DGIS_OPTIONAL_COLUMNS, DGIS_REQUIRED_COLUMNS, DgisEstablishment, DgisField, mapDgisRow } from './dgis';
 
 export interface CluesImportOptions {
   /** Keep only these institutions (CLUES letters 3–5, e.g. SSA, IMB); all when empty. */
@@ -20,6 +20,7 @@ export function importClues(db: DataSource, file: string, opts: CluesImportOptio
   const institutions = opts.institutions?.length ? new Set(opts.institutions.map((i) => i.trim().toUpperCase())) : undefined;
   return importTable<DgisEstablishment>(db, file, {
     requiredColumns: DGIS_REQUIRED_COLUMNS,
+    knownColumns: DGIS_OPTIONAL_COLUMNS,
     mapRow: mapDgisRow,
     // The institution is read from the CLUES itself (letters 3–5), as network membership is.
     keep: institutions ? (e) => institutions.has(institutionOfClues(e.clues)) : undefined,
@@ -30,20 +31,22 @@ export function importClues(db: DataSource, file: string, opts: CluesImportOptio
   });
 }
 
-const FIELDS = [
-  ['name', 'text'],
-  ['state_code', 'text'],
-  ['municipality', 'text'],
-  ['jurisdiction', 'text'],
-  ['establishment_type', 'text'],
-  ['kind', 'text'],
-  ['level_of_care', 'text'],
-  ['typology_code', 'text'],
-  ['typology_name', 'text'],
-  ['operating', 'boolean'],
-  ['latitude', 'numeric'],
-  ['longitude', 'numeric'],
-] as const;
+/** Each stored field and the DGIS fields it is made from: with all of them absent from the file, a re-import leaves it alone. */
+const FIELDS: ReadonlyArray<readonly [string, string, readonly DgisField[]]> = [
+  ['name', 'text', ['name']],
+  ['state_code', 'text', ['stateCode', 'stateName']],
+  ['municipality', 'text', ['municipality']],
+  ['jurisdiction', 'text', ['jurisdiction']],
+  ['establishment_type', 'text', ['establishmentType']],
+  // from the name alone (no type nor typology) the kind is a guess: a stored one made from them stays
+  ['kind', 'text', ['establishmentType', 'typologyCode', 'typologyName']],
+  ['level_of_care', 'text', ['level']],
+  ['typology_code', 'text', ['typologyCode']],
+  ['typology_name', 'text', ['typologyName']],
+  ['operating', 'boolean', ['status']],
+  ['latitude', 'numeric', ['latitude']],
+  ['longitude', 'numeric', ['longitude']],
+];
 
 async function upsertEstablishments(em: EntityManager, rows: DgisEstablishment[]): Promise<{ created: number; updated: number }> {
   const columns: unknown[][] = [
@@ -62,6 +65,9 @@ async function upsertEstablishments(em: EntityManager, rows: DgisEstablishment[]
     rows.map((r) => r.longitude),
   ];
   const names = FIELDS.map(([n]) => n);
+  // A file has one header, so one batch has one set of absent columns.
+  const absent = new Set(rows[0].absent);
+  const updated = FIELDS.filter(([, , from]) => from.some((f) => !absent.has(f))).map(([n]) => n);
   const result: Array<{ inserted: boolean }> = await em.query(
     `INSERT INTO establishment (clues, ${names.join(', ')}, in_network, in_network_since)
      SELECT i.clues, ${names.map((n) => `i.${n}`).join(', ')},
@@ -69,8 +75,8 @@ async function upsertEstablishments(em: EntityManager, rows: DgisEstablishment[]
        FROM unnest($1::text[], ${FIELDS.map(([, t], k) => `$${k + 2}::${t}[]`).join(', ')})
             AS i(clues, ${names.join(', ')})
        JOIN state s ON s.code = i.state_code
-     ON CONFLICT (clues) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()
-      WHERE (${names.map((n) => `establishment.${n}`).join(', ')}) IS DISTINCT FROM (${names.map((n) => `EXCLUDED.${n}`).join(', ')})
+     ON CONFLICT (clues) DO UPDATE SET ${updated.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()
+      WHERE (${updated.map((n) => `establishment.${n}`).join(', ')}) IS DISTINCT FROM (${updated.map((n) => `EXCLUDED.${n}`).join(', ')})
      RETURNING (xmax = 0) AS inserted`,
     columns,
   );

@@ -6,8 +6,46 @@ import { normalizeLabel } from '../../domain/text';
 
 export type { RowRejection };
 
-/** The state may come as its INEGI code or as its name, hence the alternative (see requireColumns). */
-export const DGIS_REQUIRED_COLUMNS: string[] = ['CLUES', 'NOMBRE DE LA UNIDAD', 'CLAVE DE LA ENTIDAD|ENTIDAD'];
+/**
+ * Every DGIS column the importer reads, with the header names the published cuts have given it ("A|B":
+ * either; compared without regard to case, accents or underscores). The state may come as its INEGI code
+ * or as its name. Cuts before 2024 and the open-data CSV say NOMBRE DEL MUNICIPIO and NOMBRE DE LA
+ * JURISDICCION where later cuts say MUNICIPIO and JURISDICCION.
+ */
+export const DGIS_COLUMNS = {
+  clues: 'CLUES',
+  name: 'NOMBRE DE LA UNIDAD|NOMBRE UNIDAD',
+  stateCode: 'CLAVE DE LA ENTIDAD|CLAVE ENTIDAD',
+  stateName: 'ENTIDAD|NOMBRE DE LA ENTIDAD|NOMBRE ENTIDAD',
+  institutionCode: 'CLAVE DE LA INSTITUCION|CLAVE INSTITUCION',
+  institutionName: 'NOMBRE DE LA INSTITUCION|NOMBRE INSTITUCION|INSTITUCION',
+  municipality: 'MUNICIPIO|NOMBRE DEL MUNICIPIO|NOMBRE MUNICIPIO',
+  jurisdiction: 'JURISDICCION|NOMBRE DE LA JURISDICCION|NOMBRE JURISDICCION',
+  establishmentType: 'NOMBRE TIPO ESTABLECIMIENTO|NOMBRE DEL TIPO DE ESTABLECIMIENTO|TIPO ESTABLECIMIENTO|TIPO DE ESTABLECIMIENTO',
+  typologyCode: 'CLAVE DE TIPOLOGIA|CLAVE TIPOLOGIA',
+  typologyName: 'NOMBRE DE TIPOLOGIA|NOMBRE TIPOLOGIA|TIPOLOGIA',
+  status: 'ESTATUS DE OPERACION|ESTATUS OPERACION',
+  level: 'NIVEL ATENCION|NIVEL DE ATENCION',
+  latitude: 'LATITUD',
+  longitude: 'LONGITUD',
+} as const;
+export type DgisField = keyof typeof DGIS_COLUMNS;
+
+export const DGIS_REQUIRED_COLUMNS: string[] = [DGIS_COLUMNS.clues, DGIS_COLUMNS.name, `${DGIS_COLUMNS.stateCode}|${DGIS_COLUMNS.stateName}`];
+/** The columns a file may lack: each one absent leaves its stored field alone, and the summary names it. */
+export const DGIS_OPTIONAL_COLUMNS: string[] = (Object.keys(DGIS_COLUMNS) as DgisField[])
+  .filter((f) => !['clues', 'name', 'stateCode', 'stateName'].includes(f))
+  .map((f) => DGIS_COLUMNS[f]);
+
+/** The header key a row has for a field (the first of its names present), or undefined when the file lacks it. */
+function headerOf(values: ReadonlyMap<string, string>, field: DgisField): string | undefined {
+  for (const name of DGIS_COLUMNS[field].split('|')) {
+    if (values.has(name)) return name;
+    const underscored = name.replace(/ /g, '_');
+    if (values.has(underscored)) return underscored;
+  }
+  return undefined;
+}
 
 /** One establishment of the DGIS CLUES catalogue (Dirección General de Información en Salud). */
 export interface DgisEstablishment {
@@ -29,19 +67,12 @@ export interface DgisEstablishment {
   levelOfCare: LevelOfCare | null;
   latitude: number | null;
   longitude: number | null;
+  /** Fields whose column the file lacks: the import leaves what is stored for them alone. */
+  absent: DgisField[];
 }
 
 const MAX_TEXT = 250;
-const TEXT_COLUMNS = [
-  'NOMBRE DE LA UNIDAD',
-  'CLAVE DE LA INSTITUCION',
-  'NOMBRE DE LA INSTITUCION',
-  'MUNICIPIO',
-  'JURISDICCION',
-  'NOMBRE TIPO ESTABLECIMIENTO',
-  'CLAVE DE TIPOLOGIA',
-  'NOMBRE DE TIPOLOGIA',
-];
+const TEXT_FIELDS: DgisField[] = ['name', 'institutionCode', 'institutionName', 'municipality', 'jurisdiction', 'establishmentType', 'typologyCode', 'typologyName'];
 
 // Short and former names the catalogue and people use for states whose official name is longer.
 const STATE_ALIASES: Record<string, string> = {
@@ -109,8 +140,12 @@ export function parseLevelOfCare(value: string | null): LevelOfCare | null {
 }
 
 export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment } | { ok: false; error: RowRejection } {
-  const text = (column: string): string | null => row.values.get(column) || null;
-  const clues = normalizeClues(row.values.get('CLUES') ?? '');
+  const header = new Map((Object.keys(DGIS_COLUMNS) as DgisField[]).map((f) => [f, headerOf(row.values, f)]));
+  const text = (field: DgisField): string | null => {
+    const column = header.get(field);
+    return (column !== undefined && row.values.get(column)) || null;
+  };
+  const clues = normalizeClues(text('clues') ?? '');
   const reject = (code: string, message: string) =>
     ({ ok: false, error: { line: row.line, clues: clues || null, code, message } }) as const;
 
@@ -118,12 +153,12 @@ export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment 
     const problem = clues === '' ? 'Falta la CLUES' : `CLUES con formato inválido: "${clues}"`;
     return reject('INVALID_CLUES', `${problem}; se esperan 2 letras de entidad, 3 de institución y 6 dígitos`);
   }
-  const name = text('NOMBRE DE LA UNIDAD');
+  const name = text('name');
   if (name === null) return reject('MISSING_NAME', 'Falta el nombre de la unidad (NOMBRE DE LA UNIDAD)');
-  const tooLong = TEXT_COLUMNS.find((column) => (row.values.get(column)?.length ?? 0) > MAX_TEXT);
-  if (tooLong) return reject('TOO_LONG', `${tooLong} excede ${MAX_TEXT} caracteres`);
+  const tooLong = TEXT_FIELDS.find((field) => (text(field)?.length ?? 0) > MAX_TEXT);
+  if (tooLong) return reject('TOO_LONG', `${header.get(tooLong)} excede ${MAX_TEXT} caracteres`);
 
-  const state = rowState(text('CLAVE DE LA ENTIDAD'), text('ENTIDAD'));
+  const state = rowState(text('stateCode'), text('stateName'));
   if (typeof state === 'string') return reject('UNKNOWN_STATE', state);
   if (stateOfClues(clues)?.code !== state.code) {
     return reject(
@@ -132,30 +167,31 @@ export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment 
     );
   }
 
-  const establishmentType = text('NOMBRE TIPO ESTABLECIMIENTO');
-  const typologyCode = text('CLAVE DE TIPOLOGIA');
-  const typologyName = text('NOMBRE DE TIPOLOGIA');
+  const establishmentType = text('establishmentType');
+  const typologyCode = text('typologyCode');
+  const typologyName = text('typologyName');
   const kind = deriveKind(establishmentType, typologyCode, typologyName, name);
   return {
     ok: true,
     value: {
       line: row.line,
       clues,
-      institutionCode: text('CLAVE DE LA INSTITUCION') ?? institutionOfClues(clues),
-      institutionName: text('NOMBRE DE LA INSTITUCION'),
+      institutionCode: text('institutionCode') ?? institutionOfClues(clues),
+      institutionName: text('institutionName'),
       name,
       stateCode: state.code,
-      municipality: text('MUNICIPIO'),
-      jurisdiction: text('JURISDICCION'),
+      municipality: text('municipality'),
+      jurisdiction: text('jurisdiction'),
       establishmentType,
       typologyCode,
       typologyName,
-      operating: isOperating(text('ESTATUS DE OPERACION')),
+      operating: isOperating(text('status')),
       kind,
       // The official count gives mobile and support units no level of care, whatever the file says.
-      levelOfCare: kind === EstablishmentKind.FIXED ? parseLevelOfCare(text('NIVEL ATENCION')) : null,
-      latitude: coordinate(text('LATITUD'), 14, 33),
-      longitude: coordinate(text('LONGITUD'), -119, -86),
+      levelOfCare: kind === EstablishmentKind.FIXED ? parseLevelOfCare(text('level')) : null,
+      latitude: coordinate(text('latitude'), 14, 33),
+      longitude: coordinate(text('longitude'), -119, -86),
+      absent: [...header].filter(([, column]) => column === undefined).map(([field]) => field),
     },
   };
 }
