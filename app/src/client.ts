@@ -82,6 +82,11 @@ function settle(result: OperationResult) {
 
 const FILL: Record<string, string> = { COMPLETE: 'surtida completa', PARTIAL: 'surtida parcialmente', NOT_FILLED: 'no surtida' };
 function describe(payload: any): string | undefined {
+  const r = payload?.receipt;
+  if (r?.lines?.length) {
+    const lots = (r.lines as Array<{ clave: string; lotNumber: string; acceptedQuantity: number }>).map((l) => `${l.clave} lote ${l.lotNumber}: ${l.acceptedQuantity} piezas`);
+    return `Entrada${r.orderNumber ? ` contra la orden ${r.orderNumber}` : ''}${r.supplierDocument ? `, documento ${r.supplierDocument}` : ''} — ${lots.join('; ')}`;
+  }
   const p = payload?.prescription;
   if (!p?.fill) return undefined;
   const lines = (p.lines as Array<{ clave: string; prescribed: number; dispensed: number; lots?: Array<{ lotNumber: string; quantity: number }> }>).map(
@@ -142,17 +147,22 @@ export function createClient(onUnauthorized: () => void): Session {
       PrescriptionPayload: () => null,
       ShipmentPayload: () => null,
       StockMovementsPayload: () => null,
+      StockReceivePayload: () => null,
+      ReceiptLine: () => null,
+      SupplyItemGtinLinkPayload: () => null,
     },
     optimistic: {
       prescriptionDispense: (args) => ({ __typename: 'PrescriptionPayload', prescription: localEntity('Prescription')(args), userErrors: [] }),
       stockConsume: (args) => ({ __typename: 'StockMovementsPayload', movements: [localEntity('StockMovement')(args)], stockLevels: [], userErrors: [], userWarnings: [] }),
       shipmentReceive: (args) => ({ __typename: 'ShipmentPayload', shipment: localEntity('Shipment')(args), leftBehind: [], userErrors: [], userWarnings: [] }),
+      stockReceive: (args) => ({ __typename: 'StockReceivePayload', receipt: localEntity('Receipt')(args), movements: [], stockLevels: [], userErrors: [], userWarnings: [] }),
     },
     updates: {
       Mutation: {
         prescriptionDispense: (_r, _a, c) => invalidateRoot(c, 'stockLevels'),
         stockConsume: (_r, _a, c) => invalidateRoot(c, 'stockLevels'),
         shipmentReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'shipments'),
+        stockReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'orders'),
         orderCreate: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),
         orderUpdate: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),
         orderSubmit: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),

@@ -9,6 +9,10 @@ import { DispenseView } from './views/dispense';
 import { ConsumeView } from './views/consume';
 import { WritesView } from './views/writes';
 import { OrderView } from './views/order';
+import { PurchaseReceiptView } from './views/purchase-receipt';
+import { DispatchView } from './views/dispatch';
+import { CountView } from './views/count';
+import { ExpiredView } from './views/expired';
 import { Client, gql } from '@urql/core';
 
 const ROLE: Record<string, string> = {
@@ -41,6 +45,10 @@ const VIEWS = [
   { path: 'dispensar', label: 'Dispensar', roles: ['PHARMACY'] },
   { path: 'consumo', label: 'Consumo de servicio', roles: ['PHARMACY'] },
   { path: 'pedido', label: 'Mi pedido', roles: ['PHARMACY'] },
+  { path: 'recepcion', label: 'Recibir de proveedor', roles: ['WAREHOUSE'] },
+  { path: 'surtir', label: 'Surtir pedidos', roles: ['WAREHOUSE'] },
+  { path: 'conteo', label: 'Conteo físico', roles: ['PHARMACY', 'WAREHOUSE'] },
+  { path: 'caducados', label: 'Caducados', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'envios', label: 'Mis registros', roles: ['PHARMACY', 'WAREHOUSE'] },
 ];
 
@@ -165,6 +173,10 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
             {current.path === 'dispensar' && <DispenseView me={me} />}
             {current.path === 'consumo' && <ConsumeView me={me} />}
             {current.path === 'pedido' && <OrderView me={me} />}
+            {current.path === 'recepcion' && <PurchaseReceiptView me={me} />}
+            {current.path === 'surtir' && <DispatchView me={me} />}
+            {current.path === 'conteo' && <CountView me={me} />}
+            {current.path === 'caducados' && <ExpiredView me={me} />}
             {current.path === 'envios' && <WritesView />}
           </>
         )}

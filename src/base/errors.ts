@@ -37,6 +37,8 @@ export const ErrorCode = {
   ALREADY_REVERSED: 'ALREADY_REVERSED',
   NOT_REVERSIBLE: 'NOT_REVERSIBLE',
   INVALID_TEXT: 'INVALID_TEXT',
+  INVALID_GTIN: 'INVALID_GTIN',
+  GTIN_LINKED_ELSEWHERE: 'GTIN_LINKED_ELSEWHERE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -11,6 +11,7 @@ import { OrderProcurementResolver } from '../modules/orders/order-procurement.re
 import { OrderLinksResolver, ShipmentLinksResolver } from '../modules/orders/order-links.resolver';
 import { OrderLineSupplyResolver, SuggestedOrderLineResolver } from '../modules/orders/order-supply.resolver';
 import { ShipmentListResolver } from '../modules/orders/shipment.resolver';
+import { OrderPickListResolver, PickListLineResolver } from '../modules/orders/pick-list.resolver';
 import { PrescriptionResolver } from '../modules/prescriptions/prescription.resolver';
 import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
@@ -43,6 +44,8 @@ const resolvers: NonEmptyArray<Function> = [
   OrderLineSupplyResolver,
   SuggestedOrderLineResolver,
   ShipmentListResolver,
+  OrderPickListResolver,
+  PickListLineResolver,
   PrescriptionResolver,
 ];
 

@@ -1,7 +1,8 @@
 import { ArgsType, Field, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
 import { LevelOfCare, SupplyKind } from '../../domain/enums';
-import { UserError } from '../../base/errors';
+import { ErrorCode, UserError } from '../../base/errors';
+import { gtinProblemMessage, normalizeGtin } from '../../domain/gtin';
 import { PageArgs } from '../../base/relay';
 import { claveField, text } from '../../base/validation';
 import { SupplyItem } from './supply-item.entity';
@@ -28,6 +29,12 @@ export class SupplyItemFilter {
 
   @Field(() => String, { nullable: true, description: 'Part of the clave or description; case and accents ignored.' })
   search?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The clave a GTIN (8, 12, 13 or 14 digits, as scanned) is linked to; none when it is linked to none. A GTIN with a wrong check digit is refused (INVALID_GTIN).',
+  })
+  gtin?: string | null;
 }
 
 @ArgsType()
@@ -87,6 +94,37 @@ export const SupplyItemUpsertSchema = z.object({
 @ObjectType()
 export class SupplyItemUpsertPayload {
   @Field(() => SupplyItem, { nullable: true })
+  supplyItem: SupplyItem | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType({ description: 'Links a GTIN (the product code of a GS1 barcode) to its clave, once: scans of it then find the clave.' })
+export class SupplyItemGtinLinkInput {
+  @Field()
+  clave: string;
+
+  @Field({ description: 'GTIN-8, -12, -13 or -14 with its check digit; stored in the 14-digit form.' })
+  gtin: string;
+}
+
+export const SupplyItemGtinLinkSchema = z.object({
+  clave: claveField,
+  gtin: z
+    .string()
+    .max(40, 'GTIN demasiado largo: tiene a lo más 14 dígitos.')
+    .transform((v, c) => {
+      const parsed = normalizeGtin(v.trim());
+      if (parsed.ok) return parsed.gtin;
+      c.addIssue({ code: 'custom', params: { code: ErrorCode.INVALID_GTIN }, message: gtinProblemMessage(parsed.problem, v.trim()) });
+      return z.NEVER;
+    }),
+});
+
+@ObjectType()
+export class SupplyItemGtinLinkPayload {
+  @Field(() => SupplyItem, { nullable: true, description: 'The clave, with the GTIN among its gtins.' })
   supplyItem: SupplyItem | null;
 
   @Field(() => [UserError])

@@ -5,10 +5,12 @@ import { kindOfClaveGroup } from '../../domain/clave';
 import { LevelOfCare, SUPPLY_KIND_LABEL, SupplyKind } from '../../domain/enums';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
-import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
+import { badRequest, ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
+import { gtinProblemMessage, normalizeGtin } from '../../domain/gtin';
+import { Role } from '../../domain/enums';
 import { Connection, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { foldForSearch } from '../registry/registry.service';
-import { SupplyItemFilter, SupplyItemUpsertInput, SupplyItemUpsertSchema } from './catalog.inputs';
+import { SupplyItemFilter, SupplyItemGtinLinkInput, SupplyItemGtinLinkSchema, SupplyItemUpsertInput, SupplyItemUpsertSchema } from './catalog.inputs';
 import { SupplyItem } from './supply-item.entity';
 
 const COLUMNS: Record<string, string> = {
@@ -88,6 +90,11 @@ function filtered(ctx: Context, filter: SupplyItemFilter | null | undefined): Se
     });
   }
   if (filter?.search?.trim()) qb.andWhere('s.search_text LIKE :search', { search: `%${foldForSearch(filter.search)}%` });
+  if (filter?.gtin != null) {
+    const parsed = normalizeGtin(filter.gtin.trim());
+    if (!parsed.ok) throw badRequest(ErrorCode.INVALID_GTIN, gtinProblemMessage(parsed.problem, filter.gtin.trim()));
+    qb.andWhere('s.id IN (SELECT g.supply_item_id FROM supply_item_gtin g WHERE g.gtin = :gtin)', { gtin: parsed.gtin });
+  }
   return qb;
 }
 
@@ -104,3 +111,36 @@ export function listSupplyItems(ctx: Context, filter: SupplyItemFilter | null | 
   );
 }
 
+
+/** Who may link a GTIN to a clave: the warehouse receiving the box, and central. */
+export const GTIN_LINKERS = [Role.ADMIN, Role.CENTRAL, Role.WAREHOUSE] as const;
+
+/**
+ * Links a GTIN to a clave, once and for all: a GTIN belongs to one clave (a clave may have several).
+ * The same pair again changes nothing and answers the clave; a GTIN linked to another clave is refused
+ * (GTIN_LINKED_ELSEWHERE, naming it) — unlinking is for central, by hand, not a scan's side effect.
+ */
+export async function linkGtin(ctx: Context, raw: SupplyItemGtinLinkInput): Promise<SupplyItem> {
+  return runMutation(ctx, { operation: 'supplyItemGtinLink', schema: SupplyItemGtinLinkSchema, raw, scope: { roles: GTIN_LINKERS } }, async (em, input, meta) => {
+    const [item] = await em.query('SELECT id FROM supply_item WHERE clave = $1', [input.clave]);
+    if (!item) fail(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave} en el catálogo: revise la clave.`);
+    const inserted = await em.query(
+      'INSERT INTO supply_item_gtin (gtin, supply_item_id, linked_by) VALUES ($1, $2, $3) ON CONFLICT (gtin) DO NOTHING RETURNING gtin',
+      [input.gtin, item.id, meta.actor],
+    );
+    if (inserted.length === 0) {
+      const [linked] = await em.query(
+        'SELECT g.supply_item_id AS id, s.clave FROM supply_item_gtin g JOIN supply_item s ON s.id = g.supply_item_id WHERE g.gtin = $1',
+        [input.gtin],
+      );
+      if (linked.id !== item.id) {
+        fail(
+          ErrorCode.GTIN_LINKED_ELSEWHERE,
+          ['gtin'],
+          `El GTIN ${input.gtin} ya está ligado a la clave ${linked.clave}. Si la caja dice otra clave, avise a la Coordinación de Abasto para que lo corrija.`,
+        );
+      }
+    }
+    return em.getRepository(SupplyItem).findOneByOrFail({ pk: item.id });
+  });
+}

@@ -3,20 +3,20 @@ import { keyClaimedAt } from '../../db/idempotency';
 import { runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
-import { isUsableOn } from '../../domain/stock';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, forbidden, gather, throwIfAny, UserError, userError } from '../../base/errors';
 import { Connection, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { backdatedWarning, lotExpiresSoonWarning } from '../../base/warnings';
 import { requireEstablishment } from '../registry/registry.queries';
-import { lockItemLots, MovementDraft, WRITE_TIME, writeMovements } from '../stock/ledger';
+import { itemLots, lockItemLots, MovementDraft, WRITE_TIME, writeMovements } from '../stock/ledger';
 import { takeOut } from '../stock/stock.lots';
 import { MovementKind } from '../stock/stock.types';
 import { isDispatcher, lockedOrder, requireStatus } from './order.scope';
 import { afterOrderChange, shipmentByNumber, shipmentsWhere } from './order.queries';
 import { Order, OrderStatus, Shipment } from './order.types';
 import { ShipmentDispatchInput, ShipmentDispatchSchema, ShipmentFilter } from './shipment.inputs';
-import { DispatchShortfall, ShipmentResult, ShortfallReason } from './shipment.types';
+import { DispatchShortfall, ShipmentResult } from './shipment.types';
+import { PickList, pickList, planFromAvailable } from './pick-list';
 
 /** Shipments (remisiones): dispatching against an approved order, and the shipments a caller may see. */
 
@@ -134,8 +134,9 @@ function checkedLines(order: Order, lines: Array<{ clave: string; quantity: numb
 }
 
 /**
- * The pending pieces of every line (approved − dispatched) as far as the usable stock allows (the lots are locked here, and
- * FEFO takes them in `takeOut` via allocateFefo), and what stays behind: per clave, with its reason.
+ * The pending pieces of every line (approved − dispatched) as far as the usable stock allows, lot by
+ * lot as `planFromAvailable` plans them (the pick list's rule) on the balances locked here, and what
+ * stays behind: per clave, with its reason. Each planned lot goes to `takeOut` by its number.
  */
 async function fromAvailable(
   em: EntityManager,
@@ -144,37 +145,32 @@ async function fromAvailable(
   day: string,
   errors: UserError[],
 ): Promise<{ lines: PlannedLine[]; leftBehind: DispatchShortfall[] }> {
-  // the pending pieces (approved − dispatched), as orderApprove(capToAvailable) counts them against the stock
-  const pending = order.lines.filter((l) => l.pending > 0);
-  const lots = await lockItemLots(em, supplyingId, pending.map((l) => l.supplyItemId));
-  const lines: PlannedLine[] = [];
-  const leftBehind: DispatchShortfall[] = [];
-  for (const l of pending) {
-    const held = lots.filter((x) => x.supplyItemId === l.supplyItemId && x.quantity > 0);
-    const usable = held.filter((x) => isUsableOn(x.expiresOn, day)).reduce((s, x) => s + x.quantity, 0);
-    const sent = Math.min(l.pending, usable);
-    if (sent > 0) lines.push({ clave: l.clave, quantity: sent, field: ['fromAvailable'] });
-    if (sent < l.pending) leftBehind.push(shortfall(l.clave, l.pending, sent, held.reduce((s, x) => s + x.quantity, 0) - usable));
-  }
-  if (!pending.length) {
+  const lots = await lockItemLots(em, supplyingId, order.lines.filter((l) => l.pending > 0).map((l) => l.supplyItemId));
+  const plan = planFromAvailable(order.lines, lots, day);
+  const lines = plan.picks.map((p): PlannedLine => ({ clave: p.clave, quantity: p.quantity, lotNumber: p.lot.lotNumber, field: ['fromAvailable'] }));
+  if (!plan.anyPending) {
     errors.push(userError('NOTHING_TO_DISPATCH', ['orderNumber'], `La orden ${order.number} no tiene piezas aprobadas pendientes de envío.`));
   } else if (!lines.length) {
     errors.push(
-      userError('NOTHING_TO_DISPATCH', ['fromAvailable'], `No hay existencia utilizable de ninguna clave pendiente de la orden ${order.number} (${leftBehind.map((s) => s.clave).join(', ')}): no se envía nada.`),
+      userError('NOTHING_TO_DISPATCH', ['fromAvailable'], `No hay existencia utilizable de ninguna clave pendiente de la orden ${order.number} (${plan.leftBehind.map((s) => s.clave).join(', ')}): no se envía nada.`),
     );
   }
-  return { lines, leftBehind };
+  return { lines, leftBehind: plan.leftBehind };
 }
 
-function shortfall(clave: string, requested: number, sent: number, expired: number): DispatchShortfall {
-  const left = requested - sent;
-  const [reason, message] =
-    sent > 0
-      ? [ShortfallReason.PARTIAL_STOCK, `Se enviaron las ${sent} piezas utilizables de ${clave}; quedan ${left} de ${requested} aprobadas por enviar.`]
-      : expired > 0
-        ? [ShortfallReason.ONLY_EXPIRED_STOCK, `Las ${expired} piezas de ${clave} en existencia están caducadas y no se envían; quedan ${left} aprobadas por enviar.`]
-        : [ShortfallReason.NO_STOCK, `No hay piezas de ${clave} en existencia; quedan ${left} aprobadas por enviar.`];
-  return { clave, requested, sent, left, reason, message };
+/**
+ * The pick list of an order (Order.pickList): what "send what is available" would take now, by the
+ * same plan, on the supplying warehouse's balances as they stand (not locked). Null when no warehouse
+ * supplies the order (a purchase) or the caller's scope does not cover it; empty when the order is not
+ * approved or partially fulfilled (nothing may be dispatched against it).
+ */
+export async function orderPickList(ctx: Context, order: Order): Promise<PickList | null> {
+  if (order.supplyingId == null || order.supplyingClues == null || !viewerOf(ctx).covers(order.supplyingClues)) return null;
+  const day = businessDay();
+  if (order.status !== OrderStatus.APPROVED && order.status !== OrderStatus.PARTIALLY_FULFILLED) return pickList({ picks: [], leftBehind: [], anyPending: false }, day);
+  const ids = order.lines.filter((l) => l.pending > 0).map((l) => l.supplyItemId);
+  const lots = ids.length ? await itemLots(ctx.db, order.supplyingId, ids, false) : [];
+  return pickList(planFromAvailable(order.lines, lots, day), day);
 }
 
 // ---------------------------------------------------------------------------------------------

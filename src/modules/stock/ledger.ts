@@ -46,13 +46,20 @@ export interface LockedLot extends LotStock {
 }
 
 /** Locks the balances of these claves at a location (all lots) and returns them, lot-id order. */
-export async function lockItemLots(em: EntityManager, establishmentId: number, supplyItemIds: number[]): Promise<LockedLot[]> {
+export function lockItemLots(em: EntityManager, establishmentId: number, supplyItemIds: number[]): Promise<LockedLot[]> {
+  return itemLots(em, establishmentId, supplyItemIds, true);
+}
+
+/**
+ * The balances of these claves at a location (all lots), lot-id order; locked for a write, or read as
+ * they stand for a plan shown before it (the pick list of a dispatch).
+ */
+export async function itemLots(em: Pick<EntityManager, 'query'>, establishmentId: number, supplyItemIds: number[], lock: boolean): Promise<LockedLot[]> {
   const rows: Array<{ lot_id: number; supply_item_id: number; lot_number: string; expires_on: string | null; quantity: number }> = await em.query(
     `SELECT b.lot_id, b.supply_item_id, l.lot_number, l.expires_on::text AS expires_on, b.quantity
        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
       WHERE b.establishment_id = $1 AND b.supply_item_id = ANY($2::int[])
-      ORDER BY b.lot_id
-        FOR UPDATE OF b`,
+      ORDER BY b.lot_id${lock ? ' FOR UPDATE OF b' : ''}`,
     [establishmentId, supplyItemIds],
   );
   return rows.map((r) => ({ lotId: r.lot_id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on, quantity: r.quantity }));
