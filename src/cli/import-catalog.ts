@@ -4,9 +4,9 @@ import { parseConfig } from '../config';
 import { connect } from '../db/connect';
 import { importCatalog } from '../modules/catalog/catalog-import';
 import { flag, parseArgs, runCli } from './args';
-import { printSummary, progressFor } from './progress';
+import { progressFor, reportImport } from './progress';
 
-const USAGE = 'usage: npm run import:catalog -- FILE.csv [--from-year 2024] [--to-year 2026]';
+const USAGE = 'usage: npm run import:catalog -- FILE.csv [--from-year 2024] [--to-year 2026] [--rejects FILE.csv]';
 
 /** Imports the Compendio catalogue CSV; safe to run again, also after being killed halfway. */
 runCli(async () => {
@@ -26,7 +26,7 @@ runCli(async () => {
     const progress = await progressFor(file, 'Claves');
     const summary = await importCatalog(db, file, { fromYear, toYear, onProgress: progress.tick });
     progress.stop();
-    printSummary(summary);
+    reportImport(summary, file, flags);
   } finally {
     await close();
   }

@@ -4,9 +4,9 @@ import { parseConfig } from '../config';
 import { connect } from '../db/connect';
 import { importClues } from '../modules/registry/clues-import';
 import { flag, parseArgs, runCli } from './args';
-import { printSummary, progressFor } from './progress';
+import { progressFor, reportImport } from './progress';
 
-const USAGE = 'usage: npm run import:clues -- FILE.csv|FILE.xlsx [--institutions SSA,IMB]';
+const USAGE = 'usage: npm run import:clues -- FILE.csv|FILE.xlsx [--institutions SSA,IMB] [--rejects FILE.csv]';
 
 /** Imports the DGIS CLUES catalogue; safe to run again, also after being killed halfway. */
 runCli(async () => {
@@ -19,7 +19,7 @@ runCli(async () => {
     const progress = await progressFor(file, 'CLUES');
     const summary = await importClues(db, file, { institutions, onProgress: progress.tick });
     progress.stop();
-    printSummary(summary);
+    reportImport(summary, file, flags);
   } finally {
     await close();
   }

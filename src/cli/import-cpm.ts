@@ -8,9 +8,9 @@ import { Viewer } from '../base/auth';
 import { createContext } from '../graphql/context';
 import { importCpm } from '../modules/cpm/cpm-io';
 import { flag, parseArgs, runCli } from './args';
-import { printSummary, progressFor } from './progress';
+import { progressFor, reportImport } from './progress';
 
-const USAGE = 'usage: npm run import:cpm -- FILE.csv --year YYYY   (columns clues,clave,cpm[,justificacion])';
+const USAGE = 'usage: npm run import:cpm -- FILE.csv --year YYYY [--rejects FILE.csv]   (columns clues,clave,cpm[,justificacion])';
 
 /** Imports CPM lines into the year's submissions (proposed, not ratified), with the API's rules. */
 runCli(async () => {
@@ -25,7 +25,7 @@ runCli(async () => {
     const progress = await progressFor(file, 'CPM');
     const summary = await importCpm(createContext(db, config, new Viewer('cli-import-cpm', Role.ADMIN, null, null)), file, year, progress.tick);
     progress.stop();
-    printSummary(summary);
+    reportImport(summary, file, flags);
   } finally {
     await close();
   }

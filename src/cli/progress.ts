@@ -1,9 +1,27 @@
 import cliProgress from 'cli-progress';
 import { ImportSummary } from '../db/importer';
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { countDataRows } from '../base/tabular';
+import { csvRecord } from '../domain/spreadsheet-cell';
 
-/** A progress bar on stderr sized from a quick count of the file's rows. */
+/**
+ * A progress bar on stderr. For a CSV it is sized from a count of the file's lines (a fast byte scan);
+ * a workbook is not read twice to size it (the national DGIS one is 25 MB of zipped XML), so its bar
+ * counts the rows read.
+ */
 export async function progressFor(file: string, label: string): Promise<{ tick(n: number): void; stop(): void }> {
+  if (extname(file).toLowerCase() === '.xlsx') {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} | {value} filas leídas | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(0, 0);
+    return {
+      tick: (n) => bar.update(n),
+      stop: () => bar.stop(),
+    };
+  }
   const total = await countDataRows(file);
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} filas | {duration_formatted}`, stream: process.stderr, hideCursor: true },
@@ -17,6 +35,32 @@ export async function progressFor(file: string, label: string): Promise<{ tick(n
       bar.stop();
     },
   };
+}
+
+/**
+ * Every rejected row, to a CSV a user opens in Excel (UTF-8 with a byte-order mark so accents show;
+ * cells neutralised, so nothing a file said becomes a formula): `--rejects FILE.csv`, else
+ * `<input name>.rechazos.csv` beside the input file. Written only when there is something to say
+ * (or when asked for by name); returns the path written, if any.
+ */
+export function writeRejections(summary: ImportSummary, input: string, requested: string | undefined): string | null {
+  if (!summary.rejections.length && !requested) return null;
+  const path = resolve(requested ?? join(dirname(input), `${basename(input, extname(input))}.rechazos.csv`));
+  const lines = [
+    csvRecord(['linea', 'clave_o_clues', 'codigo', 'mensaje']),
+    ...summary.rejections.map((r) => csvRecord([r.line, r.clues ?? '', r.code, r.message])),
+  ];
+  writeFileSync(path, `\uFEFF${lines.join('\r\n')}\r\n`);
+  return path;
+}
+
+/** The summary on stdout, and every rejection in a file the summary names (see writeRejections). */
+export function reportImport(summary: ImportSummary, input: string, flags: Map<string, string | true>): void {
+  const requested = flags.get('rejects');
+  if (requested === true) throw new Error('--rejects necesita el nombre del archivo, p. ej. --rejects rechazos.csv');
+  const path = writeRejections(summary, input, requested);
+  printSummary(summary, 10);
+  if (path) console.log(`${summary.rejections.length === 0 ? 'ninguna fila rechazada' : `las ${summary.rejections.length} filas rechazadas, con su línea y el motivo`}: ${path}`);
 }
 
 export function printSummary(summary: ImportSummary, maxRejections = 50): void {

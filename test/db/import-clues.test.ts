@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
@@ -645,6 +646,24 @@ describe('npm run import:clues', () => {
     expect(stdout).toMatch(/^ {2}línea 5 \(GRSSA12345\): INVALID_CLUES — /m);
     expect(stdout).toMatch(/^ {2}línea 15 \(GRSSA001212\): UNKNOWN_STATE — Clave de entidad desconocida: "40"/m);
     expect(await count()).toBe(7);
+    // every rejection, beside the file, for Excel: BOM, one row per rejected line
+    const rejects = join(dir, 'cli.rechazos.csv');
+    expect(stdout).toContain(`las 4 filas rechazadas, con su línea y el motivo: ${rejects}`);
+    const text = await readFile(rejects, 'utf8');
+    expect(text.startsWith('\uFEFFlinea,clave_o_clues,codigo,mensaje\r\n')).toBe(true);
+    expect(text.trim().split('\r\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(
+      DGIS_REJECTIONS.map(([line, clues, code]) => `${line},${clues ?? ''},${code}`),
+    );
+  });
+
+  it('--rejects names the file; a rejected value that looks like a formula stays text', async () => {
+    const file = await writeWindows1252('cli-formula.csv', [HEADER, `=HYPERLINK("x"),${DGIS_LINES[1].split(',').slice(1).join(',')}`]);
+    const out = join(dir, 'mis-rechazos.csv');
+    const { code, stdout } = await runCli([file, '--rejects', out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`las 1 filas rechazadas, con su línea y el motivo: ${out}`);
+    const [, row] = parse((await readFile(out, 'utf8')).replace(/^\uFEFF/, '')) as string[][];
+    expect(row.slice(0, 3)).toEqual(['2', `'=HYPERLINK("X")`, 'INVALID_CLUES']);
   });
 
   it('exits 1 with the usage when the file does not exist', async () => {
