@@ -45,9 +45,15 @@ export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; stat
   { label: 'AUDITOR', role: Role.AUDITOR, note: 'solo lectura, todo el país' },
 ];
 
-export async function demoTokens(auth: Config['auth']): Promise<Array<{ label: string; token: string }>> {
+/**
+ * A token per demo user whose establishment is in this database (a user of a CLUES that is not — the
+ * registry is someone's real one — gets none, since its token would open nothing).
+ */
+export async function demoTokens(auth: Config['auth'], db: DataSource): Promise<Array<{ label: string; token: string }>> {
+  const wanted = DEMO_USERS.flatMap((u) => (u.clues ? [u.clues] : []));
+  const present = new Set((await db.query('SELECT clues FROM establishment WHERE clues = ANY ($1::text[])', [wanted])).map((r: { clues: string }) => r.clues.trim()));
   return Promise.all(
-    DEMO_USERS.map(async (u) => ({
+    DEMO_USERS.filter((u) => !u.clues || present.has(u.clues)).map(async (u) => ({
       label: u.note ? `${u.label} — ${u.note}` : u.label,
       token: await signToken(auth.secret!, { sub: `demo-${u.role.toLowerCase()}${u.clues ? `-${u.clues.toLowerCase()}` : u.state ? `-${u.state}` : ''}`, role: u.role, clues: u.clues, state: u.state }, {
         maxLifetimeSeconds: auth.maxLifetimeSeconds,

@@ -25,9 +25,12 @@ async function main(): Promise<void> {
   console.log(`Abasto GraphQL API on ${url}  (health: /healthz, readiness: /readyz)${config.workers > 1 ? `, ${config.workers} worker processes` : ''}`);
   const site = url.replace(/\/graphql$/, '');
   console.log(`App (pharmacies): ${site}/app/   Dashboard: ${site}/dashboard/${config.production ? '' : `   GraphiQL: ${site}/graphql (in a browser)`}`);
-  if (config.auth.secret && !config.production) {
+  // Demo users only with the demo data: with DEMO_DATA=false the registry is the user's own.
+  if (config.auth.secret && !config.production && config.demoData) {
     console.log('\nDemo bearer tokens (send as "Authorization: Bearer <token>"):');
-    for (const t of await demoTokens(config.auth)) console.log(`  ${t.label}\n    ${t.token}`);
+    for (const t of await demoTokens(config.auth, connected.db)) console.log(`  ${t.label}\n    ${t.token}`);
+  } else if (config.auth.secret && !config.production) {
+    console.log('\nDEMO_DATA=false: no demo users. Make a token with: npm run token -- --role PHARMACY --clues <CLUES>');
   }
 }
 

@@ -1,4 +1,5 @@
-import { loadDemoDataIfEmpty } from '../../seeds/demo';
+import { DEMO_USERS, demoTokens, loadDemoDataIfEmpty } from '../../seeds/demo';
+import { parseConfig } from '../../src/config';
 import { checkOrderFill } from '../../src/modules/orders/order-fill';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -8,9 +9,18 @@ beforeAll(async () => {
 });
 afterAll(() => tdb.drop());
 
+test('a database without the demo network gets no demo tokens for its CLUES', async () => {
+  const auth = { ...parseConfig({}).auth, secret: 'x'.repeat(32) };
+  const before = await demoTokens(auth, tdb.db);
+  expect(before.map((t) => t.label)).toEqual(DEMO_USERS.filter((u) => !u.clues).map((u) => (u.note ? `${u.label} — ${u.note}` : u.label)));
+  expect(before.some((t) => /PHARMACY|WAREHOUSE/.test(t.label))).toBe(false);
+});
+
 test('the demo network loads once, through the importers, with routes and SAI history', async () => {
   expect(await loadDemoDataIfEmpty(tdb.db)).toBe(true);
   expect(await loadDemoDataIfEmpty(tdb.db)).toBe(false); // a second start reuses the data
+  // with it, every demo user has a token
+  expect((await demoTokens({ ...parseConfig({}).auth, secret: 'x'.repeat(32) }, tdb.db)).length).toBe(DEMO_USERS.length);
 
   const [counts] = await tdb.db.query(`
     SELECT (SELECT count(*)::int FROM establishment) AS establishments,
