@@ -55,13 +55,23 @@ export function requireColumns(header: string[], required: string[]): string[] {
   return required.filter((entry) => !entry.split('|').some((name) => present.has(normalizeLabel(name))));
 }
 
+/**
+ * Which worksheet of a workbook holds the table: the first whose name `skip` does not match and whose
+ * header has every `required` column (see requireColumns). A workbook where none does is an error that
+ * names the sheets it has. The DGIS workbook, say, has CLUES_YYYYMM and HORARIOS_YYYYMM.
+ */
+export interface SheetChoice {
+  required?: string[];
+  skip?: RegExp;
+}
+
 /** Data rows of a `.csv` or `.xlsx` file, one at a time, with the line a person sees in the file. */
-export function readTable(path: string): AsyncGenerator<TableRow> {
+export function readTable(path: string, sheet: SheetChoice = {}): AsyncGenerator<TableRow> {
   switch (extname(path).toLowerCase()) {
     case '.csv':
       return readCsv(path);
     case '.xlsx':
-      return readXlsx(path);
+      return readXlsx(path, sheet);
     default:
       throw new Error(`Formato de archivo no soportado: ${path} (se espera .csv o .xlsx)`);
   }
@@ -71,7 +81,7 @@ export function readTable(path: string): AsyncGenerator<TableRow> {
 export async function countDataRows(path: string): Promise<number> {
   if (extname(path).toLowerCase() === '.xlsx') {
     let rows = 0;
-    for await (const _row of readXlsx(path)) rows++;
+    for await (const _row of readXlsx(path, {})) rows++;
     return rows;
   }
   let newlines = 0;
@@ -172,7 +182,7 @@ function sniffDelimiter(text: string): string {
   return best;
 }
 
-async function* readXlsx(path: string): AsyncGenerator<TableRow> {
+async function* readXlsx(path: string, choice: SheetChoice): AsyncGenerator<TableRow> {
   // The streaming reader keeps memory flat on the 60k-row DGIS workbook; styles are needed to see dates.
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     sharedStrings: 'cache',
@@ -182,24 +192,37 @@ async function* readXlsx(path: string): AsyncGenerator<TableRow> {
   });
   // exceljs's stream reader looks the sheet's name up in xl/workbook.xml and fails ("reading 'sheets'")
   // when a zip stores a worksheet before that entry, as some writers do (exceljs's own, depending on
-  // timing). The name is not needed: an empty model until the real one is read.
+  // timing). An empty model until the real one is read; the sheet then has a name such as "Sheet1".
   Object.assign(workbook, { model: { sheets: [] } });
+  const seen: string[] = [];
   for await (const worksheet of workbook) {
+    // exceljs's types omit the name its stream reader gives each worksheet
+    const name = (worksheet as unknown as { name: string }).name;
+    seen.push(name);
+    const skipped = choice.skip?.test(name) ?? false;
     let header: Array<string | null> | null = null;
+    let chosen = false;
     for await (const row of worksheet) {
+      if (skipped) continue; // the rest of a sheet not chosen is read past, not kept
       if (header === null) {
         const cells: string[] = [];
         row.eachCell((cell, column) => {
           cells[column - 1] = cellText(cell.value);
         });
-        if (cells.some((cell) => cell.trim() !== '')) header = headerKeys(Array.from(cells, (cell) => cell ?? ''));
+        if (cells.some((cell) => cell.trim() !== '')) {
+          header = headerKeys(Array.from(cells, (cell) => cell ?? ''));
+          chosen = requireColumns(header.filter((k): k is string => k !== null), choice.required ?? []).length === 0;
+        }
         continue;
       }
+      if (!chosen) continue;
       const tableRow = toRow(row.number, header, (column) => cellText(row.getCell(column + 1).value));
       if (tableRow) yield tableRow;
     }
-    return; // only the first worksheet holds the catalogue
+    if (chosen) return; // one worksheet holds the table
   }
+  if (choice.required?.length)
+    throw new Error(`Ninguna hoja de ${path} tiene las columnas ${choice.required.join(', ')} (hojas: ${seen.join(', ') || 'ninguna'})`);
 }
 
 /** A cell as the text a person sees: 9 not "9.0", dates as YYYY-MM-DD, rich text as plain text. */

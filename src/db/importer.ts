@@ -16,6 +16,8 @@ export interface ImportSummary {
 
 export interface ImportPlan<T> {
   requiredColumns: string[];
+  /** Worksheets of a workbook never to read (the DGIS workbook's HORARIOS_YYYYMM, say). */
+  skipSheets?: RegExp;
   /** Optional columns the importer reads; the summary names those the file lacks. */
   knownColumns?: string[];
   mapRow(row: TableRow): { ok: true; value: T } | { ok: false; error: RowRejection };
@@ -54,7 +56,7 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
     summary.unchanged += rows.length - created - updated;
   };
 
-  for await (const row of readTable(file)) {
+  for await (const row of readTable(file, { required: plan.requiredColumns, skip: plan.skipSheets })) {
     if (!checkedHeader) {
       const missing = requireColumns([...row.values.keys()], plan.requiredColumns);
       if (missing.length) throw new Error(`Faltan columnas obligatorias en ${file}: ${missing.join(', ')}`);

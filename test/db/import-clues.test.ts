@@ -428,6 +428,37 @@ describe('importClues on an XLSX workbook', () => {
   });
 });
 
+describe('the national DGIS workbook: the catalogue sheet, not the opening hours', () => {
+  it('HORARIOS_YYYYMM first, CLUES_YYYYMM second: the CLUES sheet is read; the hours sheet adds nothing', async () => {
+    await emptyRegistry();
+    const workbook = new ExcelJS.Workbook();
+    // the hours sheet has a row per CLUES with the unit's name and state too, so only its name tells it apart
+    const hours = workbook.addWorksheet('HORARIOS_202501');
+    hours.getRow(1).values = ['CLUES', 'CLAVE DE LA ENTIDAD', 'NOMBRE DE LA UNIDAD', 'DIA', 'HORA DE APERTURA', 'HORA DE CIERRE'];
+    hours.getRow(2).values = ['HGIMB000010', 13, 'Centro de Salud Actopan', 'LUNES', '08:00', '20:00'];
+    hours.getRow(3).values = ['HGIMB000999', 13, 'No está en el catálogo', 'LUNES', '08:00', '14:00'];
+    const clues = workbook.addWorksheet('CLUES_202501');
+    clues.getRow(1).values = ['CLUES', 'CLAVE DE LA ENTIDAD', 'NOMBRE DE LA UNIDAD', 'NOMBRE TIPO ESTABLECIMIENTO'];
+    clues.getRow(2).values = ['HGIMB000010', 13, 'Centro de Salud Actopan', 'DE CONSULTA EXTERNA'];
+    clues.getRow(3).values = ['HGIMB000020', 13, 'Hospital General Pachuca', 'DE HOSPITALIZACIÓN'];
+    const file = join(dir, 'ESTABLECIMIENTO_SALUD_202501.xlsx');
+    await workbook.xlsx.writeFile(file);
+    expect(await importClues(db, file, INSTITUTIONS)).toMatchObject({ read: 2, created: 2, rejected: 0 });
+    expect((await establishments()).map((e) => e.clues)).toEqual(['HGIMB000010', 'HGIMB000020']);
+  });
+
+  it('a workbook with no sheet holding the catalogue says which sheets it has, and writes nothing', async () => {
+    await emptyRegistry();
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Notas').getRow(1).values = ['Fuente', 'DGIS'];
+    workbook.addWorksheet('HORARIOS_202501').getRow(1).values = ['CLUES', 'CLAVE DE LA ENTIDAD', 'NOMBRE DE LA UNIDAD', 'DIA'];
+    const file = join(dir, 'sin-catalogo.xlsx');
+    await workbook.xlsx.writeFile(file);
+    await expect(importClues(db, file, INSTITUTIONS)).rejects.toThrow(/Ninguna hoja de .*sin-catalogo\.xlsx tiene las columnas CLUES, .* \(hojas: Notas, HORARIOS_202501\)/);
+    expect(await count()).toBe(0);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // 3. The same CLUES twice in one file.
 

@@ -21,6 +21,8 @@ export function importClues(db: DataSource, file: string, opts: CluesImportOptio
   return importTable<DgisEstablishment>(db, file, {
     requiredColumns: DGIS_REQUIRED_COLUMNS,
     knownColumns: DGIS_OPTIONAL_COLUMNS,
+    // the national workbook has CLUES_YYYYMM and HORARIOS_YYYYMM (opening hours, a row per CLUES too)
+    skipSheets: /^HORARIOS/i,
     mapRow: mapDgisRow,
     // The institution is read from the CLUES itself (letters 3–5), as network membership is.
     keep: institutions ? (e) => institutions.has(institutionOfClues(e.clues)) : undefined,
