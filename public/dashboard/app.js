@@ -11,16 +11,39 @@ const INDICATORS = [
   { code: 'ON_TIME_IN_FULL', short: 'A tiempo y completas' },
   { code: 'PRESCRIPTION_COMPLETE_FILL', short: 'Recetas completas' },
 ];
+// Roles as the counter app names them (app/src/main.tsx): the header never shows the API's enum.
+const ROLE = {
+  ADMIN: 'Administración',
+  AUDITOR: 'Auditoría',
+  CENTRAL: 'Coordinación de Abasto (central)',
+  PHARMACY: 'Farmacia',
+  STATE_COORDINATOR: 'Coordinación estatal',
+  WAREHOUSE: 'Almacén',
+};
+// The API's bands (TargetBand), in words: colour is never the only sign.
+const BAND = {
+  MET: { label: 'En meta', cls: 'met' },
+  NEAR: { label: 'Cerca', cls: 'near' },
+  FAR: { label: 'Lejos', cls: 'far' },
+  OFF: { label: 'Muy lejos', cls: 'off' },
+};
+const SESSION_EXPIRED = 'Su sesión venció. Pegue un token vigente y entre de nuevo para ver las cifras.';
 // What a drill-down to the establishments of one state shows.
 const DRILL = ['CPM_RATIFICATION', 'SAI_ROLLOUT', 'PIECES_ISSUED_DELIVERED', 'QUANTITY_FILL_RATE', 'PRESCRIPTION_COMPLETE_FILL'];
 
 const pct = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+/** Points from the target, signed with a true minus sign: "−7.7 pts". */
+const pts = { format: (n) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${pct.format(Math.abs(n))}` };
+const monthName = new Intl.DateTimeFormat('es-MX', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 const int = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 0 });
 const $ = (id) => document.getElementById(id);
 const charts = new Map();
 let states = [];
 /** Who is signed in (`me`): decides which states can be drilled into. */
 let viewer = { national: false, state: null };
+/** Whether a session is open: a 401 then means it expired, not that the token typed was bad. */
+let signedIn = false;
+let expiryTimer = null;
 
 /** Creates an element; strings become text nodes, so nothing from the API is ever parsed as HTML. */
 function h(tag, attrs = {}, ...children) {
@@ -42,8 +65,14 @@ async function gql(query, variables = {}) {
     body: JSON.stringify({ query, variables }),
   });
   const body = await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }));
-  if (body.errors?.length) {
-    const e = body.errors[0];
+  const e = body.errors?.[0];
+  if (res.status === 401 || body.errors?.some((x) => x.extensions?.code === 'UNAUTHENTICATED')) {
+    const err = new Error(e?.message ?? 'UNAUTHENTICATED');
+    err.code = 'UNAUTHENTICATED';
+    if (signedIn) expire();
+    throw err;
+  }
+  if (e) {
     const err = new Error(e.message);
     err.code = e.extensions?.code;
     throw err;
@@ -51,13 +80,97 @@ async function gql(query, variables = {}) {
   return body.data;
 }
 
+/** The expiry (ms) written in a JWT's payload, or null. Read only to close the session on time; the server decides. */
+function tokenExpiry(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const exp = JSON.parse(atob(part)).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The session ended (a 401, or the token's exp passed): no figure stays on screen, and sign-in says why.
+ */
+function expire() {
+  signedIn = false;
+  clearTimeout(expiryTimer);
+  sessionStorage.removeItem(TOKEN_KEY);
+  for (const c of charts.values()) c.destroy();
+  charts.clear();
+  for (const id of ['cards', 'legend', 'charts', 'states', 'drill-table', 'clues-result', 'who']) $(id).replaceChildren();
+  $('drill').hidden = true;
+  $('app').hidden = true;
+  $('signout').hidden = true;
+  $('signin').hidden = false;
+  $('token').value = '';
+  $('signin-error').textContent = SESSION_EXPIRED;
+  $('token').focus();
+}
+
 function value(row) {
   return row && row.value !== null && row.value !== undefined ? `${pct.format(row.value)} %` : '—';
 }
 
-function meets(def, row, target) {
-  if (!row || row.value === null || target === null) return null;
-  return def.lowerIsBetter ? row.value <= target : row.value >= target;
+function fraction(row) {
+  return row ? `${int.format(row.numerator)} / ${int.format(row.denominator)}` : '';
+}
+
+function fmtMonth(month) {
+  const [y, m] = month.split('-').map(Number);
+  return monthName.format(new Date(Date.UTC(y, m - 1, 1))).replace('.', '');
+}
+
+/**
+ * A table that reflows at narrow widths is no longer displayed as a table: its roles are written out, so
+ * screen readers still read rows, headers and cells.
+ */
+function keepTableRoles(box) {
+  for (const t of box.querySelectorAll('table.reflow')) {
+    t.setAttribute('role', 'table');
+    for (const g of t.querySelectorAll('thead, tbody')) g.setAttribute('role', 'rowgroup');
+    for (const r of t.querySelectorAll('tr')) r.setAttribute('role', 'row');
+    for (const c of t.querySelectorAll('th[scope=col]')) c.setAttribute('role', 'columnheader');
+    for (const c of t.querySelectorAll('th[scope=row]')) c.setAttribute('role', 'rowheader');
+    for (const c of t.querySelectorAll('td')) c.setAttribute('role', 'cell');
+  }
+}
+
+/** "dic 26": a chart's axis label. */
+function shortMonth(month) {
+  return `${fmtMonth(month).split(' ')[0]} ${month.slice(2, 4)}`;
+}
+
+/** A row's band in words and its distance in points ("−7,7 pts"), as the API computed them. */
+function bandBadge(row) {
+  if (!row || !row.band) return h('span', { class: 'band none' }, 'Sin datos');
+  const b = BAND[row.band];
+  return h('span', { class: `band ${b.cls}`, 'data-band': row.band }, h('span', { class: 'band-label' }, b.label), row.band === 'MET' ? null : h('span', { class: 'gap' }, ` ${pts.format(row.gap)} pts`));
+}
+
+/**
+ * One figure in a table cell: the value, its band with the distance in points, and numerator / denominator
+ * in small print under it (never only in a tooltip). A partial month says so and takes no band colour.
+ */
+function figure(row, opts = {}) {
+  if (!row) return ['—'];
+  const partial = row.partial === true;
+  const b = !partial && row.band ? BAND[row.band] : null;
+  return [
+    h('span', { class: 'v', 'data-value': row.value ?? '' }, value(row)),
+    partial ? h('span', { class: 'band partial' }, 'parcial') : null,
+    // In a cell the band's word and the distance sit on two lines, so a column stays narrow.
+    b ? h('span', { class: `band ${b.cls}`, 'data-band': row.band }, h('span', { class: 'band-label' }, b.label)) : null,
+    b && row.band !== 'MET' ? h('span', { class: 'gap' }, `${pts.format(row.gap)} pts`) : null,
+    opts.fraction === false ? null : h('span', { class: 'nd' }, fraction(row)),
+  ];
+}
+
+function cellClass(row) {
+  if (!row || row.partial || !row.band) return 'num fig';
+  return `num fig b-${BAND[row.band].cls}`;
 }
 
 function today() {
@@ -77,6 +190,32 @@ function filterFor(extra = {}) {
   return { asOf, to: asOf, from: monthsBack(asOf, 11), ...(state ? { stateCodes: [state] } : {}), ...extra };
 }
 
+/** The fiscal year indicator 51 is read for (the selector; by default the year of the as-of date). */
+function fiscalYear() {
+  return Number($('fiscal-year').value) || Number($('asof').value.slice(0, 4));
+}
+
+/** Indicator 51 is read per fiscal year: its filter names the year chosen; the others need none. */
+function filterArg(def) {
+  return def.code === 'CPM_RATIFICATION' ? '$f51' : '$f';
+}
+
+function variables(f) {
+  return { f, f51: { ...f, year: fiscalYear() } };
+}
+
+const QUERY_VARS = '$f: IndicatorFilter, $f51: IndicatorFilter';
+
+async function loadFiscalYears() {
+  const { indicatorFiscalYears: years } = await gql('{ indicatorFiscalYears(code: CPM_RATIFICATION) }');
+  const current = Number(today().slice(0, 4));
+  const all = [...new Set([current, ...years])].sort((a, b) => b - a);
+  const select = $('fiscal-year');
+  const keep = Number(select.value) || current;
+  select.replaceChildren(...all.map((y) => h('option', { value: y }, years.includes(y) ? String(y) : `${y} (sin envíos)`)));
+  select.value = String(all.includes(keep) ? keep : current);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sign in
 
@@ -86,7 +225,13 @@ async function signIn(token) {
     const { me, states: all } = await gql('{ me { subject role national clues state { code name } } states { code name } }');
     states = all;
     viewer = me;
-    $('who').textContent = `${me.subject} · ${me.role}${me.state ? ` · ${me.state.name}` : me.clues ? ` · ${me.clues}` : ''}`;
+    signedIn = true;
+    $('signin-error').textContent = '';
+    const exp = tokenExpiry(token.trim());
+    clearTimeout(expiryTimer);
+    // setTimeout counts in a 32-bit int: a token living longer than ~24 days is watched by its 401 alone.
+    if (exp !== null && exp - Date.now() < 2 ** 31 - 1) expiryTimer = setTimeout(() => signedIn && expire(), Math.max(0, exp - Date.now()));
+    $('who').textContent = `${me.subject} · ${ROLE[me.role] ?? 'Usuario'}${me.state ? ` · ${me.state.name}` : me.clues ? ` · ${me.clues}` : ''}`;
     $('signout').hidden = false;
     $('signin').hidden = true;
     $('app').hidden = false;
@@ -95,15 +240,18 @@ async function signIn(token) {
     if (me.state) select.value = me.state.code;
     $('asof').value = today();
     $('asof').max = today();
+    await loadFiscalYears();
     await refresh();
     $('main').focus();
   } catch (err) {
+    if (signedIn || !$('app').hidden) return; // signed in, then the figures failed: refresh() said so in the status line
     sessionStorage.removeItem(TOKEN_KEY);
-    $('signin-error').textContent = err.code === 'UNAUTHENTICATED' ? 'El token no es válido o ya venció.' : `No se pudo entrar: ${err.message}`;
+    $('signin-error').textContent = err.code === 'UNAUTHENTICATED' ? 'El token no es válido o ya venció. Pida uno nuevo a su administrador y péguelo aquí.' : `No se pudo entrar: ${err.message}`;
   }
 }
 
 function signOut() {
+  signedIn = false;
   sessionStorage.removeItem(TOKEN_KEY);
   location.reload();
 }
@@ -111,42 +259,67 @@ function signOut() {
 // ---------------------------------------------------------------------------------------------
 // Cards and charts: one request, each indicator as a 12-month series with its total.
 
-const ROW = 'numerator denominator value';
+const ROW = 'numerator denominator value gap band';
 
 async function refresh() {
   $('status').textContent = 'Cargando…';
   try {
     const filter = filterFor();
     const fields = INDICATORS.map(
-      (d, i) => `i${i}: indicator(code: ${d.code}, filter: $f, groupBy: [MONTH]) {
-        code name formula unit target asOf
+      (d, i) => `i${i}: indicator(code: ${d.code}, filter: ${filterArg(d)}, groupBy: [MONTH]) {
+        code name formula target lowerIsBetter bands { near far } asOf
         total { ${ROW} activeUnits shortfall { notDispatched inTransit rejected } }
-        rows { month ${ROW} } }`,
+        rows { month partial ${ROW} } }`,
     );
-    const data = await gql(`query($f: IndicatorFilter) { ${fields.join('\n')} }`, { f: filter });
+    const data = await gql(`query(${QUERY_VARS}) { ${fields.join('\n')} }`, variables(filter));
     const results = INDICATORS.map((d, i) => ({ def: d, r: data[`i${i}`] }));
+    renderLegend(results);
     renderCards(results);
     renderCharts(results);
     await renderStates();
-    $('status').textContent = `Actualizado: corte ${filter.asOf}`;
+    $('status').textContent = `Actualizado: corte ${filter.asOf}; indicador 51, ejercicio ${fiscalYear()}`;
   } catch (err) {
-    $('status').textContent = `Error: ${err.message}`;
+    $('status').textContent = err.code === 'UNAUTHENTICATED' ? '' : `Error: ${err.message}. Revise los filtros y pulse Actualizar.`;
   }
+}
+
+/** The bands in words, from the limits the API reads them with (the same for every indicator shown). */
+function renderLegend(results) {
+  const limits = results.find((x) => x.r.bands)?.r.bands;
+  if (!limits) {
+    $('legend').replaceChildren();
+    return;
+  }
+  const item = (band, text) => h('li', {}, h('span', { class: `band ${BAND[band].cls}` }, BAND[band].label), ` ${text}`);
+  $('legend').replaceChildren(
+    h('p', { class: 'legend-title' }, 'Distancia a la meta, en puntos (pts):'),
+    h(
+      'ul',
+      { class: 'legend-list' },
+      item('MET', 'la alcanza o la supera'),
+      item('NEAR', `a ${pct.format(limits.near)} pts o menos`),
+      item('FAR', `a más de ${pct.format(limits.near)} y hasta ${pct.format(limits.far)} pts`),
+      item('OFF', `a más de ${pct.format(limits.far)} pts`),
+      h('li', {}, h('span', { class: 'band partial' }, 'parcial'), ' mes en curso: aún se llena, no es una caída'),
+    ),
+    h('p', { class: 'hint' }, 'En el indicador 53 la meta es un tope: más de 100 % significa piezas emitidas no entregadas.'),
+  );
 }
 
 function renderCards(results) {
   $('cards').replaceChildren(
     ...results.map(({ def, r }) => {
-      const ok = meets(def, r.total, r.target);
-      const cls = ok === null ? 'none' : ok ? 'good' : 'bad';
       const t = r.total;
+      const cls = t.band ? BAND[t.band].cls : 'none';
       return h(
         'article',
-        { class: `card ${ok === null ? '' : cls}`, 'data-indicator': def.code, 'aria-labelledby': `card-${def.code}` },
+        { class: `card b-${cls}`, 'data-indicator': def.code, 'aria-labelledby': `card-${def.code}` },
         h('h3', { id: `card-${def.code}` }, r.name),
+        def.code === 'CPM_RATIFICATION' ? h('p', { class: 'meta fiscal' }, `Ejercicio ${fiscalYear()}`) : null,
         h('p', { class: 'value', 'data-value': t.value ?? '' }, value(t)),
-        h('p', { class: 'meta' }, h('span', { class: `badge ${cls}` }, ok === null ? 'Sin datos' : ok ? 'Cumple la meta' : 'No cumple la meta'), ` Meta: ${r.target ?? '—'} %`),
-        h('p', { class: 'meta' }, `${int.format(t.numerator)} / ${int.format(t.denominator)}`),
+        h('p', { class: 'meta' }, bandBadge(t)),
+        h('p', { class: 'meta' }, `Meta: ${r.target === null ? '—' : `${r.lowerIsBetter ? 'hasta ' : ''}${int.format(r.target)}\u00a0%`}`),
+        h('p', { class: 'meta' }, fraction(t)),
         t.activeUnits !== null && t.activeUnits !== undefined ? h('p', { class: 'meta' }, `Con movimientos en 30 días: ${int.format(t.activeUnits)}`) : null,
         t.shortfall
           ? h('p', { class: 'meta' }, `Faltante: ${int.format(t.shortfall.notDispatched)} sin enviar · ${int.format(t.shortfall.inTransit)} en tránsito · ${int.format(t.shortfall.rejected)} rechazadas`)
@@ -157,40 +330,92 @@ function renderCards(results) {
   );
 }
 
+const BAND_COLOUR = { MET: '#116329', NEAR: '#9a6700', FAR: '#bc4c00', OFF: '#a40e26' };
+
 function renderCharts(results) {
   const box = $('charts');
   for (const c of charts.values()) c.destroy();
   charts.clear();
   box.replaceChildren();
   for (const { def, r } of results) {
-    const last = [...r.rows].reverse().find((x) => x.value !== null);
-    const label = `${r.name}: serie mensual de ${r.rows.length} meses; último valor ${last ? `${pct.format(last.value)} % en ${last.month}` : 'sin datos'}; meta ${r.target} %.`;
+    const closed = r.rows.filter((x) => !x.partial);
+    const last = [...closed].reverse().find((x) => x.value !== null);
+    const partial = r.rows.find((x) => x.partial);
+    const label =
+      `${r.name}: serie mensual de ${r.rows.length} meses; último mes cerrado ${last ? `${pct.format(last.value)} % en ${fmtMonth(last.month)}` : 'sin datos'}; meta ${r.target} %` +
+      (partial ? `; ${fmtMonth(partial.month)} es parcial (${value(partial)}).` : '.');
     const canvas = h('canvas', { role: 'img', 'aria-label': label });
     const table = h(
       'table',
-      {},
+      { class: 'series' },
       h('caption', {}, `${def.short} por mes`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Mes'), h('th', { scope: 'col', class: 'num' }, 'Valor'), h('th', { scope: 'col', class: 'num' }, 'Numerador / denominador'))),
-      h('tbody', {}, r.rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.month), h('td', { class: 'num' }, value(x)), h('td', { class: 'num' }, `${int.format(x.numerator)} / ${int.format(x.denominator)}`)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Mes'), h('th', { scope: 'col', class: 'num' }, 'Valor (numerador / denominador)'))),
+      h(
+        'tbody',
+        {},
+        r.rows.map((x) =>
+          h(
+            'tr',
+            { 'data-month': x.month, class: x.partial ? 'partial' : null },
+            h('th', { scope: 'row' }, fmtMonth(x.month), x.partial ? h('span', { class: 'band partial' }, 'parcial') : null),
+            h('td', { class: cellClass(x), 'data-label': 'Valor' }, figure(x)),
+          ),
+        ),
+      ),
     );
-    box.append(h('figure', { class: 'chart', 'data-chart': def.code }, h('h3', {}, def.short), h('div', { class: 'canvas-box' }, canvas), h('details', {}, h('summary', {}, 'Ver datos'), h('div', { class: 'table-wrap' }, table))));
+    const partialNote = partial ? h('p', { class: 'hint partial-note' }, `${fmtMonth(partial.month)}: mes parcial (línea punteada), no es una caída.`) : null;
+    box.append(
+      h(
+        'figure',
+        { class: 'chart', 'data-chart': def.code },
+        h('h3', {}, def.short),
+        h('div', { class: 'canvas-box' }, canvas),
+        partialNote,
+        h('details', {}, h('summary', {}, 'Ver datos'), h('div', { class: 'table-wrap' }, table)),
+      ),
+    );
     if (window.Chart) {
+      const isPartial = (i) => r.rows[i]?.partial === true;
       charts.set(
         def.code,
         new window.Chart(canvas, {
           type: 'line',
           data: {
-            labels: r.rows.map((x) => x.month),
+            labels: r.rows.map((x) => (x.partial ? `${shortMonth(x.month)} (parcial)` : shortMonth(x.month))),
             datasets: [
-              { label: def.short, data: r.rows.map((x) => x.value), borderColor: '#691c32', backgroundColor: '#691c32', spanGaps: true, tension: 0.2 },
+              {
+                label: def.short,
+                data: r.rows.map((x) => x.value),
+                borderColor: '#691c32',
+                backgroundColor: '#691c32',
+                // Closed months take their band's colour; the partial month is hollow and grey, on a dashed line.
+                pointBackgroundColor: r.rows.map((x) => (x.partial ? '#ffffff' : BAND_COLOUR[x.band] ?? '#57606a')),
+                pointBorderColor: r.rows.map((x) => (x.partial ? '#57606a' : BAND_COLOUR[x.band] ?? '#57606a')),
+                pointRadius: r.rows.map((x) => (x.partial ? 5 : 3)),
+                segment: { borderDash: (c) => (isPartial(c.p1DataIndex) ? [5, 4] : undefined), borderColor: (c) => (isPartial(c.p1DataIndex) ? '#57606a' : undefined) },
+                spanGaps: true,
+                tension: 0.2,
+              },
               { label: 'Meta', data: r.rows.map(() => r.target), borderColor: '#57606a', borderDash: [6, 4], pointRadius: 0 },
             ],
           },
           options: {
             animation: false,
             maintainAspectRatio: false,
-            scales: { y: { beginAtZero: true, suggestedMax: 110, ticks: { callback: (v) => `${v} %` } } },
-            plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : pct.format(c.parsed.y)} %` } } },
+            // Every month labelled (the partial one included), short enough to fit.
+            scales: { x: { ticks: { autoSkip: false, maxRotation: 90, font: { size: 10 } } }, y: { beginAtZero: true, suggestedMax: 110, ticks: { callback: (v) => `${v} %` } } },
+            plugins: {
+              legend: { display: false },
+              tooltip: {
+                callbacks: {
+                  label: (c) => {
+                    const row = r.rows[c.dataIndex];
+                    const v = `${c.dataset.label}: ${c.parsed.y === null ? '—' : pct.format(c.parsed.y)} %`;
+                    return c.datasetIndex === 0 ? `${v} (${fraction(row)})${row.partial ? ' · parcial' : ''}` : v;
+                  },
+                },
+              },
+            },
           },
         }),
       );
@@ -203,13 +428,13 @@ function renderCharts(results) {
 
 async function renderStates() {
   const f = filterFor();
-  const fields = INDICATORS.map((d, i) => `s${i}: indicator(code: ${d.code}, filter: $f, groupBy: [STATE]) { target rows { state { code name } ${ROW} } }`);
-  const data = await gql(`query($f: IndicatorFilter) { ${fields.join('\n')} }`, { f });
+  const fields = INDICATORS.map((d, i) => `s${i}: indicator(code: ${d.code}, filter: ${filterArg(d)}, groupBy: [STATE]) { rows { state { code name } ${ROW} } }`);
+  const data = await gql(`query(${QUERY_VARS}) { ${fields.join('\n')} }`, variables(f));
   const byState = new Map();
   INDICATORS.forEach((d, i) => {
     for (const row of data[`s${i}`].rows) {
       if (!byState.has(row.state.code)) byState.set(row.state.code, { state: row.state, cells: {} });
-      byState.get(row.state.code).cells[d.code] = { row, target: data[`s${i}`].target };
+      byState.get(row.state.code).cells[d.code] = row;
     }
   });
   const rows = [...byState.values()].sort((a, b) => a.state.code.localeCompare(b.state.code));
@@ -217,8 +442,8 @@ async function renderStates() {
     rows.length
       ? h(
           'table',
-          {},
-          h('caption', {}, 'Cada cifra con su numerador y denominador al pasar el puntero; en rojo, por debajo de la meta.'),
+          { class: 'reflow' },
+          h('caption', {}, 'Cada cifra con su distancia a la meta y, debajo, numerador / denominador.'),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Entidad'), INDICATORS.map((d) => h('th', { scope: 'col', class: 'num' }, d.short)))),
           h(
             'tbody',
@@ -235,18 +460,14 @@ async function renderStates() {
                     ? h('button', { type: 'button', class: 'link', onclick: () => drill(state) }, `${state.code} ${state.name}`)
                     : `${state.code} ${state.name}`,
                 ),
-                INDICATORS.map((d) => {
-                  const c = cells[d.code];
-                  const ok = c ? meets(d, c.row, c.target) : null;
-                  return h('td', { class: `num${ok === false ? ' flag' : ''}`, title: c ? `${c.row.numerator} / ${c.row.denominator}` : '' }, c ? value(c.row) : '—');
-                }),
+                INDICATORS.map((d) => h('td', { class: cellClass(cells[d.code]), 'data-label': d.short, 'data-col': d.code }, figure(cells[d.code]))),
               ),
             ),
           ),
         )
-      : h('p', { class: 'hint' }, 'Sin datos para estos filtros.'),
+      : h('p', { class: 'hint' }, 'Sin datos para estos filtros. Cambie la fecha de corte o la entidad y pulse Actualizar.'),
   );
-  for (const tr of $('states').querySelectorAll('tr')) for (const td of tr.querySelectorAll('td.flag')) td.parentElement.classList.add('bad');
+  keepTableRoles($('states'));
 }
 
 async function drill(state) {
@@ -258,8 +479,8 @@ async function drill(state) {
   try {
     const f = { ...filterFor(), stateCodes: [state.code] };
     const defs = INDICATORS.filter((d) => DRILL.includes(d.code));
-    const fields = defs.map((d, i) => `e${i}: indicator(code: ${d.code}, filter: $f, groupBy: [ESTABLISHMENT]) { rows { establishment { clues name } ${ROW} } }`);
-    const data = await gql(`query($f: IndicatorFilter) { ${fields.join('\n')} }`, { f });
+    const fields = defs.map((d, i) => `e${i}: indicator(code: ${d.code}, filter: ${filterArg(d)}, groupBy: [ESTABLISHMENT]) { rows { establishment { clues name } ${ROW} } }`);
+    const data = await gql(`query(${QUERY_VARS}) { ${fields.join('\n')} }`, variables(f));
     const units = new Map();
     defs.forEach((d, i) => {
       for (const row of data[`e${i}`].rows) {
@@ -268,12 +489,21 @@ async function drill(state) {
       }
     });
     const list = [...units.values()].sort((a, b) => a.est.clues.localeCompare(b.est.clues));
+    // 51 and 52 are yes / no per unit: the cell says which, in words (a band means nothing for one unit).
+    const yesNo = (d) => d.network;
+    const yesNoCell = (d, row) =>
+      !row || row.value === null
+        ? ['—']
+        : [
+            h('span', { class: 'v', 'data-value': row.value }, row.value === 100 ? 'Sí' : 'No'),
+            h('span', { class: 'nd' }, d.code === 'CPM_RATIFICATION' ? (row.value === 100 ? 'CPM ratificado' : 'sin ratificar') : row.value === 100 ? 'SAI en operación' : 'sin SAI en operación'),
+          ];
     $('drill-table').replaceChildren(
       h(
         'table',
-        {},
-        h('caption', {}, `${list.length} establecimientos. 51 y 52: 100 % = sí, 0 % = no.`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'CLUES'), h('th', { scope: 'col' }, 'Nombre'), defs.map((d) => h('th', { scope: 'col', class: 'num' }, d.short)), h('th', { scope: 'col' }, 'Existencias'))),
+        { class: 'reflow drill' },
+        h('caption', {}, `${list.length} establecimientos. 51: CPM del ejercicio ${fiscalYear()} ratificado (sí o no); 52: SAI en operación (sí o no).`),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Unidad'), defs.map((d) => h('th', { scope: 'col', class: 'num' }, d.short)), h('th', { scope: 'col' }, 'Existencias'))),
         h(
           'tbody',
           {},
@@ -281,17 +511,21 @@ async function drill(state) {
             h(
               'tr',
               { 'data-clues': est.clues },
-              h('th', { scope: 'row' }, est.clues),
-              h('td', {}, est.name),
-              defs.map((d) => h('td', { class: 'num', title: cells[d.code] ? `${cells[d.code].numerator} / ${cells[d.code].denominator}` : '' }, value(cells[d.code]))),
-              h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => showClues(est.clues) }, 'Ver', h('span', { class: 'visually-hidden' }, ` existencias de ${est.clues}`))),
+              h('th', { scope: 'row' }, h('span', { class: 'clues' }, est.clues), h('span', { class: 'unit-name' }, est.name)),
+              defs.map((d) =>
+                yesNo(d)
+                  ? h('td', { class: `num fig ${cells[d.code]?.value === 100 ? 'yes' : 'no'}`, 'data-label': d.short, 'data-col': d.code }, yesNoCell(d, cells[d.code]))
+                  : h('td', { class: cellClass(cells[d.code]), 'data-label': d.short, 'data-col': d.code }, figure(cells[d.code])),
+              ),
+              h('td', { class: 'stock', 'data-label': 'Existencias' }, h('button', { type: 'button', class: 'secondary', onclick: () => showClues(est.clues) }, 'Ver existencias', h('span', { class: 'visually-hidden' }, ` de ${est.clues}`))),
             ),
           ),
         ),
       ),
     );
+    keepTableRoles($('drill-table'));
   } catch (err) {
-    $('drill-table').replaceChildren(h('p', { class: 'error' }, `Error: ${err.message}`));
+    if (err.code !== 'UNAUTHENTICATED') $('drill-table').replaceChildren(h('p', { class: 'error' }, `Error: ${err.message}`));
   }
 }
 
@@ -326,14 +560,24 @@ async function showClues(clues) {
         { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': `Claves agotadas o bajo el mínimo en ${name}` },
         h(
           'table',
-          { 'data-table': 'shortages' },
+          { 'data-table': 'shortages', class: 'reflow' },
           h('caption', {}, `${shortages.length} claves agotadas o por debajo del mínimo, con CPM (existencias de hoy, ${today()}).`),
           h('thead', {}, h('tr', {}, ['Clave', 'Descripción'].map((t) => h('th', { scope: 'col' }, t)), ['Utilizable', 'En tránsito', 'CPM', 'Meses'].map((t) => h('th', { scope: 'col', class: 'num' }, t)), h('th', { scope: 'col' }, 'Estado'))),
           h(
             'tbody',
             {},
             shortages.map((n) =>
-              h('tr', {}, h('th', { scope: 'row' }, n.clave), h('td', {}, n.supplyItem.description), h('td', { class: 'num' }, int.format(n.usable)), h('td', { class: 'num' }, int.format(n.inTransit)), h('td', { class: 'num' }, int.format(n.cpm)), h('td', { class: 'num' }, n.monthsOfStock === null ? '—' : pct.format(n.monthsOfStock)), h('td', {}, n.status === 'STOCKED_OUT' ? 'Agotada' : 'Bajo el mínimo')),
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, n.clave),
+                h('td', { class: 'wide', 'data-label': 'Descripción' }, n.supplyItem.description),
+                h('td', { class: 'num', 'data-label': 'Utilizable' }, int.format(n.usable)),
+                h('td', { class: 'num', 'data-label': 'En tránsito' }, int.format(n.inTransit)),
+                h('td', { class: 'num', 'data-label': 'CPM' }, int.format(n.cpm)),
+                h('td', { class: 'num', 'data-label': 'Meses' }, n.monthsOfStock === null ? '—' : pct.format(n.monthsOfStock)),
+                h('td', { 'data-label': 'Estado' }, n.status === 'STOCKED_OUT' ? 'Agotada' : 'Bajo el mínimo'),
+              ),
             ),
           ),
         ),
@@ -343,14 +587,30 @@ async function showClues(clues) {
         { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': `Lotes que caducan en 90 días en ${name}` },
         h(
           'table',
-          { 'data-table': 'expiring' },
+          { 'data-table': 'expiring', class: 'reflow' },
           h('caption', {}, `${lots.length} lotes con piezas que caducan a más tardar el ${limit}.`),
           h('thead', {}, h('tr', {}, ['Caducidad', 'Clave', 'Descripción', 'Lote'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col', class: 'num' }, 'Piezas'))),
-          h('tbody', {}, lots.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.expiresOn), h('td', {}, l.clave), h('td', {}, l.description), h('td', {}, l.lotNumber), h('td', { class: 'num' }, int.format(l.quantity))))),
+          h(
+            'tbody',
+            {},
+            lots.map((l) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, l.expiresOn),
+                h('td', { 'data-label': 'Clave' }, l.clave),
+                h('td', { class: 'wide', 'data-label': 'Descripción' }, l.description),
+                h('td', { 'data-label': 'Lote' }, l.lotNumber),
+                h('td', { class: 'num', 'data-label': 'Piezas' }, int.format(l.quantity)),
+              ),
+            ),
+          ),
         ),
       ),
     );
+    keepTableRoles(out);
   } catch (err) {
+    if (err.code === 'UNAUTHENTICATED') return;
     out.replaceChildren(h('p', { class: 'error' }, err.code === 'FORBIDDEN' ? 'Su usuario no puede ver esa CLUES.' : `Error: ${err.message}`));
   }
 }
@@ -365,6 +625,10 @@ $('signin-form').addEventListener('submit', (e) => {
 $('signout').addEventListener('click', signOut);
 $('filters').addEventListener('submit', (e) => {
   e.preventDefault();
+  $('drill').hidden = true;
+  refresh();
+});
+$('fiscal-year').addEventListener('change', () => {
   $('drill').hidden = true;
   refresh();
 });

@@ -99,8 +99,9 @@ describeIf('dashboard', () => {
     expect(rows.length).toBeGreaterThan(10);
     expect(await page.locator('#drill-table tbody tr').count()).toBeGreaterThanOrEqual(rows.length);
     const hospital = rows.find((x) => x.establishment.clues === 'GRSSA015854')!;
-    const cells = await page.locator('#drill-table tr[data-clues="GRSSA015854"] td.num').allTextContents();
-    expect(cells[1]).toBe(`${hospital.value.toLocaleString('es-MX', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`);
+    const cells = await page.locator('#drill-table tr[data-clues="GRSSA015854"] td.num .v').allTextContents();
+    // 52 for one unit is yes or no, in words.
+    expect(cells[1]).toBe(hospital.value === 100 ? 'Sí' : 'No');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-state-12.png'), fullPage: true });
 
     await page.focus('#drill-table tr[data-clues="GRSSA015854"] button');

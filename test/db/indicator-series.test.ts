@@ -156,7 +156,7 @@ describe('SAI rollout (indicator 52)', () => {
     const r = await read({ asOf, clues: ['GRSSA000301', 'GRSSA000302', 'GRSSA000303', 'GRSSA000304', 'GRSSA000305', 'OCSSA000301', 'GRSSA000306', 'JCSSA000301'] });
     expect(r.total).toEqual({ numerator, denominator, value: (numerator / denominator) * 100, activeUnits, asOf });
     expect(r.target).toBe(60);
-    expect(r.formula).toMatch(/IN_OPERATION.*30 días/);
+    expect(r.formula).toMatch(/en operación.*30 días/);
   });
 
   test('a twelve-month series, each month read on its last day', async () => {

@@ -10,9 +10,11 @@ registerIndicator({
   code: IndicatorCode.CPM_RATIFICATION,
   name: 'Unidades con CPM ratificado (indicador 51)',
   formula:
-    'unidades con su CPM del año fiscal ratificado a la fecha / unidades de la red a la fecha (FIXED o MOBILE, en operación y en IMSS-BIENESTAR) × 100',
+    'unidades con su CPM del año fiscal ratificado a la fecha / unidades de la red a la fecha (fijas o móviles, en operación y en IMSS-BIENESTAR) × 100',
   unit: '%',
   target: 100,
+  // Read per fiscal year (filter.year): the years some unit submitted a CPM for.
+  fiscalYears: async (db) => (await db.query('SELECT DISTINCT year FROM cpm_submission ORDER BY year DESC')).map((r: { year: number }) => Number(r.year)),
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
   totalWithRows: networkTotalWithRows,
   compute: (db, q) =>

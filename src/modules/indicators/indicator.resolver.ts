@@ -1,5 +1,5 @@
 import { stateOf } from '../registry/state.entity';
-import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
 import { SupplyItem } from '../catalog/supply-item.entity';
@@ -10,7 +10,7 @@ import './cpm-ratification';
 import './sai-rollout';
 import './order-indicators';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
-import { indicator } from './indicators';
+import { indicator, indicatorDefinition } from './indicators';
 
 @Resolver()
 export class IndicatorResolver {
@@ -23,6 +23,15 @@ export class IndicatorResolver {
     @Ctx() ctx: Context,
   ) {
     return indicator(ctx, code, filter, groupBy);
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => [Int], {
+    description: 'For an indicator read per fiscal year (CPM_RATIFICATION, indicator 51; choose one with filter.year): the fiscal years with data, newest first. Empty for the others.',
+  })
+  async indicatorFiscalYears(@Arg('code', () => IndicatorCode) code: IndicatorCode, @Ctx() ctx: Context): Promise<number[]> {
+    const def = indicatorDefinition(code);
+    return def?.fiscalYears ? def.fiscalYears(ctx.db) : [];
   }
 }
 

@@ -23,6 +23,26 @@ export enum IndicatorDimension {
   CLAVE = 'CLAVE',
 }
 
+/**
+ * How far a figure is from its indicator's target, in bands (see `TargetBandLimits`): the dashboard's
+ * colours and labels come from here, so the rule lives in one place.
+ */
+export enum TargetBand {
+  /** At or better than the target. */
+  MET = 'MET',
+  /** Short of the target by at most `near` points. */
+  NEAR = 'NEAR',
+  /** Short by more than `near` and at most `far` points. */
+  FAR = 'FAR',
+  /** Short by more than `far` points. */
+  OFF = 'OFF',
+}
+
+registerEnumType(TargetBand, {
+  name: 'TargetBand',
+  description: 'Distance to the target: MET (at or better), NEAR (within `near` points), FAR (within `far` points), OFF (beyond).',
+});
+
 registerEnumType(IndicatorCode, { name: 'IndicatorCode', description: 'The indicators Abasto computes (SPEC §4).' });
 registerEnumType(IndicatorDimension, { name: 'IndicatorDimension', description: 'What an indicator can be broken down by.' });
 
@@ -88,8 +108,38 @@ export class Shortfall {
   rejectedByReason: RejectedPieces[];
 }
 
+@ObjectType({ description: 'The points from the target that bound the bands NEAR and FAR (TargetBand).' })
+export class TargetBandLimits {
+  @Field(() => Float, { description: 'Short of the target by at most this many points: NEAR.' })
+  near: number;
+
+  @Field(() => Float, { description: 'Short by more than `near` and at most this many points: FAR; beyond it, OFF.' })
+  far: number;
+}
+
+/** Where a row's value stands against its indicator's target: gap in points and band. */
+export function targetBand(
+  value: number | null,
+  target: number | null,
+  lowerIsBetter: boolean,
+  limits: TargetBandLimits | null,
+): { gap: number | null; band: TargetBand | null } {
+  if (value === null || target === null || !limits) return { gap: null, band: null };
+  const gap = value - target;
+  const short = lowerIsBetter ? gap : -gap;
+  // Rounded to a tenth (as the figures are shown) so that 89.96 % against 100 reads as 10.0 points: NEAR.
+  const points = Math.round(short * 10) / 10;
+  const band = points <= 0 ? TargetBand.MET : points <= limits.near ? TargetBand.NEAR : points <= limits.far ? TargetBand.FAR : TargetBand.OFF;
+  return { gap, band };
+}
+
 @ObjectType({ description: 'One figure of an indicator: numerator, denominator and value = numerator / denominator × 100.' })
 export class IndicatorRow {
+  /** The indicator's target, direction and band limits (set by the framework), for `gap` and `band`. */
+  target: number | null = null;
+  lowerIsBetter = false;
+  bandLimits: TargetBandLimits | null = null;
+
   stateCode: string | null;
   establishmentId: number | null;
   /** Establishment id of the warehouse. */
@@ -127,6 +177,25 @@ export class IndicatorRow {
   get value(): number | null {
     return this.denominator === 0 ? null : (this.numerator / this.denominator) * 100;
   }
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'value − target, in points (negative: below the target; for an indicator where lower is better, positive is short of it). null without a value or a target.',
+  })
+  get gap(): number | null {
+    return targetBand(this.value, this.target, this.lowerIsBetter, this.bandLimits).gap;
+  }
+
+  @Field(() => TargetBand, { nullable: true, description: 'How far the value is from the target (limits in IndicatorResult.bands). null without a value or a target.' })
+  get band(): TargetBand | null {
+    return targetBand(this.value, this.target, this.lowerIsBetter, this.bandLimits).band;
+  }
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'MONTH rows: true when the month had not ended by the as-of day (a partial month, still filling in; not a drop). null for other rows.',
+  })
+  partial: boolean | null;
 }
 
 @ObjectType({ description: 'An indicator with its definition, a total and the rows of the breakdown asked for.' })
@@ -145,6 +214,12 @@ export class IndicatorResult {
 
   @Field(() => Float, { nullable: true, description: 'Official target, where there is one.' })
   target: number | null;
+
+  @Field({ description: 'Whether lower values are better (indicator 53: above 100 means pieces not delivered); the target is then a ceiling.' })
+  lowerIsBetter: boolean;
+
+  @Field(() => TargetBandLimits, { nullable: true, description: 'The limits of the bands each row’s `band` is read with; null without a target.' })
+  bands: TargetBandLimits | null;
 
   @Field(() => DateScalar, { description: 'The day the state was read at.' })
   asOf: string;

@@ -6,7 +6,7 @@ import type { Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { badRequest, forbidden } from '../../base/errors';
 import { isCalendarDate } from '../../base/scalars';
-import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
+import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow, TargetBandLimits } from './indicator.types';
 
 /** What an indicator's computation receives: the filter resolved to concrete values. */
 export interface IndicatorQuery {
@@ -43,6 +43,12 @@ export interface IndicatorDefinition {
   formula: string;
   unit: string;
   target: number | null;
+  /** Lower is better: the target is a ceiling (indicator 53). */
+  lowerIsBetter?: boolean;
+  /** The points from the target that bound NEAR and FAR (TargetBand); TARGET_BANDS unless the indicator says otherwise. */
+  bands?: TargetBandLimits;
+  /** An indicator read per fiscal year (51): the years it has data for, newest first. */
+  fiscalYears?(db: DataSource): Promise<number[]>;
   dimensions: IndicatorDimension[];
   compute(db: DataSource, q: IndicatorQuery): Promise<RawRow[]>;
   /**
@@ -64,6 +70,14 @@ export function grouping(cols: string[], withTotal = false): { flag: string; cla
     ? { flag: `, GROUPING(${list}) <> 0 AS is_total`, clause: `GROUP BY GROUPING SETS ((${list}), ()) ORDER BY ${list}` }
     : { flag: '', clause: `GROUP BY ${list} ORDER BY ${list}` };
 }
+
+/**
+ * The bands every indicator's figures are read in unless its definition says otherwise: at or better
+ * than the target MET; short by up to 10 points NEAR (a month or two of work: 90 % of units with a
+ * ratified CPM, 50 % with the SAI against 60 %, 91 % of pieces delivered); by up to 25 points FAR;
+ * beyond, OFF. Points, not a share of the target, so that every indicator's distance reads the same way.
+ */
+export const TARGET_BANDS: Readonly<TargetBandLimits> = Object.freeze({ near: 10, far: 25 });
 
 const registry = new Map<IndicatorCode, IndicatorDefinition>();
 
@@ -119,16 +133,31 @@ export async function indicator(
     if (dims.length) rows = await def.compute(ctx.db, { ...base, groupBy: dims });
   }
   if (dims.length === 1 && dims[0] === IndicatorDimension.MONTH) rows = everyMonth(rows, from, to < asOf ? to : asOf, total);
+  const bands = def.target === null ? null : Object.assign(new TargetBandLimits(), def.bands ?? TARGET_BANDS);
+  const judged = (r: IndicatorRow) => Object.assign(r, { target: def.target, lowerIsBetter: !!def.lowerIsBetter, bandLimits: bands });
   return Object.assign(new IndicatorResult(), {
     code,
     name: def.name,
     formula: def.formula,
     unit: def.unit,
     target: def.target,
+    lowerIsBetter: !!def.lowerIsBetter,
+    bands,
     asOf,
-    total: toRow(total ?? { numerator: 0, denominator: 0 }),
-    rows: rows.map(toRow),
+    total: judged(toRow(total ?? { numerator: 0, denominator: 0 })),
+    rows: rows.map((r) => judged(toRow(r, asOf))),
   });
+}
+
+/** Whether a month (YYYY-MM) had not ended by `asOf`: its figures are partial, still filling in. */
+export function isPartialMonth(month: string, asOf: string): boolean {
+  return `${nextMonth(month)}-01` > addDay(asOf);
+}
+
+function addDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 /**
@@ -150,8 +179,9 @@ function nextMonth(month: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
-function toRow(r: RawRow): IndicatorRow {
+function toRow(r: RawRow, asOf?: string): IndicatorRow {
   return Object.assign(new IndicatorRow(), {
+    partial: typeof r.month === 'string' && asOf ? isPartialMonth(r.month, asOf) : null,
     stateCode: (r.state_code as string) ?? null,
     establishmentId: (r.establishment_id as number) ?? null,
     warehouseId: (r.warehouse_id as number) ?? null,

@@ -164,7 +164,7 @@ function orderQuery(q: IndicatorQuery, perOrder: string, measures: string): stri
       FROM orders ${g.clause}`;
 }
 
-const COHORT = 'orders approved (emitidas) in the period; pieces as received by the end of asOf; medicines and healing material unless filtered';
+const COHORT = 'órdenes aprobadas (emitidas) en el periodo; piezas según lo recibido al cierre de la fecha de corte; medicamentos y material de curación salvo otro filtro';
 
 registerIndicator({
   code: IndicatorCode.QUANTITY_FILL_RATE,
@@ -182,6 +182,8 @@ registerIndicator({
   formula: `Σ piezas emitidas (aprobadas) / Σ piezas entregadas (aceptadas) × 100, tal como está escrito el indicador oficial; más de 100 significa piezas no entregadas — ${COHORT}`,
   unit: '%',
   target: 100,
+  // Above 100 means pieces not delivered: the target is a ceiling.
+  lowerIsBetter: true,
   dimensions: ALL_DIMENSIONS,
   compute: (db, q) => db.query(lineQuery(q, `sum(approved) AS numerator, sum(accepted) AS denominator, ${SHORTFALL}`), params(q)),
 });
@@ -210,7 +212,7 @@ registerIndicator({
 registerIndicator({
   code: IndicatorCode.ON_TIME_IN_FULL,
   name: 'Entregas a tiempo y completas (OTIF)',
-  formula: `órdenes aceptadas completas a más tardar en su fecha prometida / órdenes cuya fecha prometida ya pasó (antes de asOf) × 100 — ${COHORT}`,
+  formula: `órdenes aceptadas completas a más tardar en su fecha prometida / órdenes cuya fecha prometida ya pasó (antes de la fecha de corte) × 100 — ${COHORT}`,
   unit: '%',
   target: 100,
   dimensions: ALL_DIMENSIONS,

@@ -14,8 +14,8 @@ registerIndicator({
   code: IndicatorCode.SAI_ROLLOUT,
   name: 'Unidades con el SAI en operación (indicador 52)',
   formula:
-    'unidades cuyo último estatus SAI a la fecha es IN_OPERATION / unidades de la red a la fecha (FIXED o MOBILE, en operación y en IMSS-BIENESTAR) × 100; ' +
-    `activeUnits: de ellas, las que registraron un movimiento de inventario en los ${FRESHNESS_DAYS} días que terminan en la fecha`,
+    'unidades cuyo último estatus SAI a la fecha es «en operación» / unidades de la red a la fecha (fijas o móviles, en operación y en IMSS-BIENESTAR) × 100; ' +
+    `con movimientos: de ellas, las que registraron un movimiento de inventario en los ${FRESHNESS_DAYS} días que terminan en la fecha`,
   unit: '%',
   target: 60,
   dimensions: [IndicatorDimension.STATE, IndicatorDimension.LEVEL_OF_CARE, IndicatorDimension.ESTABLISHMENT, IndicatorDimension.MONTH],
