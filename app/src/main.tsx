@@ -13,6 +13,7 @@ import { PurchaseReceiptView } from './views/purchase-receipt';
 import { DispatchView } from './views/dispatch';
 import { CountView } from './views/count';
 import { ExpiredView } from './views/expired';
+import { ApproveView } from './views/approve';
 import { Client, gql } from '@urql/core';
 
 const ROLE: Record<string, string> = {
@@ -40,6 +41,7 @@ const ME = gql`
 const ME_KEY = 'abasto.me';
 
 const VIEWS = [
+  { path: 'aprobar', label: 'Por aprobar', roles: ['STATE_COORDINATOR', 'CENTRAL'] },
   { path: 'existencia', label: 'Mi existencia', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'recibir', label: 'Por recibir', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'dispensar', label: 'Dispensar', roles: ['PHARMACY'] },
@@ -153,6 +155,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
                 {v.path === 'envios' && failed > 0 && <span class="badge bad"> {failed} con error</span>}
               </a>
             ))}
+            {['STATE_COORDINATOR', 'CENTRAL'].includes(me.role) && <a href="/dashboard/" data-view="tablero">Tablero de indicadores</a>}
           </nav>
         )}
       </header>
@@ -177,6 +180,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
             {current.path === 'surtir' && <DispatchView me={me} />}
             {current.path === 'conteo' && <CountView me={me} />}
             {current.path === 'caducados' && <ExpiredView me={me} />}
+            {current.path === 'aprobar' && <ApproveView me={me} />}
             {current.path === 'envios' && <WritesView />}
           </>
         )}
@@ -228,7 +232,8 @@ function App() {
           setNotice('');
           setMe(m);
           setToken(t);
-          if (!location.hash) location.hash = '#/existencia';
+          // each role lands on its first screen (a coordinator on «Por aprobar», a pharmacy on its stock)
+          if (!location.hash) location.hash = `#/${VIEWS.find((v) => v.roles.includes(m.role))?.path ?? ''}`;
         }}
       />
     );
