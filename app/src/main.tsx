@@ -14,6 +14,7 @@ import { DispatchView } from './views/dispatch';
 import { CountView } from './views/count';
 import { ExpiredView } from './views/expired';
 import { ApproveView } from './views/approve';
+import { StockOutsView } from './views/stockouts';
 import { Client, gql } from '@urql/core';
 
 const ROLE: Record<string, string> = {
@@ -31,17 +32,18 @@ export interface Me {
   clues: string | null;
   canWrite: boolean;
   establishment: { name: string } | null;
-  state: { name: string } | null;
+  state: { code: string; name: string } | null;
 }
 const ME = gql`
   query Me {
-    me { role subject clues canWrite establishment { id name } state { id name } }
+    me { role subject clues canWrite establishment { id name } state { id code name } }
   }
 `;
 const ME_KEY = 'abasto.me';
 
 const VIEWS = [
   { path: 'aprobar', label: 'Por aprobar', roles: ['STATE_COORDINATOR', 'CENTRAL'] },
+  { path: 'desabasto', label: 'Desabasto en mi estado', roles: ['STATE_COORDINATOR'] },
   { path: 'existencia', label: 'Mi existencia', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'recibir', label: 'Por recibir', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'dispensar', label: 'Dispensar', roles: ['PHARMACY'] },
@@ -80,7 +82,7 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (token: string, me: Me) =>
       const res = await fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
-        body: JSON.stringify({ query: '{ me { role subject clues canWrite establishment { id name } state { id name } } }' }),
+        body: JSON.stringify({ query: '{ me { role subject clues canWrite establishment { id name } state { id code name } } }' }),
       });
       const body = await res.json().catch(() => ({}));
       if (res.status === 401 || !body.data?.me) setError('El token no es válido o ya venció. Pida uno nuevo a su administrador.');
@@ -181,6 +183,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
             {current.path === 'conteo' && <CountView me={me} />}
             {current.path === 'caducados' && <ExpiredView me={me} />}
             {current.path === 'aprobar' && <ApproveView me={me} />}
+            {current.path === 'desabasto' && me.state && <StockOutsView me={me} stateCode={me.state.code} />}
             {current.path === 'envios' && <WritesView />}
           </>
         )}

@@ -14,6 +14,7 @@ import { ShipmentListResolver } from '../modules/orders/shipment.resolver';
 import { OrderPickListResolver, PickListLineResolver } from '../modules/orders/pick-list.resolver';
 import { PrescriptionResolver } from '../modules/prescriptions/prescription.resolver';
 import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
+import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from '../base/auth';
@@ -29,6 +30,9 @@ const resolvers: NonEmptyArray<Function> = [
   StockLevelResolver,
   StockMovementResolver,
   ReceiptResolver,
+  StockOutsResolver,
+  UnitStockOutsResolver,
+  StockOutClaveResolver,
   CpmResolver,
   CpmSubmissionLineResolver,
   IndicatorResolver,

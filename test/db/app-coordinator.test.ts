@@ -2,7 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
-import { checkView, describeInBrowser, launchApp, signIn } from '../support/app-page';
+import { checkView, describeInBrowser, go, launchApp, signIn } from '../support/app-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 /**
@@ -111,6 +111,24 @@ describeInBrowser('the counter app (/app) for a state coordinator', () => {
     await page.locator(`[data-order="${orders[1]}"]`).waitFor({ state: 'detached' });
     const [o] = await tdb.db.query(`SELECT status, end_reason FROM supply_order WHERE number = $1`, [orders[1]]);
     expect(o).toEqual({ status: 'CANCELLED', end_reason: 'Ya se surtió con la ruta de este mes' });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  test('Desabasto en mi estado: the units with claves stocked out, most first, as the API counts them', async () => {
+    await go(page, 'desabasto');
+    await page.locator('#stockouts-summary').waitFor();
+    const coord = await api.token(Role.STATE_COORDINATOR, { state: '12' });
+    const r = await api.gql(`{ stateStockOuts(stateCode: "12", first: 100, clavesPerUnit: 10) { units unitsWithStockOuts rows { clues stockedOut claves { clave } } } }`, {}, coord);
+    const outs = r.data.stateStockOuts;
+    const summary = await page.textContent('#stockouts-summary');
+    expect(summary).toContain(`${outs.unitsWithStockOuts} de ${outs.units} unidades de Guerrero`);
+    const cards = page.locator('li[data-clues]');
+    expect(await cards.count()).toBe(outs.rows.length);
+    expect(await cards.first().getAttribute('data-clues')).toBe(outs.rows[0].clues);
+    await cards.first().locator('button[aria-expanded]').click();
+    const shown = await cards.first().locator('tbody tr').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-clave')));
+    expect(shown).toEqual(outs.rows[0].claves.map((c: any) => c.clave));
+    await checkView(page, 'coord-desabasto');
     expect(problems).toEqual([]);
   }, 60_000);
 });
