@@ -3,7 +3,7 @@ import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { checkView, describeInBrowser, go as goTo, launchApp, signIn as signInAt } from '../support/app-page';
+import { checkView, describeInBrowser, docShot, go as goTo, launchApp, signIn as signInAt } from '../support/app-page';
 
 /**
  * The counter app (/app) in a real browser — Debian's Chromium driven by playwright-core, never a
@@ -151,6 +151,7 @@ describeInBrowser('the counter app (/app) for a pharmacy', () => {
     );
     expect(await page.locator('tr.lots li').count()).toBe(lots.n);
     await check('existencia-lotes');
+    await docShot(page, 'app-farmacia');
     // a search that finds nothing says what to do
     await page.fill('#stock-search', 'zzzz-no-existe');
     await page.keyboard.press('Enter');

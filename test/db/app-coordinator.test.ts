@@ -2,7 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
-import { checkView, describeInBrowser, go, launchApp, signIn } from '../support/app-page';
+import { checkView, describeInBrowser, docShot, go, launchApp, signIn } from '../support/app-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 /**
@@ -74,6 +74,7 @@ describeInBrowser('the counter app (/app) for a state coordinator', () => {
     // the first line asks for more than is available: marked
     await card.locator(`tr[data-clave="${claves[0]}"].short`).waitFor();
     await checkView(page, 'coord-aprobar');
+    await docShot(page, 'app-coordinacion');
     expect(problems).toEqual([]);
   }, 60_000);
 

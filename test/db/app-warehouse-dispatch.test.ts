@@ -3,7 +3,7 @@ import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { businessDay } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
-import { checkView, describeInBrowser, go as goTo, launchApp, signIn } from '../support/app-page';
+import { checkView, describeInBrowser, docShot, go as goTo, launchApp, signIn } from '../support/app-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 /**
@@ -132,6 +132,7 @@ describeInBrowser('the counter app (/app) for a warehouse: dispatch by pick list
     // the second clave cannot be sent whole: 5 pieces stay, and the list says so before anything is sent
     expect(await card.locator(`.left-behind li[data-clave="${claves[1]}"]`).textContent()).toContain('quedan 5 de');
     await checkView(page, 'almacen-surtir');
+    await docShot(page, 'app-almacen');
     // printed, the list stands alone: no header, no buttons, no other order
     await page.emulateMedia({ media: 'print' });
     expect([await page.locator('header.top').isVisible(), await card.locator('table.pick').isVisible(), await card.locator('#dispatch-available').isVisible()]).toEqual([false, true, false]);

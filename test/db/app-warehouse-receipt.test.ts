@@ -3,7 +3,7 @@ import { loadDemoDataIfEmpty } from '../../seeds/demo';
 import { Role } from '../../src/domain/enums';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { checkView, describeInBrowser, go, launchApp, signIn } from '../support/app-page';
+import { checkView, describeInBrowser, docShot, go, launchApp, signIn } from '../support/app-page';
 
 /**
  * Recibir de proveedor (/app #/recepcion) in a real browser, as the demo state warehouse GRSSA019419:
@@ -140,6 +140,7 @@ describeInBrowser('Recibir de proveedor (/app #/recepcion) for a warehouse, with
     await page.fill('#supplier-document', 'FAC-GS1-0001');
     expect(await page.locator(`tr[data-clave="${A.clave}"] [data-now]`).getAttribute('data-now')).toBe(String(2 * A.ppp));
     await check('almacen-recepcion');
+    await docShot(page, 'app-almacen-recepcion');
     await page.click('#register');
     await page.waitForSelector('[data-outcome="done"]');
     expect(await page.textContent('[data-outcome="done"]')).toContain(`contra la orden ${orderNumber}`);

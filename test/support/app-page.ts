@@ -75,3 +75,15 @@ export async function checkView(page: Page, name: string): Promise<void> {
   expect({ name, violations: axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ name, violations: [] });
   await page.setViewportSize({ width: 1366, height: 1000 });
 }
+
+/**
+ * The README's picture of a screen (docs/img/NAME.png, 1366 × 900, the top of the page), taken only
+ * when DOCS_SHOTS is set: `DOCS_SHOTS=1 npx jest test/db/app-…` refreshes them.
+ */
+export async function docShot(page: Page, name: string): Promise<void> {
+  if (!process.env.DOCS_SHOTS) return;
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`) });
+  await page.setViewportSize({ width: 1366, height: 1000 });
+}
