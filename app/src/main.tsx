@@ -14,6 +14,7 @@ import { DispatchView } from './views/dispatch';
 import { CountView } from './views/count';
 import { ExpiredView } from './views/expired';
 import { ApproveView } from './views/approve';
+import { CpmView } from './views/cpm';
 import { StockOutsView } from './views/stockouts';
 import { Client, gql } from '@urql/core';
 
@@ -53,6 +54,7 @@ const VIEWS = [
   { path: 'surtir', label: 'Surtir pedidos', roles: ['WAREHOUSE'] },
   { path: 'conteo', label: 'Conteo físico', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'caducados', label: 'Caducados', roles: ['PHARMACY', 'WAREHOUSE'] },
+  { path: 'cpm', label: 'Mi CPM', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'envios', label: 'Mis registros', roles: ['PHARMACY', 'WAREHOUSE'] },
 ];
 
@@ -184,6 +186,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
             {current.path === 'caducados' && <ExpiredView me={me} />}
             {current.path === 'aprobar' && <ApproveView me={me} />}
             {current.path === 'desabasto' && me.state && <StockOutsView me={me} stateCode={me.state.code} />}
+            {current.path === 'cpm' && <CpmView me={me} />}
             {current.path === 'envios' && <WritesView />}
           </>
         )}

@@ -42,7 +42,7 @@ export function StockOutsView({ me, stateCode }: { me: Me; stateCode: string }) 
                 <p>
                   {u.clues} · <strong data-stocked-out={u.stockedOut}>{fmtInt(u.stockedOut)}</strong> clave{u.stockedOut > 1 ? 's' : ''} en desabasto
                 </p>
-                <button type="button" class="link" aria-expanded={open === u.clues} aria-controls={`outs-${u.clues}`} onClick={() => setOpen(open === u.clues ? null : u.clues)}>
+                <button type="button" class="link" aria-expanded={open === u.clues} aria-controls={open === u.clues ? `outs-${u.clues}` : undefined} onClick={() => setOpen(open === u.clues ? null : u.clues)}>
                   {open === u.clues ? 'Ocultar claves' : `Ver ${u.claves.length < u.stockedOut ? `las ${u.claves.length} de mayor CPM` : 'las claves'}`}
                 </button>
                 {open === u.clues && (

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { needsJustification } from '../../domain/cpm-deviation';
 import { runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay, CALENDAR_YEARS, FISCAL_YEARS, isFiscalYear } from '../../domain/dates';
@@ -174,8 +175,7 @@ export async function update(ctx: Context, raw: CpmSubmissionUpdateInput): Promi
       if (!isWarehouse && (!est.careLevel || !item.levels.includes(est.careLevel))) {
         errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de esta unidad.`));
       }
-      const far = item.calculated === null || item.calculated === undefined ? true : Math.abs(l.cpm - item.calculated) > 0.5 * item.calculated;
-      if (far && !l.justification) {
+      if (needsJustification(l.cpm, item.calculated) && !l.justification) {
         errors.push(
           userError(
             'JUSTIFICATION_REQUIRED',

@@ -1,4 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { cpmDeviation } from '../../domain/cpm-deviation';
 import { Node, toGlobalId } from '../../base/node';
 import { DateTimeScalar } from '../stock/stock.types';
 
@@ -47,9 +48,9 @@ registerEnumType(CpmSubmissionAction, {
 registerEnumType(CpmNoValueReason, { name: 'CpmNoValueReason', description: 'Why a CPM calculation has no value: NO_DATA (no month could be kept).' });
 
 export const CPM_FORMULA =
-  'a(m) = c(m) × d(m) / (d(m) − s(m)) for each month m kept; CPM = ⌈Σ a(m) / k⌉ over the k months kept; ' +
-  'c = pieces dispensed and consumed (dispatched, for a warehouse), s = stock-out days, d = days in the month. ' +
-  'A month is left out when excluded, when every day was a stock-out day, or when it lies before the location’s first ledger entry.';
+  'a(m) = c(m) × d(m) / (d(m) − s(m)) para cada mes m considerado; CPM = ⌈Σ a(m) / k⌉ sobre los k meses considerados; ' +
+  'c = piezas dispensadas y consumidas (despachadas, en un almacén), s = días sin existencia, d = días del mes. ' +
+  'Un mes queda fuera cuando se excluye, cuando todos sus días fueron sin existencia, o cuando es anterior al primer movimiento de la CLUES.';
 
 @ObjectType({ description: 'One month of a CPM calculation, with its inputs.' })
 export class CpmMonth {
@@ -129,7 +130,7 @@ export class CpmSubmissionLine {
 
   @Field(() => Float, { nullable: true, description: '(cpm − calculated) / calculated; beyond ±0.5 a justification is required.' })
   get deviation(): number | null {
-    return this.calculated ? (this.cpm - this.calculated) / this.calculated : null;
+    return cpmDeviation(this.cpm, this.calculated);
   }
 
   @Field(() => String, { nullable: true })
