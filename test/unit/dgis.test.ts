@@ -103,7 +103,13 @@ describe('mapDgisRow on a Windows-1252 CSV', () => {
       levelOfCare: LevelOfCare.SECOND,
       latitude: 19.4326,
       longitude: -99.1332,
-      absent: [],
+      // the columns of the status dates and the locality (issue 19, part 1) are not in this file
+      locality: null,
+      operatingSince: null,
+      closedOn: null,
+      closureReason: null,
+      predecessorClues: null,
+      absent: ['locality', 'closureReason', 'closedOn', 'lastMovement', 'lastMovementOn', 'predecessorClues'],
     });
   });
 

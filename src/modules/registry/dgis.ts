@@ -20,21 +20,28 @@ export const DGIS_COLUMNS = {
   institutionCode: 'CLAVE DE LA INSTITUCION|CLAVE INSTITUCION',
   institutionName: 'NOMBRE DE LA INSTITUCION|NOMBRE INSTITUCION|INSTITUCION',
   municipality: 'MUNICIPIO|NOMBRE DEL MUNICIPIO|NOMBRE MUNICIPIO',
+  locality: 'LOCALIDAD|NOMBRE DE LA LOCALIDAD|NOMBRE LOCALIDAD',
   jurisdiction: 'JURISDICCION|NOMBRE DE LA JURISDICCION|NOMBRE JURISDICCION',
   establishmentType: 'NOMBRE TIPO ESTABLECIMIENTO|NOMBRE DEL TIPO DE ESTABLECIMIENTO|TIPO ESTABLECIMIENTO|TIPO DE ESTABLECIMIENTO',
   typologyCode: 'CLAVE DE TIPOLOGIA|CLAVE TIPOLOGIA',
   typologyName: 'NOMBRE DE TIPOLOGIA|NOMBRE TIPOLOGIA|TIPOLOGIA',
   status: 'ESTATUS DE OPERACION|ESTATUS OPERACION',
+  closureReason: 'MOTIVO BAJA|MOTIVO DE BAJA|MOTIVO DE LA BAJA',
+  closedOn: 'FECHA EFECTIVA DE BAJA|FECHA EFECTIVA BAJA|FECHA DE BAJA',
+  lastMovement: 'ULTIMO MOVIMIENTO|TIPO ULTIMO MOVIMIENTO',
+  lastMovementOn: 'FECHA ULTIMO MOVIMIENTO|FECHA DEL ULTIMO MOVIMIENTO|FECHA DE ULTIMO MOVIMIENTO',
   level: 'NIVEL ATENCION|NIVEL DE ATENCION',
   latitude: 'LATITUD',
   longitude: 'LONGITUD',
+  /** Not DGIS's: a user's own column naming the CLUES this one replaced (CLUES_SSH: the state's SSA CLUES). */
+  predecessorClues: 'CLUES SSH|CLUES ANTERIOR|CLUES PREDECESORA',
 } as const;
 export type DgisField = keyof typeof DGIS_COLUMNS;
 
 export const DGIS_REQUIRED_COLUMNS: string[] = [DGIS_COLUMNS.clues, DGIS_COLUMNS.name, `${DGIS_COLUMNS.stateCode}|${DGIS_COLUMNS.stateName}`];
 /** The columns a file may lack: each one absent leaves its stored field alone, and the summary names it. */
 export const DGIS_OPTIONAL_COLUMNS: string[] = (Object.keys(DGIS_COLUMNS) as DgisField[])
-  .filter((f) => !['clues', 'name', 'stateCode', 'stateName'].includes(f))
+  .filter((f) => !['clues', 'name', 'stateCode', 'stateName', 'predecessorClues'].includes(f))
   .map((f) => DGIS_COLUMNS[f]);
 
 /** The header key a row has for a field (the first of its names present), or undefined when the file lacks it. */
@@ -57,12 +64,21 @@ export interface DgisEstablishment {
   /** INEGI code, two digits. */
   stateCode: string;
   municipality: string | null;
+  locality: string | null;
   jurisdiction: string | null;
   /** NOMBRE TIPO ESTABLECIMIENTO as written (DE CONSULTA EXTERNA, DE HOSPITALIZACIÓN, DE APOYO...). */
   establishmentType: string | null;
   typologyCode: string | null;
   typologyName: string | null;
   operating: boolean;
+  /** YYYY-MM-DD: the FECHA ULTIMO MOVIMIENTO of a CLUES whose ULTIMO MOVIMIENTO is its ALTA (it exists from that day). */
+  operatingSince: string | null;
+  /** YYYY-MM-DD: FECHA EFECTIVA DE BAJA of a CLUES out of operation (it operated until the day before). */
+  closedOn: string | null;
+  /** MOTIVO BAJA of a CLUES out of operation ("POR CAMBIO DE INSTITUCION"...). */
+  closureReason: string | null;
+  /** A crosswalk column's CLUES this one replaced (CLUES_SSH), when the file has one. */
+  predecessorClues: string | null;
   kind: EstablishmentKind;
   levelOfCare: LevelOfCare | null;
   latitude: number | null;
@@ -72,7 +88,7 @@ export interface DgisEstablishment {
 }
 
 const MAX_TEXT = 250;
-const TEXT_FIELDS: DgisField[] = ['name', 'institutionCode', 'institutionName', 'municipality', 'jurisdiction', 'establishmentType', 'typologyCode', 'typologyName'];
+const TEXT_FIELDS: DgisField[] = ['name', 'institutionCode', 'institutionName', 'municipality', 'locality', 'closureReason', 'jurisdiction', 'establishmentType', 'typologyCode', 'typologyName'];
 
 // Short and former names the catalogue and people use for states whose official name is longer.
 const STATE_ALIASES: Record<string, string> = {
@@ -167,6 +183,19 @@ export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment 
     );
   }
 
+  const dates: Partial<Record<'closedOn' | 'lastMovementOn', string | null>> = {};
+  for (const field of ['closedOn', 'lastMovementOn'] as const) {
+    const parsed = parseDgisDate(text(field));
+    if (typeof parsed === 'object' && parsed !== null) return reject('INVALID_DATE', `${header.get(field)}: ${parsed.error}`);
+    dates[field] = parsed;
+  }
+  const predecessorClues = text('predecessorClues') && normalizeClues(text('predecessorClues')!);
+  if (predecessorClues && !isCluesFormat(predecessorClues)) {
+    return reject('INVALID_CLUES', `${header.get('predecessorClues')}: CLUES con formato inválido: "${predecessorClues}"; se esperan 2 letras de entidad, 3 de institución y 6 dígitos`);
+  }
+  if (predecessorClues === clues) return reject('INVALID_CLUES', `${header.get('predecessorClues')}: la CLUES ${clues} no puede sucederse a sí misma`);
+  const operating = isOperating(text('status'));
+
   const establishmentType = text('establishmentType');
   const typologyCode = text('typologyCode');
   const typologyName = text('typologyName');
@@ -181,11 +210,17 @@ export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment 
       name,
       stateCode: state.code,
       municipality: text('municipality'),
+      locality: text('locality'),
       jurisdiction: text('jurisdiction'),
       establishmentType,
       typologyCode,
       typologyName,
-      operating: isOperating(text('status')),
+      operating,
+      operatingSince: normalizeLabel(text('lastMovement') ?? '') === 'ALTA' ? dates.lastMovementOn ?? null : null,
+      // a unit back in operation keeps no closing date
+      closedOn: operating ? null : dates.closedOn ?? null,
+      closureReason: operating ? null : text('closureReason'),
+      predecessorClues: predecessorClues || null,
       kind,
       // The official count gives mobile and support units no level of care, whatever the file says.
       levelOfCare: kind === EstablishmentKind.FIXED ? parseLevelOfCare(text('level')) : null,
@@ -207,6 +242,30 @@ function rowState(code: string | null, name: string | null): StateRecord | strin
     return (byName && stateByCode(byName)) ?? `Entidad desconocida: "${name}"`;
   }
   return 'Falta la entidad: se espera CLAVE DE LA ENTIDAD o ENTIDAD';
+}
+
+const NO_DATE = new Set(['', 'NO APLICA', 'NA', 'N/A', 'NULL', 'SIN FECHA', '-']);
+
+/**
+ * A DGIS date as YYYY-MM-DD: dd/mm/yyyy in the CSV (a time after it is ignored), yyyy-mm-dd from a
+ * workbook's date cell (see tabular's cellText). Null when blank or "NO APLICA"; `{ error }` in Spanish
+ * when it is no date or one that does not exist (31/02/2024).
+ */
+export function parseDgisDate(value: string | null): string | null | { error: string } {
+  const raw = (value ?? '').trim();
+  if (NO_DATE.has(normalizeLabel(raw))) return null;
+  let m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(raw);
+  let [y, mo, d] = m ? [Number(m[3]), Number(m[2]), Number(m[1])] : [0, 0, 0];
+  if (!m) {
+    m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$/.exec(raw);
+    if (!m) return { error: `fecha ilegible «${raw}»; se espera dd/mm/aaaa, p. ej. 18/07/2024` };
+    [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || y > 2200 || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    return { error: `la fecha «${raw}» no existe; se espera dd/mm/aaaa, p. ej. 18/07/2024` };
+  }
+  return date.toISOString().slice(0, 10);
 }
 
 /** Blank status counts as operating, as when the column is absent: the catalogue lists units, not closures. */

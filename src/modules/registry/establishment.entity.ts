@@ -73,6 +73,10 @@ export class Establishment implements Node {
   @Column({ type: 'text', nullable: true })
   municipality: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Localidad (DGIS LOCALIDAD).' })
+  @Column({ type: 'text', nullable: true })
+  locality: string | null;
+
   @Field(() => String, { nullable: true, description: 'Jurisdicción sanitaria.' })
   @Column({ type: 'text', nullable: true })
   jurisdiction: string | null;
@@ -103,6 +107,23 @@ export class Establishment implements Node {
   @Field({ description: 'Whether the establishment is in operation (en operación).' })
   @Column()
   operating: boolean;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'Date DGIS created this CLUES (FECHA ULTIMO MOVIMIENTO of its ALTA): it does not exist before. Null when the catalogue does not say.',
+  })
+  @Column({ name: 'operating_since', type: 'date', nullable: true })
+  operatingSince: string | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'Date DGIS closed this CLUES (FECHA EFECTIVA DE BAJA): it operated until the day before. Null while it operates.',
+  })
+  @Column({ name: 'closed_on', type: 'date', nullable: true })
+  closedOn: string | null;
+
+  @Column({ name: 'closure_reason', type: 'text', nullable: true })
+  closureReason: string | null;
 
   @Field({ description: 'Whether the establishment belongs to the IMSS-BIENESTAR network.' })
   @Column({ name: 'in_network' })

@@ -40,6 +40,14 @@ export function registryLoaders(db: DataSource) {
       const found = await registry.saiHistories(db, ids);
       return ids.map((id) => found.get(id) ?? []);
     }),
+    predecessors: new DataLoader<number, Establishment[]>(async (ids) => {
+      const found = await registry.predecessorsOf(db, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }),
+    successor: new DataLoader<number, Establishment | null>(async (ids) => {
+      const found = await registry.successorsOf(db, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
     servedPage: new DataLoader<ServedPageKey, Establishment[], string>(
       async (requests) => {
         const pages = await registry.servedPages(db, requests);

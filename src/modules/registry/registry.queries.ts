@@ -23,6 +23,7 @@ const ESTABLISHMENT_FIELDS: ReadonlyArray<[property: string, column: string]> = 
   ['stateCode', 'state_code'],
   ['institutionCode', 'institution_code'],
   ['municipality', 'municipality'],
+  ['locality', 'locality'],
   ['jurisdiction', 'jurisdiction'],
   ['establishmentType', 'establishment_type'],
   ['kind', 'kind'],
@@ -32,6 +33,8 @@ const ESTABLISHMENT_FIELDS: ReadonlyArray<[property: string, column: string]> = 
   ['operating', 'operating'],
   ['inNetwork', 'in_network'],
   ['inNetworkSince', 'in_network_since::text'],
+  ['operatingSince', 'operating_since::text'],
+  ['closedOn', 'closed_on::text'],
   ['supplyingWarehouseId', 'supplying_warehouse_id'],
   ['latitude', 'latitude::float8'],
   ['longitude', 'longitude::float8'],
@@ -54,6 +57,7 @@ export const ESTABLISHMENT_FIELD_READS: Readonly<Record<string, readonly string[
   state: ['stateCode'],
   institutionCode: ['institutionCode'],
   municipality: ['municipality'],
+  locality: ['locality'],
   jurisdiction: ['jurisdiction'],
   establishmentType: ['establishmentType'],
   kind: ['kind'],
@@ -62,12 +66,16 @@ export const ESTABLISHMENT_FIELD_READS: Readonly<Record<string, readonly string[
   operating: ['operating'],
   inNetwork: ['inNetwork'],
   inNetworkSince: ['inNetworkSince'],
+  operatingSince: ['operatingSince'],
+  closedOn: ['closedOn'],
   latitude: ['latitude'],
   longitude: ['longitude'],
   supplyingWarehouse: ['supplyingWarehouseId'],
   warehouse: [],
   saiStatus: [],
   saiHistory: [],
+  predecessors: [],
+  successor: [],
 };
 
 /**
@@ -137,6 +145,29 @@ export async function warehousesBy(db: Db, column: 'id' | 'establishment_id', ke
 export async function warehousesByClues(db: Db, clues: readonly string[]): Promise<Warehouse[]> {
   const rows = await preparedQuery(db, `${WAREHOUSE_SELECT} WHERE e.clues = ANY ($1::bpchar[])`, [clues]);
   return rows.map((r) => toWarehouse(r.warehouse));
+}
+
+/** The CLUES each of these replaced (its predecessors), in CLUES order, in one statement. */
+export async function predecessorsOf(db: Db, successorIds: readonly number[]): Promise<Map<number, Establishment[]>> {
+  const rows: Array<{ successorId: number }> = await db.query(
+    `SELECT l.successor_id AS "successorId", ${ESTABLISHMENT_COLUMNS}
+       FROM establishment_succession l JOIN establishment e ON e.id = l.predecessor_id
+      WHERE l.successor_id = ANY ($1::int[]) ORDER BY e.clues`,
+    [successorIds],
+  );
+  const grouped = groupBy(rows, (r) => r.successorId);
+  return new Map([...grouped].map(([id, list]) => [id, list.map(({ successorId: _s, ...e }) => toEstablishment(e))]));
+}
+
+/** The CLUES that replaced each of these, when one did, in one statement. */
+export async function successorsOf(db: Db, predecessorIds: readonly number[]): Promise<Map<number, Establishment>> {
+  const rows: Array<{ predecessorId: number }> = await db.query(
+    `SELECT l.predecessor_id AS "predecessorId", ${ESTABLISHMENT_COLUMNS}
+       FROM establishment_succession l JOIN establishment e ON e.id = l.successor_id
+      WHERE l.predecessor_id = ANY ($1::int[])`,
+    [predecessorIds],
+  );
+  return new Map(rows.map(({ predecessorId, ...e }) => [predecessorId, toEstablishment(e)]));
 }
 
 /** The SAI status in force on `day` for each establishment (NOT_STARTED when none is recorded). */

@@ -76,6 +76,18 @@ export class EstablishmentResolver {
     return ctx.loaders.saiStatus.load(e.pk);
   }
 
+  @FieldResolver(() => [Establishment], {
+    description: 'The CLUES this one replaced (closed the day this one opened, e.g. the SSA CLUES of a unit re-keyed to IMB when its state federalized), in CLUES order.',
+  })
+  predecessors(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Establishment[]> {
+    return ctx.loaders.predecessors.load(e.pk);
+  }
+
+  @FieldResolver(() => Establishment, { nullable: true, description: 'The CLUES that replaced this one, when it was closed and re-keyed.' })
+  successor(@Root() e: Establishment, @Ctx() ctx: Context): Promise<Establishment | null> {
+    return ctx.loaders.successor.load(e.pk);
+  }
+
   @FieldResolver(() => [SaiStatusChange], { description: 'Every SAI status change, oldest first.' })
   async saiHistory(@Root() e: Establishment, @Ctx() ctx: Context): Promise<SaiStatusChange[]> {
     const history = await ctx.loaders.saiHistory.load(e.pk);

@@ -331,6 +331,14 @@ export class StockLevelsArgs extends PageArgs {
 
   @Field(() => StockFilter, { nullable: true })
   filter?: StockFilter | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      'Also the levels still recorded at the CLUES this one replaced (a re-keyed unit\'s old CLUES), after its own, each with its own clues, CPM and status.',
+  })
+  includePredecessors?: boolean | null;
 }
 
 @ArgsType()
@@ -346,4 +354,11 @@ export class StockMovementsArgs extends PageArgs {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Until this instant (exclusive), business time.' })
   to?: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'Also the movements of the CLUES this one replaced (a re-keyed unit\'s old CLUES), each with its own clues, in the same order.',
+  })
+  includePredecessors?: boolean | null;
 }

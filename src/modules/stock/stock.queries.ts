@@ -34,31 +34,44 @@ export async function movementsByKey(db: Db, actor: string, idempotencyKey: stri
   return rows.map(toMovement);
 }
 
+/** Every CLUES this one replaced, directly or through a chain of re-keyings (establishment_succession). */
+export async function predecessorIds(db: Db, establishmentId: number): Promise<number[]> {
+  const rows: Array<{ id: number }> = await db.query(
+    `WITH RECURSIVE chain(id) AS (
+       SELECT predecessor_id FROM establishment_succession WHERE successor_id = $1
+       UNION
+       SELECT l.predecessor_id FROM establishment_succession l JOIN chain c ON l.successor_id = c.id
+     ) SELECT id FROM chain ORDER BY id`,
+    [establishmentId],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** A page of a location's movements in business-time order, after the (occurredAt, id) cursor. */
 export async function movementPage(
   db: Db,
-  q: { establishmentId: number; supplyItemId?: number; from?: Date; to?: Date; after?: [string, string]; limit: number },
+  q: { establishmentIds: number[]; supplyItemId?: number; from?: Date; to?: Date; after?: [string, string]; limit: number },
 ): Promise<StockMovement[]> {
   const rows = await db.query(
     `${MOVEMENT_SELECT}
-      WHERE m.establishment_id = $1
+      WHERE m.establishment_id = ANY ($1::int[])
         AND ($2::int IS NULL OR m.supply_item_id = $2)
         AND ($3::timestamptz IS NULL OR m.occurred_at >= $3)
         AND ($4::timestamptz IS NULL OR m.occurred_at < $4)
         AND ($5::timestamptz IS NULL OR (m.occurred_at, m.id) > ($5, $6::bigint))
       ORDER BY m.occurred_at, m.id
       LIMIT $7`,
-    [q.establishmentId, q.supplyItemId ?? null, q.from ?? null, q.to ?? null, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
+    [q.establishmentIds, q.supplyItemId ?? null, q.from ?? null, q.to ?? null, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
   );
   return rows.map(toMovement);
 }
 
-export async function countMovements(db: Db, q: { establishmentId: number; supplyItemId?: number; from?: Date; to?: Date }): Promise<number> {
+export async function countMovements(db: Db, q: { establishmentIds: number[]; supplyItemId?: number; from?: Date; to?: Date }): Promise<number> {
   const [{ n }] = await db.query(
     `SELECT count(*) AS n FROM stock_movement m
-      WHERE m.establishment_id = $1 AND ($2::int IS NULL OR m.supply_item_id = $2)
+      WHERE m.establishment_id = ANY ($1::int[]) AND ($2::int IS NULL OR m.supply_item_id = $2)
         AND ($3::timestamptz IS NULL OR m.occurred_at >= $3) AND ($4::timestamptz IS NULL OR m.occurred_at < $4)`,
-    [q.establishmentId, q.supplyItemId ?? null, q.from ?? null, q.to ?? null],
+    [q.establishmentIds, q.supplyItemId ?? null, q.from ?? null, q.to ?? null],
   );
   return Number(n);
 }

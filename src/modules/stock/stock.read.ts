@@ -5,7 +5,7 @@ import { Connection, pageRequest, paginate, textPairKey } from '../../base/relay
 import { isCalendarDate } from '../../base/scalars';
 import { normalizeClues } from '../../domain/clues';
 import { StockFilter, StockMovementsArgs } from './stock.inputs';
-import { countMovements, countStock, ledgerCheck, movementPage, PageReads, stockPage, StockFilterSql } from './stock.queries';
+import { countMovements, countStock, ledgerCheck, movementPage, PageReads, predecessorIds, stockPage, StockFilterSql } from './stock.queries';
 import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
 
 /** An instant as Date.toISOString writes it: what a movements cursor holds. */
@@ -31,12 +31,17 @@ export async function stockLevels(
   filter: StockFilter | null | undefined,
   page: { first?: number | null; after?: string | null },
   prefetch: { lots?: boolean; reads?: PageReads } = {},
+  includePredecessors = false,
 ): Promise<Connection<StockLevel>> {
   const location = await readableLocation(ctx, rawClues);
   if (filter?.expiringWithinDays != null && (filter.expiringWithinDays < 0 || filter.expiringWithinDays > 3650)) {
     throw badRequest('OUT_OF_RANGE', 'expiringWithinDays debe estar entre 0 y 3650.');
   }
   const sqlFilter = stockFilterAt(ctx, location, filter);
+  if (includePredecessors) {
+    const before = await predecessorLocations(ctx, location.id);
+    if (before.length) return levelsWithPredecessors(ctx, [location, ...before], filter, page, prefetch);
+  }
   // The page's statement also counts every level the filter keeps; a separate count only for an empty page.
   let total: number | null = null;
   return paginate(
@@ -48,6 +53,56 @@ export async function stockLevels(
     },
     (s) => s.clave,
     async () => total ?? countStock(ctx.db, sqlFilter),
+  );
+}
+
+/**
+ * The CLUES a location replaced (directly or through a chain), as locations: whoever may read the
+ * successor may read what happened at its predecessors.
+ */
+async function predecessorLocations(ctx: Context, id: number): Promise<Array<{ id: number; clues: string; isWarehouse: boolean }>> {
+  const ids = await predecessorIds(ctx.db, id);
+  const found = await Promise.all(
+    ids.map(async (pid) => {
+      const [est, warehouse] = await Promise.all([ctx.loaders.establishmentById.load(pid), ctx.loaders.warehouseByEstablishmentId.load(pid)]);
+      return { id: pid, clues: est!.clues, isWarehouse: warehouse !== null };
+    }),
+  );
+  return found.sort((a, b) => (a.clues < b.clues ? -1 : 1));
+}
+
+/**
+ * The levels of a successor and then of each predecessor (each level with its own CLUES, its own CPM and
+ * status: stock stays where it was recorded), one page across them; the cursor is "CLUES/clave".
+ */
+function levelsWithPredecessors(
+  ctx: Context,
+  locations: Array<{ id: number; clues: string; isWarehouse: boolean }>,
+  filter: StockFilter | null | undefined,
+  page: { first?: number | null; after?: string | null },
+  prefetch: { lots?: boolean; reads?: PageReads },
+): Promise<Connection<StockLevel>> {
+  const filters = locations.map((l) => stockFilterAt(ctx, l, filter));
+  return paginate(
+    pageRequest<string>(page),
+    async (after, limit) => {
+      let start = 0;
+      let afterClave: string | undefined;
+      if (after !== undefined) {
+        const [clues, clave] = after.split('/');
+        start = locations.findIndex((l) => l.clues === clues);
+        if (start < 0 || !clave) throw badRequest('INVALID_CURSOR', 'Cursor inválido: use un endCursor devuelto por la API con includePredecessors.');
+        afterClave = clave;
+      }
+      const rows: StockLevel[] = [];
+      for (let i = start; i < locations.length && rows.length < limit; i++) {
+        const found = await stockPage(ctx.db, filters[i], i === start ? afterClave : undefined, limit - rows.length, prefetch.lots, prefetch.reads);
+        rows.push(...located(found.rows, locations[i].clues));
+      }
+      return rows;
+    },
+    (s) => `${s.clues}/${s.clave}`,
+    async () => (await Promise.all(filters.map((f) => countStock(ctx.db, f)))).reduce((a, b) => a + b, 0),
   );
 }
 
@@ -108,7 +163,9 @@ export async function stockMovements(ctx: Context, args: StockMovementsArgs): Pr
     if (!item) throw badRequest('UNKNOWN_CLAVE', `No existe la clave ${args.clave}.`);
     supplyItemId = item.pk;
   }
-  const q = { establishmentId: location.id, supplyItemId, from: args.from ?? undefined, to: args.to ?? undefined };
+  // A caller who may read the CLUES may read the history of the CLUES it replaced (each movement says its own CLUES).
+  const establishmentIds = args.includePredecessors ? [location.id, ...(await predecessorIds(ctx.db, location.id))] : [location.id];
+  const q = { establishmentIds, supplyItemId, from: args.from ?? undefined, to: args.to ?? undefined };
   return paginate(
     pageRequest(args, textPairKey),
     (after, limit) => {

@@ -57,7 +57,7 @@ export class StockResolver {
   @Query(() => StockLevelConnection, { description: 'Stock by clave at one CLUES, with lots and expiry (in the caller’s scope).' })
   stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const fields = fieldsOnItems(info);
-    return read.stockLevels(ctx, args.clues, args.filter, args, { lots: fields.has('lots'), reads: { fields, total: selects(info, ['totalCount']) } });
+    return read.stockLevels(ctx, args.clues, args.filter, args, { lots: fields.has('lots'), reads: { fields, total: selects(info, ['totalCount']) } }, !!args.includePredecessors);
   }
 
   @Authorized(Roles.anyone)
