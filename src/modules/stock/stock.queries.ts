@@ -47,21 +47,27 @@ export async function predecessorIds(db: Db, establishmentId: number): Promise<n
   return rows.map((r) => r.id);
 }
 
+const locationIn = (ids: number[]) => (ids.length === 1 ? 'm.establishment_id = $1::int' : 'm.establishment_id = ANY ($1::int[])');
+const locationParam = (ids: number[]) => (ids.length === 1 ? ids[0] : ids);
+
 /** A page of a location's movements in business-time order, after the (occurredAt, id) cursor. */
 export async function movementPage(
   db: Db,
   q: { establishmentIds: number[]; supplyItemId?: number; from?: Date; to?: Date; after?: [string, string]; limit: number },
 ): Promise<StockMovement[]> {
+  // One location (every call but includePredecessors) keeps `= $1`: with `= ANY` PostgreSQL cannot walk
+  // the (location, occurred_at, id) index in order and sorts the location's whole ledger (0.4 ms → 100 ms
+  // for the busiest CLUES of the national data set).
   const rows = await db.query(
     `${MOVEMENT_SELECT}
-      WHERE m.establishment_id = ANY ($1::int[])
+      WHERE ${locationIn(q.establishmentIds)}
         AND ($2::int IS NULL OR m.supply_item_id = $2)
         AND ($3::timestamptz IS NULL OR m.occurred_at >= $3)
         AND ($4::timestamptz IS NULL OR m.occurred_at < $4)
         AND ($5::timestamptz IS NULL OR (m.occurred_at, m.id) > ($5, $6::bigint))
       ORDER BY m.occurred_at, m.id
       LIMIT $7`,
-    [q.establishmentIds, q.supplyItemId ?? null, q.from ?? null, q.to ?? null, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
+    [locationParam(q.establishmentIds), q.supplyItemId ?? null, q.from ?? null, q.to ?? null, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
   );
   return rows.map(toMovement);
 }
@@ -69,9 +75,9 @@ export async function movementPage(
 export async function countMovements(db: Db, q: { establishmentIds: number[]; supplyItemId?: number; from?: Date; to?: Date }): Promise<number> {
   const [{ n }] = await db.query(
     `SELECT count(*) AS n FROM stock_movement m
-      WHERE m.establishment_id = ANY ($1::int[]) AND ($2::int IS NULL OR m.supply_item_id = $2)
+      WHERE ${locationIn(q.establishmentIds)} AND ($2::int IS NULL OR m.supply_item_id = $2)
         AND ($3::timestamptz IS NULL OR m.occurred_at >= $3) AND ($4::timestamptz IS NULL OR m.occurred_at < $4)`,
-    [q.establishmentIds, q.supplyItemId ?? null, q.from ?? null, q.to ?? null],
+    [locationParam(q.establishmentIds), q.supplyItemId ?? null, q.from ?? null, q.to ?? null],
   );
   return Number(n);
 }
