@@ -18,17 +18,11 @@ import { CpmView } from './views/cpm';
 import { StockOutsView } from './views/stockouts';
 import { Client, gql } from '@urql/core';
 
-const ROLE: Record<string, string> = {
-  ADMIN: 'Administración',
-  AUDITOR: 'Auditoría',
-  CENTRAL: 'Coordinación de Abasto (central)',
-  PHARMACY: 'Farmacia',
-  STATE_COORDINATOR: 'Coordinación estatal',
-  WAREHOUSE: 'Almacén',
-};
 
 export interface Me {
   role: string;
+  /** the role in Spanish, from the API (ROLE_LABEL) */
+  roleName: string;
   subject: string;
   clues: string | null;
   canWrite: boolean;
@@ -37,7 +31,7 @@ export interface Me {
 }
 const ME = gql`
   query Me {
-    me { role subject clues canWrite establishment { id name } state { id code name } }
+    me { role roleName subject clues canWrite establishment { id name } state { id code name } }
   }
 `;
 const ME_KEY = 'abasto.me';
@@ -84,7 +78,7 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (token: string, me: Me) =>
       const res = await fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
-        body: JSON.stringify({ query: '{ me { role subject clues canWrite establishment { id name } state { id code name } } }' }),
+        body: JSON.stringify({ query: '{ me { role roleName subject clues canWrite establishment { id name } state { id code name } } }' }),
       });
       const body = await res.json().catch(() => ({}));
       if (res.status === 401 || !body.data?.me) setError('El token no es válido o ya venció. Pida uno nuevo a su administrador.');
@@ -132,7 +126,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
         <div class="who">
           <strong>{me.establishment?.name ?? me.state?.name ?? 'Nacional'}</strong>
           <span id="whoami">
-            {ROLE[me.role] ?? me.role}
+            {me.roleName}
             {me.clues ? ` · ${me.clues}` : ''} · {me.subject}
           </span>
         </div>
@@ -168,7 +162,7 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
           <section>
             <h1 ref={heading} tabIndex={-1}>Sin pantallas para su rol todavía</h1>
             <p>
-              Las pantallas de {ROLE[me.role] ?? me.role} llegan pronto. Mientras tanto, los indicadores están en el{' '}
+              Las pantallas de {me.roleName} llegan pronto. Mientras tanto, los indicadores están en el{' '}
               <a href="/dashboard/">tablero</a>.
             </p>
           </section>

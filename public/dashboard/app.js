@@ -11,15 +11,6 @@ const INDICATORS = [
   { code: 'ON_TIME_IN_FULL', short: 'A tiempo y completas' },
   { code: 'PRESCRIPTION_COMPLETE_FILL', short: 'Recetas completas' },
 ];
-// Roles as the counter app names them (app/src/main.tsx): the header never shows the API's enum.
-const ROLE = {
-  ADMIN: 'Administración',
-  AUDITOR: 'Auditoría',
-  CENTRAL: 'Coordinación de Abasto (central)',
-  PHARMACY: 'Farmacia',
-  STATE_COORDINATOR: 'Coordinación estatal',
-  WAREHOUSE: 'Almacén',
-};
 // The API's bands (TargetBand), in words: colour is never the only sign.
 const BAND = {
   MET: { label: 'En meta', cls: 'met' },
@@ -222,7 +213,7 @@ async function loadFiscalYears() {
 async function signIn(token) {
   sessionStorage.setItem(TOKEN_KEY, token.trim());
   try {
-    const { me, states: all } = await gql('{ me { subject role national clues state { code name } } states { code name } }');
+    const { me, states: all } = await gql('{ me { subject role roleName national clues state { code name } } states { code name } }');
     states = all;
     viewer = me;
     signedIn = true;
@@ -231,7 +222,7 @@ async function signIn(token) {
     clearTimeout(expiryTimer);
     // setTimeout counts in a 32-bit int: a token living longer than ~24 days is watched by its 401 alone.
     if (exp !== null && exp - Date.now() < 2 ** 31 - 1) expiryTimer = setTimeout(() => signedIn && expire(), Math.max(0, exp - Date.now()));
-    $('who').textContent = `${me.subject} · ${ROLE[me.role] ?? 'Usuario'}${me.state ? ` · ${me.state.name}` : me.clues ? ` · ${me.clues}` : ''}`;
+    $('who').textContent = `${me.subject} · ${me.roleName}${me.state ? ` · ${me.state.name}` : me.clues ? ` · ${me.clues}` : ''}`;
     $('signout').hidden = false;
     $('signin').hidden = true;
     $('app').hidden = false;

@@ -71,3 +71,13 @@ export enum Role {
   PHARMACY = 'PHARMACY',
   AUDITOR = 'AUDITOR',
 }
+
+/** The roles as the people who hold them say them, for every screen (the app's header, the dashboard's). */
+export const ROLE_LABEL: Readonly<Record<Role, string>> = {
+  [Role.ADMIN]: 'Administración',
+  [Role.AUDITOR]: 'Auditoría',
+  [Role.CENTRAL]: 'Coordinación de Abasto (central)',
+  [Role.PHARMACY]: 'Farmacia',
+  [Role.STATE_COORDINATOR]: 'Coordinación estatal',
+  [Role.WAREHOUSE]: 'Almacén',
+};

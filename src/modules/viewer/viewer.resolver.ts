@@ -1,6 +1,6 @@
 import { stateOf } from '../registry/state.entity';
 import { Arg, Authorized, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import { Role } from '../../domain/enums';
+import { Role, ROLE_LABEL } from '../../domain/enums';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { forbidden } from '../../base/errors';
@@ -23,6 +23,11 @@ export class ViewerInfo {
 
   @Field(() => Role)
   role: Role;
+
+  @Field({ description: 'The role in Spanish, as screens show it (Farmacia, Almacén, Coordinación estatal…).' })
+  get roleName(): string {
+    return ROLE_LABEL[this.role];
+  }
 
   @Field({ description: 'Whether the scope is the whole country (ADMIN, CENTRAL, AUDITOR).' })
   national: boolean;
@@ -96,7 +101,7 @@ export class ViewerResolver {
   @Query(() => ViewerInfo, { description: 'Who the caller is and what they may reach.' })
   async me(@Ctx() ctx: Context): Promise<ViewerInfo> {
     const v = viewerOf(ctx);
-    return {
+    return Object.assign(new ViewerInfo(), {
       subject: v.subject,
       role: v.role,
       national: v.national,
@@ -104,7 +109,7 @@ export class ViewerResolver {
       clues: v.clues,
       state: v.stateCode ? stateOf(v.stateCode) : null,
       establishment: v.clues ? await ctx.loaders.establishmentByClues.load(v.clues) : null,
-    };
+    });
   }
 
   @Authorized(Roles.anyone)
