@@ -81,3 +81,12 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
   await flush();
   return summary;
 }
+
+/**
+ * A step of an import that must be whole (linking what a file's rows imply, after its batches): in the
+ * caller's transaction when given one, else in one of its own. Imports open their transactions here, as
+ * mutations do in runMutation (test/unit/write-path.test.ts).
+ */
+export function importStep<T>(db: DataSource | EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  return db instanceof DataSource ? db.transaction(work) : work(db);
+}

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { importStep } from '../../db/importer';
 import { readTable, requireColumns } from '../../base/tabular';
 import { isCluesFormat, normalizeClues } from '../../domain/clues';
 import { parseDgisDate } from './dgis';
@@ -187,8 +188,7 @@ export async function linkSuccessors(
   pairs: CrosswalkPair[],
   rejected: SuccessionReport['rejected'] = [],
 ): Promise<SuccessionReport> {
-  const run = (work: (em: EntityManager) => Promise<SuccessionReport>) => (db instanceof DataSource ? db.transaction(work) : work(db));
-  return run(async (em) => {
+  return importStep(db, async (em) => {
     const report: SuccessionReport = { linked: [], ambiguous: [], unmatched: [], rejected: [...rejected] };
     const crosswalk: Array<{ k: number; predecessor: string; successor: string; effective_on: string | null; p: number | null; s: number | null; eff: string | null; loop: boolean }> =
       await em.query(
