@@ -252,7 +252,11 @@ function signOut() {
 
 const ROW = 'numerator denominator value gap band';
 
+/** Each refresh is numbered: a slower, older answer (the year changed twice quickly) never paints over a newer one. */
+let refreshSeq = 0;
+
 async function refresh() {
+  const seq = ++refreshSeq;
   $('status').textContent = 'Cargando…';
   try {
     const filter = filterFor();
@@ -263,11 +267,13 @@ async function refresh() {
         rows { month partial ${ROW} } }`,
     );
     const data = await gql(`query(${QUERY_VARS}) { ${fields.join('\n')} }`, variables(filter));
+    if (seq !== refreshSeq) return;
     const results = INDICATORS.map((d, i) => ({ def: d, r: data[`i${i}`] }));
     renderLegend(results);
     renderCards(results);
     renderCharts(results);
-    await renderStates();
+    await renderStates(() => seq === refreshSeq);
+    if (seq !== refreshSeq) return;
     $('status').textContent = `Actualizado: corte ${filter.asOf}; indicador 51, ejercicio ${fiscalYear()}`;
   } catch (err) {
     $('status').textContent = err.code === 'UNAUTHENTICATED' ? '' : `Error: ${err.message}. Revise los filtros y pulse Actualizar.`;
@@ -417,10 +423,11 @@ function renderCharts(results) {
 // ---------------------------------------------------------------------------------------------
 // By state, and the drill-down to the establishments of one state.
 
-async function renderStates() {
+async function renderStates(current = () => true) {
   const f = filterFor();
   const fields = INDICATORS.map((d, i) => `s${i}: indicator(code: ${d.code}, filter: ${filterArg(d)}, groupBy: [STATE]) { rows { state { code name } ${ROW} } }`);
   const data = await gql(`query(${QUERY_VARS}) { ${fields.join('\n')} }`, variables(f));
+  if (!current()) return;
   const byState = new Map();
   INDICATORS.forEach((d, i) => {
     for (const row of data[`s${i}`].rows) {

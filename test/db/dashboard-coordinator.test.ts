@@ -199,7 +199,10 @@ describeInBrowser('the dashboard of a state coordinator', () => {
     const card = page.locator('[data-indicator="CPM_RATIFICATION"]');
     const before = await card.locator('.value').textContent();
     await page.selectOption('#fiscal-year', String(YEAR + 1));
-    await page.waitForFunction((y) => (globalThis as any).document.querySelector('[data-indicator="CPM_RATIFICATION"] .fiscal')?.textContent === `Ejercicio ${y}`, YEAR + 1);
+    // The cards paint first and the state table after: wait for the status line, written when both are done.
+    const refreshed = (y: number) => page.waitForFunction((y) => (globalThis as any).document.getElementById('status')?.textContent?.endsWith(`ejercicio ${y}`), y);
+    await refreshed(YEAR + 1);
+    expect(await card.locator('.fiscal').textContent()).toBe(`Ejercicio ${YEAR + 1}`);
     // By hand: three of Guerrero's network units ratified next year's CPM.
     const value = (3 / units.length) * 100;
     expect(await card.locator('.value').textContent()).toBe(`${es1(value)} %`);
@@ -210,7 +213,7 @@ describeInBrowser('the dashboard of a state coordinator', () => {
     const stateCell = page.locator(`#states tr[data-state="${STATE}"] td[data-col="CPM_RATIFICATION"] .nd`);
     expect(await stateCell.textContent()).toBe(`3 / ${units.length}`);
     await page.selectOption('#fiscal-year', String(YEAR));
-    await page.waitForFunction((y) => (globalThis as any).document.querySelector('[data-indicator="CPM_RATIFICATION"] .fiscal')?.textContent === `Ejercicio ${y}`, YEAR);
+    await refreshed(YEAR);
     expect(await card.locator('.value').textContent()).toBe(before);
   }, 60_000);
 
