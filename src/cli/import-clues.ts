@@ -25,6 +25,7 @@ runCli(async () => {
     const summary = await importClues(db, file, { institutions, crosswalk, onProgress: progress.tick });
     progress.stop();
     reportImport(summary, file, flags);
+    if (summary.institutionsNotInFile?.length) console.log(`ninguna fila es de ${summary.institutionsNotInFile.join(', ')}: revise --institutions`);
     printSuccession(summary.succession);
   } finally {
     await close();

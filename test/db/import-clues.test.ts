@@ -596,6 +596,19 @@ describe('running the import again after an interruption', () => {
     expect(await contentWithoutIdentity()).toEqual(cleanImport);
   });
 
+  it('--institutions: codes no row has are named; when none has a row it is an error, nothing written; a malformed code stops before reading', async () => {
+    const partly = await importClues(db, file, { institutions: ['SSA', 'IBM'] });
+    expect(partly.institutionsNotInFile).toEqual(['IBM']);
+    expect(partly.created).toBe(900);
+    await emptyRegistry();
+    await expect(importClues(db, file, { institutions: ['IBM', 'ISS'] })).rejects.toThrow(
+      /^Ninguna fila de .* es de las instituciones IBM, ISS; no se importó nada\. Instituciones en el archivo: SSA 900, IMB 300\.$/,
+    );
+    expect(await count()).toBe(0);
+    await expect(importClues(db, file, { institutions: ['IMSS'] })).rejects.toThrow(/^Código de institución inválido: IMSS\./);
+    expect(await count()).toBe(0);
+  });
+
   it('the CLI process is killed (SIGKILL) while it writes the third batch; a rerun finishes', async () => {
     // A test-only trigger makes the CLI's third batch wait, mid-INSERT, for a lock this test holds.
     const held = bigClues(1100);
@@ -697,6 +710,16 @@ describe('npm run import:clues', () => {
     expect(stdout).toContain(`las 1 filas rechazadas, con su línea y el motivo: ${out}`);
     const [, row] = parse((await readFile(out, 'utf8')).replace(/^\uFEFF/, '')) as string[][];
     expect(row.slice(0, 3)).toEqual(['2', `'=HYPERLINK("X")`, 'INVALID_CLUES']);
+  });
+
+  it('an unknown --institutions code: exit 1, the codes the file has, nothing written', async () => {
+    const before = await count();
+    const file = await writeWindows1252('cli-ibm.csv', DGIS_LINES);
+    const { code, stdout, stderr } = await runCli([file, '--institutions', 'IBM']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/error: Ninguna fila de .*cli-ibm\.csv es de la institución IBM; no se importó nada\. Instituciones en el archivo: SSA \d+/);
+    expect(await count()).toBe(before);
   });
 
   it('exits 1 with the usage when the file does not exist', async () => {

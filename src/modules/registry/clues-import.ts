@@ -16,6 +16,8 @@ export interface CluesImportOptions {
 export interface CluesImportSummary extends ImportSummary {
   /** Predecessor/successor links made by this run, and what could not be linked (see succession.ts). */
   succession: SuccessionReport;
+  /** `--institutions` codes no row of the file has (when others had rows; with none, the import is an error). */
+  institutionsNotInFile?: string[];
 }
 
 /**
@@ -28,6 +30,11 @@ export interface CluesImportSummary extends ImportSummary {
  */
 export async function importClues(db: DataSource, file: string, opts: CluesImportOptions = {}): Promise<CluesImportSummary> {
   const institutions = opts.institutions?.length ? new Set(opts.institutions.map((i) => i.trim().toUpperCase())) : undefined;
+  const malformed = [...(institutions ?? [])].filter((code) => !/^[A-Z]{3}$/.test(code));
+  if (malformed.length) {
+    throw new Error(`Código de institución inválido: ${malformed.join(', ')}. Son las 3 letras que la CLUES lleva tras la entidad, p. ej. IMB o SSA (--institutions SSA,IMB).`);
+  }
+  const seen = new Map<string, number>();
   // read first, so that a bad crosswalk stops the run before anything is written
   const crosswalk = opts.crosswalk ? await readCrosswalk(opts.crosswalk) : { pairs: [], rejected: [] };
   const filePairs: CrosswalkPair[] = [];
@@ -38,7 +45,13 @@ export async function importClues(db: DataSource, file: string, opts: CluesImpor
     skipSheets: /^HORARIOS/i,
     mapRow: mapDgisRow,
     // The institution is read from the CLUES itself (letters 3–5), as network membership is.
-    keep: institutions ? (e) => institutions.has(institutionOfClues(e.clues)) : undefined,
+    keep: institutions
+      ? (e) => {
+          const code = institutionOfClues(e.clues);
+          seen.set(code, (seen.get(code) ?? 0) + 1);
+          return institutions.has(code);
+        }
+      : undefined,
     keyOf: (e) => e.clues,
     writeBatch: (em, rows) => {
       for (const r of rows) {
@@ -49,9 +62,19 @@ export async function importClues(db: DataSource, file: string, opts: CluesImpor
     onProgress: opts.onProgress,
     transaction: opts.transaction,
   });
+  // Codes no row has: a typo (IBM for IMB) or a state without that institution. When no code matched at
+  // all, nothing was kept (so nothing written): that is an error, never "0 rows" in silence.
+  const absent = [...(institutions ?? [])].filter((code) => !seen.has(code));
+  if (institutions && absent.length === institutions.size) {
+    const inFile = [...seen].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n.toLocaleString('es-MX')}`);
+    throw new Error(
+      `Ninguna fila de ${file} es de ${absent.length > 1 ? 'las instituciones' : 'la institución'} ${absent.join(', ')}; no se importó nada. ` +
+        `Instituciones en el archivo: ${inFile.join(', ') || 'ninguna'}.`,
+    );
+  }
   // Once, at the end, over everything stored: links need both CLUES, which may come in different batches or runs.
   const succession = await linkSuccessors(opts.transaction ?? db, [...filePairs, ...crosswalk.pairs], crosswalk.rejected);
-  return { ...summary, succession };
+  return { ...summary, succession, ...(absent.length ? { institutionsNotInFile: absent } : {}) };
 }
 
 /** Each stored field and the DGIS fields it is made from: with all of them absent from the file, a re-import leaves it alone. */
