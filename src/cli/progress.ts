@@ -38,29 +38,38 @@ export async function progressFor(file: string, label: string): Promise<{ tick(n
 }
 
 /**
- * Every rejected row, to a CSV a user opens in Excel (UTF-8 with a byte-order mark so accents show;
- * cells neutralised, so nothing a file said becomes a formula): `--rejects FILE.csv`, else
- * `<input name>.rechazos.csv` beside the input file. Written only when there is something to say
- * (or when asked for by name); returns the path written, if any.
+ * Every rejected row, and every imported row with something to check (summary.notes), to a CSV a user
+ * opens in Excel (UTF-8 with a byte-order mark so accents show; cells neutralised, so nothing a file said
+ * becomes a formula): `--rejects FILE.csv`, else `<input name>.rechazos.csv` beside the input file.
+ * Written only when there is something to say (or when asked for by name); returns the path written, if any.
  */
 export function writeRejections(summary: ImportSummary, input: string, requested: string | undefined): string | null {
-  if (!summary.rejections.length && !requested) return null;
+  const notes = summary.notes ?? [];
+  if (!summary.rejections.length && !notes.length && !requested) return null;
   const path = resolve(requested ?? join(dirname(input), `${basename(input, extname(input))}.rechazos.csv`));
   const lines = [
-    csvRecord(['linea', 'clave_o_clues', 'codigo', 'mensaje']),
-    ...summary.rejections.map((r) => csvRecord([r.line, r.clues ?? '', r.code, r.message])),
+    csvRecord(['linea', 'clave_o_clues', 'codigo', 'mensaje', 'resultado']),
+    ...summary.rejections.map((r) => csvRecord([r.line, r.clues ?? '', r.code, r.message, 'rechazada'])),
+    ...notes.map((r) => csvRecord([r.line, r.clues ?? '', r.code, r.message, 'importada; revisar'])),
   ];
   writeFileSync(path, `\uFEFF${lines.join('\r\n')}\r\n`);
   return path;
 }
 
-/** The summary on stdout, and every rejection in a file the summary names (see writeRejections). */
+/** The summary on stdout, and every rejection and note in a file the summary names (see writeRejections). */
 export function reportImport(summary: ImportSummary, input: string, flags: Map<string, string | true>): void {
   const requested = flags.get('rejects');
   if (requested === true) throw new Error('--rejects necesita el nombre del archivo, p. ej. --rejects rechazos.csv');
   const path = writeRejections(summary, input, requested);
   printSummary(summary, 10);
-  if (path) console.log(`${summary.rejections.length === 0 ? 'ninguna fila rechazada' : `las ${summary.rejections.length} filas rechazadas, con su línea y el motivo`}: ${path}`);
+  if (!path) return;
+  const notes = summary.notes?.length ?? 0;
+  const what = [
+    summary.rejections.length === 0 && notes === 0 ? 'ninguna fila rechazada' : null,
+    summary.rejections.length ? `las ${summary.rejections.length} filas rechazadas` : null,
+    notes ? `las ${notes} filas importadas con algo que revisar` : null,
+  ].filter(Boolean);
+  console.log(`${what.join(' y ')}, con su línea y el motivo: ${path}`);
 }
 
 export function printSummary(summary: ImportSummary, maxRejections = 50): void {
@@ -74,4 +83,9 @@ export function printSummary(summary: ImportSummary, maxRejections = 50): void {
     console.log(`  línea ${r.line}${r.clues ? ` (${r.clues})` : ''}: ${r.code} — ${r.message}`);
   }
   if (summary.rejections.length > maxRejections) console.log(`  … y ${summary.rejections.length - maxRejections} rechazos más`);
+  if (summary.notes?.length) {
+    const byCode = new Map<string, number>();
+    for (const n of summary.notes) byCode.set(n.code, (byCode.get(n.code) ?? 0) + 1);
+    console.log(`importadas con algo que revisar: ${[...byCode].map(([code, n]) => `${code} ${n}`).join(' · ')}`);
+  }
 }

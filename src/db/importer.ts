@@ -10,6 +10,11 @@ export interface ImportSummary {
   /** Rows left out on purpose (another institution, say), not errors. */
   skipped: number;
   rejections: RowRejection[];
+  /**
+   * Rows imported with something to check (a presentation whose pieces could not be read, a clave listed
+   * twice): reported beside the rejections, never silent. Present only when there is one.
+   */
+  notes?: RowRejection[];
   /** Known columns the file lacks (`A|B`: any of its names): what is stored for them was left alone. */
   missingColumns?: string[];
 }
@@ -20,7 +25,18 @@ export interface ImportPlan<T> {
   skipSheets?: RegExp;
   /** Optional columns the importer reads; the summary names those the file lacks. */
   knownColumns?: string[];
-  mapRow(row: TableRow): { ok: true; value: T } | { ok: false; error: RowRejection };
+  /**
+   * The columns a file's header requires and the optional ones it reads, when they depend on the header
+   * (a catalogue in the Compendio's layout or the project's); else requiredColumns and knownColumns.
+   */
+  columnsFor?(header: string[]): { required: string[]; known?: string[] };
+  mapRow(row: TableRow): { ok: true; value: T; notes?: RowRejection[] } | { ok: false; error: RowRejection };
+  /**
+   * Two rows with the same key: what to keep, and what to tell the user. Without it the later row
+   * replaces the earlier one. Rows are merged within a batch only: a plan with merge reads its whole file
+   * as one batch (batchSize).
+   */
+  merge?(earlier: T, later: T): { value: T; notes: RowRejection[] };
   /** False for rows to leave out without complaint. */
   keep?(value: T): boolean;
   /** The row's natural key: a later row with the same key replaces an earlier one in the batch. */
@@ -58,9 +74,11 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
 
   for await (const row of readTable(file, { required: plan.requiredColumns, skip: plan.skipSheets })) {
     if (!checkedHeader) {
-      const missing = requireColumns([...row.values.keys()], plan.requiredColumns);
+      const header = [...row.values.keys()];
+      const columns = plan.columnsFor?.(header) ?? { required: plan.requiredColumns, known: plan.knownColumns };
+      const missing = requireColumns(header, columns.required);
       if (missing.length) throw new Error(`Faltan columnas obligatorias en ${file}: ${missing.join(', ')}`);
-      if (plan.knownColumns) summary.missingColumns = requireColumns([...row.values.keys()].map((k) => k.replace(/_/g, ' ')), plan.knownColumns);
+      if (columns.known) summary.missingColumns = requireColumns(header.map((k) => k.replace(/_/g, ' ')), columns.known.map((k) => k.replace(/_/g, ' ')));
       checkedHeader = true;
     }
     summary.read++;
@@ -71,9 +89,19 @@ export async function importTable<T>(db: DataSource, file: string, plan: ImportP
     } else if (plan.keep && !plan.keep(mapped.value)) {
       summary.skipped++;
     } else {
+      if (mapped.notes?.length) (summary.notes ??= []).push(...mapped.notes);
       const key = plan.keyOf(mapped.value);
-      if (batch.has(key)) summary.unchanged++; // the earlier row is superseded, not written: flush counts only the later one
-      batch.set(key, mapped.value);
+      const earlier = batch.get(key);
+      let value = mapped.value;
+      if (earlier !== undefined) {
+        summary.unchanged++; // two rows, one written: flush counts only the one kept
+        if (plan.merge) {
+          const merged = plan.merge(earlier, value);
+          value = merged.value;
+          if (merged.notes.length) (summary.notes ??= []).push(...merged.notes);
+        }
+      }
+      batch.set(key, value);
       if (batch.size >= batchSize) await flush();
     }
     plan.onProgress?.(summary.read);

@@ -90,7 +90,7 @@ describe('supplyItemUpsert refuses bad input and writes nothing', () => {
     ['authorisation ending before it starts', { clave: '010.000.0104.00', authorizedFromYear: 2025, authorizedToYear: 2024 }, [['INCONSISTENT', 'authorizedToYear']]],
     ['end year before the stored start year', { clave: '010.000.5432.00', authorizedToYear: 2023 }, [['INCONSISTENT', 'authorizedToYear']]],
     ['year out of range', { clave: '010.000.0104.00', authorizedFromYear: 1200 }, [['OUT_OF_RANGE', 'authorizedFromYear']]],
-    ['over-long description', { clave: '010.000.0104.00', description: 'd'.repeat(501) }, [['TOO_LONG', 'description']]],
+    ['over-long description', { clave: '010.000.0104.00', description: 'd'.repeat(4001) }, [['TOO_LONG', 'description']]],
   ])('%s', async (_name, i, expected) => {
     const before = await snapshot();
     const r = await api.gql(UPSERT, { i }, central);

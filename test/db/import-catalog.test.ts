@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ImportSummary } from '../../src/db/importer';
-import { importCatalog } from '../../src/modules/catalog/catalog-import';
+import { CatalogImportSummary, importCatalog } from '../../src/modules/catalog/catalog-import';
 import { runCli as runCliScript } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -30,8 +30,10 @@ async function csv(name: string, lines: string[]): Promise<string> {
   return path;
 }
 
-function summary(counts: Omit<ImportSummary, 'rejections'>, rejections: Array<[number, string]> = []): ImportSummary {
+function summary(counts: Omit<ImportSummary, 'rejections'>, rejections: Array<[number, string]> = []): CatalogImportSummary {
   return {
+    layout: 'ABASTO',
+    missingColumns: [],
     ...counts,
     rejections: rejections.map(([line, code]) => ({ line, clues: null, code, message: expect.any(String) })),
   };
@@ -172,7 +174,7 @@ describe('npm run import:catalog', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`error: no such file: ${missing}`);
-    expect(run.stderr).toContain('usage: npm run import:catalog -- FILE.csv [--from-year 2024] [--to-year 2026]');
+    expect(run.stderr).toContain('usage: npm run import:catalog -- FILE.csv|FILE.xlsx [--levels 1,2] [--from-year 2024] [--to-year 2026]');
 
     const badYear = await runCli([join(dir, 'cli.csv'), '--to-year', '26']);
     expect(badYear.code).toBe(1);

@@ -696,7 +696,7 @@ describe('npm run import:clues', () => {
     const rejects = join(dir, 'cli.rechazos.csv');
     expect(stdout).toContain(`las 4 filas rechazadas, con su línea y el motivo: ${rejects}`);
     const text = await readFile(rejects, 'utf8');
-    expect(text.startsWith('\uFEFFlinea,clave_o_clues,codigo,mensaje\r\n')).toBe(true);
+    expect(text.startsWith('\uFEFFlinea,clave_o_clues,codigo,mensaje,resultado\r\n')).toBe(true);
     expect(text.trim().split('\r\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(
       DGIS_REJECTIONS.map(([line, clues, code]) => `${line},${clues ?? ''},${code}`),
     );

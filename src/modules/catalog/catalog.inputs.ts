@@ -5,6 +5,7 @@ import { ErrorCode, UserError } from '../../base/errors';
 import { gtinProblemMessage, normalizeGtin } from '../../domain/gtin';
 import { PageArgs } from '../../base/relay';
 import { claveField, text } from '../../base/validation';
+import { CATALOGUE_TEXT_LIMITS } from '../../domain/clave';
 import { SupplyItem } from './supply-item.entity';
 
 @InputType({ description: 'Which claves to list; every filter given must hold.' })
@@ -69,6 +70,9 @@ export class SupplyItemUpsertInput {
   @Field(() => [LevelOfCare], { nullable: true })
   authorizedLevels?: LevelOfCare[] | null;
 
+  @Field(() => [String], { nullable: true, description: 'DGIS typology codes (CLAVE DE TIPOLOGIA) of the registry, e.g. ["CSR"]: the clave is authorised there besides its levels.' })
+  authorizedTypologies?: string[] | null;
+
   @Field(() => Int, { nullable: true })
   authorizedFromYear?: number | null;
 
@@ -80,13 +84,19 @@ const year = z.number().int().min(1990).max(2200);
 
 export const SupplyItemUpsertSchema = z.object({
   clave: claveField,
-  description: text(500).optional().nullable(),
+  description: text(CATALOGUE_TEXT_LIMITS.description).optional().nullable(),
   kind: z.nativeEnum(SupplyKind).optional().nullable(),
-  presentation: z.string().trim().max(500).optional().nullable(),
+  presentation: z.string().trim().max(CATALOGUE_TEXT_LIMITS.presentation).optional().nullable(),
   piecesPerPackage: z.number().int().min(1).max(1_000_000).optional().nullable(),
   highCost: z.boolean().optional().nullable(),
   coldChain: z.boolean().optional().nullable(),
   authorizedLevels: z.array(z.nativeEnum(LevelOfCare)).max(3).optional().nullable(),
+  authorizedTypologies: z
+    .array(z.string().trim().toUpperCase().min(1).max(20))
+    .max(200)
+    .transform((codes) => [...new Set(codes)].sort())
+    .optional()
+    .nullable(),
   authorizedFromYear: year.optional().nullable(),
   authorizedToYear: year.optional().nullable(),
 });

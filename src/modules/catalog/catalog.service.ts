@@ -21,12 +21,13 @@ const COLUMNS: Record<string, string> = {
   highCost: 'high_cost',
   coldChain: 'cold_chain',
   authorizedLevels: 'authorized_levels',
+  authorizedTypologies: 'authorized_typologies',
   authorizedFromYear: 'authorized_from_year',
   authorizedToYear: 'authorized_to_year',
 };
 
 /** Fields that are NOT NULL in the table: null in the input means "leave as is". */
-const NOT_NULL = new Set(['description', 'kind', 'piecesPerPackage', 'highCost', 'coldChain', 'authorizedLevels']);
+const NOT_NULL = new Set(['description', 'kind', 'piecesPerPackage', 'highCost', 'coldChain', 'authorizedLevels', 'authorizedTypologies']);
 
 const LEVEL_ORDER = [LevelOfCare.FIRST, LevelOfCare.SECOND, LevelOfCare.THIRD];
 
@@ -61,6 +62,13 @@ export async function upsertSupplyItem(ctx: Context, raw: SupplyItemUpsertInput)
       const to = input.authorizedToYear !== undefined ? input.authorizedToYear : existing?.to;
       if (from != null && to != null && from > to) {
         errors.push(userError(ErrorCode.INCONSISTENT, ['authorizedToYear'], 'El año final de la autorización es anterior al inicial.'));
+      }
+      if (input.authorizedTypologies?.length) {
+        const known: Array<{ code: string }> = await em.query('SELECT DISTINCT typology_code AS code FROM establishment WHERE typology_code = ANY ($1::text[])', [input.authorizedTypologies]);
+        const unknown = input.authorizedTypologies.filter((t) => !known.some((k) => k.code === t));
+        if (unknown.length) {
+          errors.push(userError('UNKNOWN_TYPOLOGY', ['authorizedTypologies'], `Ningún establecimiento del registro tiene la tipología ${unknown.join(', ')}; use la CLAVE DE TIPOLOGIA de la DGIS.`));
+        }
       }
       if (errors.length) throw new UserInputError(errors);
 

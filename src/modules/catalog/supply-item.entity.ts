@@ -25,6 +25,18 @@ export class SupplyItem implements Node {
   @Column()
   description: string;
 
+  @Field(() => String, { nullable: true, description: 'Generic name (nombre genérico) as the Compendio gives it, e.g. "Paracetamol"; null when the catalogue was loaded from a file without it.' })
+  @Column({ name: 'generic_name', type: 'text', nullable: true })
+  genericName: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Pharmaceutical form (forma farmacéutica) as the Compendio gives it, e.g. "Tableta".' })
+  @Column({ name: 'pharmaceutical_form', type: 'text', nullable: true })
+  pharmaceuticalForm: string | null;
+
+  @Field(() => [String], { description: 'Every therapeutic group (grupo terapéutico) the Compendio lists the clave under, in the order it does.' })
+  @Column({ name: 'therapeutic_groups', type: 'text', array: true })
+  therapeuticGroups: string[];
+
   @Field(() => SupplyKind)
   @Column({ type: 'text' })
   kind: SupplyKind;
@@ -48,6 +60,12 @@ export class SupplyItem implements Node {
   @Field(() => [LevelOfCare], { description: 'Levels of care the clave is authorised for.' })
   @Column({ name: 'authorized_levels', type: 'text', array: true })
   authorizedLevels: LevelOfCare[];
+
+  @Field(() => [String], {
+    description: 'DGIS typology codes (CLAVE DE TIPOLOGIA, e.g. CSR) the clave is authorised for besides its levels: the institution\'s list of claves by typology.',
+  })
+  @Column({ name: 'authorized_typologies', type: 'text', array: true })
+  authorizedTypologies: string[];
 
   @Field(() => Int, { nullable: true, description: 'First year of the authorisation (null: since always).' })
   @Column({ name: 'authorized_from_year', type: 'smallint', nullable: true })

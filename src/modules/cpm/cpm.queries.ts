@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { CpmExclusion, CpmMonth } from './cpm.types';
+import { authorizedSql } from '../catalog/authorization';
 
 type Db = DataSource | EntityManager;
 
@@ -53,8 +54,7 @@ export async function calculateCpm(
 const PAIRS_SQL = `
   SELECT e.id AS est, s.id AS item
     FROM establishment e
-    JOIN supply_item s ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.care_level = ANY (s.authorized_levels))
-     AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
+    JOIN supply_item s ON ${authorizedSql('e', 's', '$2')}
    WHERE e.id = ANY ($1::int[])`;
 
 /** Computes and stores the CPM of every authorised clave at these locations, in one statement. */

@@ -17,6 +17,7 @@ import {
   CpmSubmissionUpdateSchema,
 } from './cpm.inputs';
 import { calculateCpm } from './cpm.queries';
+import { authorizedSql } from '../catalog/authorization';
 import { CPM_FORMULA, CPM_SUBMISSION_STATUS_LABEL, CpmCalculation, CpmNoValueReason, CpmSubmission, CpmSubmissionAction, CpmSubmissionLine, CpmSubmissionStatus } from './cpm.types';
 
 const MONTH = /^([0-9]{4})-(0[1-9]|1[0-2])$/;
@@ -121,9 +122,7 @@ export async function propose(ctx: Context, raw: CpmSubmissionKeyInput): Promise
     }
     const month = proposalMonth(input.year);
     const pairs: Array<{ est: number; item: number }> = await em.query(
-      `SELECT e.id AS est, s.id AS item FROM establishment e JOIN supply_item s
-          ON (EXISTS (SELECT 1 FROM warehouse w WHERE w.establishment_id = e.id) OR e.care_level = ANY (s.authorized_levels))
-         AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
+      `SELECT e.id AS est, s.id AS item FROM establishment e JOIN supply_item s ON ${authorizedSql('e', 's', '$2')}
        WHERE e.id = $1`,
       [est.id, input.year],
     );
@@ -158,22 +157,23 @@ export async function update(ctx: Context, raw: CpmSubmissionUpdateInput): Promi
     if (!sub) fail('NO_SUBMISSION', ['year'], 'No hay propuesta de CPM para ese año: propóngala primero (cpmSubmissionPropose).');
     if (sub.status === CpmSubmissionStatus.RATIFIED) fail('SUBMISSION_FROZEN', ['year'], 'El CPM ya está ratificado; debe devolverse antes de cambiarlo.');
     const errors: UserError[] = [];
-    const items: Array<{ id: number; clave: string; levels: string[]; calculated: number | null }> = await em.query(
-      `SELECT s.id, s.clave, s.authorized_levels AS levels, l.calculated
-         FROM supply_item s LEFT JOIN cpm_submission_line l ON l.supply_item_id = s.id AND l.submission_id = $2
+    // authorised for the submission's year at this establishment (catalog/authorization.ts)
+    const items: Array<{ id: number; clave: string; authorized: boolean; calculated: number | null }> = await em.query(
+      `SELECT s.id, s.clave, ${authorizedSql('e', 's', '$4::int')} AS authorized, l.calculated
+         FROM supply_item s JOIN establishment e ON e.id = $3
+         LEFT JOIN cpm_submission_line l ON l.supply_item_id = s.id AND l.submission_id = $2
         WHERE s.clave = ANY ($1::text[])`,
-      [input.lines.map((l) => l.clave), sub.id],
+      [input.lines.map((l) => l.clave), sub.id, est.id, input.year],
     );
     const byClave = new Map(items.map((i) => [i.clave, i]));
-    const isWarehouse = (await em.query('SELECT 1 FROM warehouse WHERE establishment_id = $1', [est.id])).length > 0;
     const seen = new Set<string>();
     input.lines.forEach((l, i) => {
       const item = byClave.get(l.clave);
       if (seen.has(l.clave)) errors.push(userError(ErrorCode.DUPLICATE_LINE, ['lines', i], `La clave ${l.clave} se repite.`));
       seen.add(l.clave);
       if (!item) return errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['lines', i, 'clave'], `No existe la clave ${l.clave}.`));
-      if (!isWarehouse && (!est.careLevel || !item.levels.includes(est.careLevel))) {
-        errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención de esta unidad.`));
+      if (!item.authorized) {
+        errors.push(userError('NOT_AUTHORIZED_FOR_LEVEL', ['lines', i, 'clave'], `La clave ${l.clave} no está autorizada para el nivel de atención ni la tipología de esta unidad en ${input.year}.`));
       }
       if (needsJustification(l.cpm, item.calculated) && !l.justification) {
         errors.push(

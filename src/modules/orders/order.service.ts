@@ -13,6 +13,7 @@ import { checkOrderAgainstContract, contractIdOf } from '../procurement/contract
 import { Connection, PageArgs, pageRequest, paginate } from '../../base/relay';
 import { canRead, isApprover, isRequester, lockedOrder, requesterRoles, requireStatus } from './order.scope';
 import { checkOrderLines } from './order.lines';
+import { authorizedSql } from '../catalog/authorization';
 import { afterOrderChange, orderByNumber, ordersWhere } from './order.queries';
 import {
   Order,
@@ -93,7 +94,7 @@ export async function create(ctx: Context, raw: OrderCreateInput): Promise<Order
         ? (await suggestedFor(ctx, em, requesting.id, isWarehouse)).filter((l) => l.quantity > 0).map((l) => ({ clave: l.clave, quantity: l.quantity }))
         : input.lines!;
       if (!lines.length) errors.push(userError('NOTHING_TO_ORDER', ['fromSuggestion'], 'La sugerencia no tiene claves que pedir.'));
-      const byClave = await checkOrderLines(em, { clues: input.requestingClues, careLevel: requesting.careLevel, isWarehouse }, lines, errors);
+      const byClave = await checkOrderLines(em, { clues: input.requestingClues }, lines, errors);
       // Under a contract: its clave, its supplier, its state, in force, and never past its maximum.
       // Named by its global id (`contract`) or, deprecated, by its row id (`contractId`).
       const contractField = input.contract ? 'contract' : 'contractId';
@@ -159,10 +160,9 @@ export async function update(ctx: Context, raw: OrderUpdateInput): Promise<Order
     async (em, input, _meta, order) => {
       requireStatus(order, [OrderStatus.DRAFT]);
       const errors: UserError[] = [];
-      const requesting = await requireEstablishment(em, order.requestingClues, ['number']);
-      const [{ is_warehouse: isWarehouse }] = await em.query('SELECT EXISTS (SELECT 1 FROM warehouse WHERE establishment_id = $1) AS is_warehouse', [requesting.id]);
+      await requireEstablishment(em, order.requestingClues, ['number']);
       const lines = input.lines.map((l) => ({ ...l, removing: l.quantity === 0 }));
-      const byClave = await checkOrderLines(em, { clues: order.requestingClues, careLevel: requesting.careLevel, isWarehouse }, lines, errors);
+      const byClave = await checkOrderLines(em, { clues: order.requestingClues }, lines, errors);
       const current = new Map(order.lines.map((l) => [l.clave, l.requested]));
       lines.forEach((l, i) => {
         if (l.removing && byClave.has(l.clave) && !current.has(l.clave)) {
@@ -340,16 +340,15 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
   const rows: Array<{ clave: string; supply_item_id: number; supplying_id: number | null; supplying_clues: string | null; cpm: number; usable: string; in_transit: string; pending_in: string; max_months: string }> = await em.query(
     `WITH items AS (
        SELECT s.id FROM supply_item s JOIN establishment e ON e.id = $1
-        WHERE ($4 OR e.care_level = ANY (s.authorized_levels))
-          AND coalesce(s.authorized_from_year, 0) <= $2 AND coalesce(s.authorized_to_year, 9999) >= $2
+        WHERE ${authorizedSql('e', 's', '$2')}
      ),
      pos AS (${positionSql({
        keys: 'SELECT $1::int, id FROM items',
        where: (e, i) => `${e} = $1 AND ${i} IN (SELECT id FROM items)`,
-       day: '$5::date',
+       day: '$4::date',
        year: '$2::int',
        month: '$3::date',
-       band: { min: '$6::numeric', max: '$7::numeric' },
+       band: { min: '$5::numeric', max: '$6::numeric' },
        omit: ['onHand', 'source'],
      })})
      SELECT s.clave, pos.*, sup.supplying_id, sup.supplying_clues
@@ -357,7 +356,7 @@ async function suggestedFor(ctx: Context, em: EntityManager, establishmentId: nu
        LEFT JOIN (SELECT w.establishment_id AS supplying_id, we.clues AS supplying_clues FROM establishment e
                     JOIN warehouse w ON w.id = e.supplying_warehouse_id JOIN establishment we ON we.id = w.establishment_id
                    WHERE e.id = $1) sup ON true JOIN supply_item s ON s.id = pos.supply_item_id WHERE pos.cpm IS NOT NULL ORDER BY s.clave`,
-    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, isWarehouse, day, band.minMonths, band.maxMonths],
+    [establishmentId, Number(day.slice(0, 4)), `${day.slice(0, 7)}-01`, day, band.minMonths, band.maxMonths],
   );
   return rows.map((r) => {
     const line = { clave: r.clave, cpm: r.cpm, usable: Number(r.usable), inTransit: Number(r.in_transit), pending: Number(r.pending_in), maxMonths: Number(r.max_months) };

@@ -5,6 +5,8 @@ import { ErrorCode, fail, UserError, userError, UserInputError } from '../../bas
 import { RedistributionOrderInput, RedistributionOrderSchema } from '../procurement/procurement.types';
 import { afterOrderChange, orderByNumber, ordersWhere } from './order.queries';
 import { Order } from './order.types';
+import { authorizedSql } from '../catalog/authorization';
+import { businessDay } from '../../domain/dates';
 
 /**
  * Central procurement turns a redistribution suggestion into a REPLENISHMENT order from the CLUES
@@ -33,14 +35,17 @@ export async function createRedistributionOrder(ctx: Context, raw: Redistributio
       );
       const from = ests.find((e) => e.clues === input.fromClues);
       const to = ests.find((e) => e.clues === input.toClues);
-      const [item] = await em.query('SELECT id, authorized_levels AS levels FROM supply_item WHERE clave = $1', [input.clave]);
+      const [item]: Array<{ id: number; authorized: boolean | null }> = await em.query(
+        `SELECT s.id, ${authorizedSql('e', 's', '$3::int')} AS authorized FROM supply_item s LEFT JOIN establishment e ON e.clues = $2 WHERE s.clave = $1`,
+        [input.clave, input.toClues, Number(businessDay().slice(0, 4))],
+      );
       const errors: UserError[] = [];
       if (!from) errors.push(userError(ErrorCode.UNKNOWN_CLUES, ['fromClues'], `No existe la CLUES ${input.fromClues}.`));
       if (!to) errors.push(userError(ErrorCode.UNKNOWN_CLUES, ['toClues'], `No existe la CLUES ${input.toClues}.`));
       if (!item) errors.push(userError(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${input.clave}.`));
       if (errors.length) throw new UserInputError(errors);
-      if (!to!.is_warehouse && (!to!.care_level || !item.levels.includes(to!.care_level))) {
-        fail('NOT_AUTHORIZED_FOR_LEVEL', ['clave'], `La clave ${input.clave} no está autorizada para el nivel de atención de ${input.toClues}.`);
+      if (!item.authorized) {
+        fail('NOT_AUTHORIZED_FOR_LEVEL', ['clave'], `La clave ${input.clave} no está autorizada para el nivel de atención ni la tipología de ${input.toClues}.`);
       }
       // The pieces must be there now (usable, in the named lot when there is one), beyond what is already promised away.
       const [{ usable, promised }] = await em.query(
