@@ -138,7 +138,7 @@ export function ExpiredView({ me }: { me: Me }) {
             <tbody>
               {lots.map((l) => (
                 <tr data-lot={l.lotNumber} data-clave={l.clave}>
-                  <th scope="row"><span class="clave">{l.clave}</span><span class="desc">{l.description} · lote {l.lotNumber}</span></th>
+                  <th scope="row"><span class="clave">{l.clave}</span><span class="desc">{l.description}</span><span class="lot-of">lote {l.lotNumber}</span></th>
                   <td class="expired">{fmtDate(l.expiresOn)}</td>
                   <td class="num">{fmtInt(l.quantity)}</td>
                 </tr>

@@ -313,7 +313,8 @@ export function PurchaseReceiptView({ me }: { me: Me }) {
                   <tr data-clave={l.clave}>
                     <th scope="row">
                       <span class="clave">{l.clave}</span>
-                      <span class="desc">{l.supplyItem.description}{l.supplyItem.piecesPerPackage > 1 ? ` · ${l.supplyItem.piecesPerPackage} piezas por envase` : ''}</span>
+                      <span class="desc">{l.supplyItem.description}</span>
+                      {l.supplyItem.piecesPerPackage > 1 && <span class="lot-of">{l.supplyItem.piecesPerPackage} piezas por envase</span>}
                     </th>
                     <td class="num">{fmtInt(l.approved)}</td>
                     <td class="num">{fmtInt(l.accepted)}</td>
@@ -392,7 +393,7 @@ export function PurchaseReceiptView({ me }: { me: Me }) {
               <Field label="Clave de la caja">
                 <select id="gtin-clave" ref={askRef} value={ask.clave} onChange={(e) => setAsk({ ...ask, clave: e.currentTarget.value })}>
                   {order.lines.map((l) => (
-                    <option value={l.clave}>{l.clave} — {l.supplyItem.description}</option>
+                    <option value={l.clave}>{l.clave} — {l.supplyItem.description.length > 120 ? `${l.supplyItem.description.slice(0, 119)}…` : l.supplyItem.description}</option>
                   ))}
                 </select>
               </Field>
