@@ -50,3 +50,16 @@ export const BACKDATED_WARNING_DAYS = 30;
 export function isBackdated(day: string, recordedDay: string): boolean {
   return daysBetween(day, recordedDay) > BACKDATED_WARNING_DAYS;
 }
+
+/** The calendar day `days` after `day` (before, when negative), both YYYY-MM-DD. */
+export function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The last day of the month `month` (YYYY-MM), as YYYY-MM-DD. */
+export function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}

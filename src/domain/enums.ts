@@ -12,6 +12,12 @@ export enum LevelOfCare {
   THIRD = 'THIRD',
 }
 
+export const LEVEL_OF_CARE_LABEL: Readonly<Record<LevelOfCare, string>> = {
+  FIRST: 'primer nivel',
+  SECOND: 'segundo nivel',
+  THIRD: 'tercer nivel',
+};
+
 export enum WarehouseTier {
   CENTRAL = 'CENTRAL',
   STATE = 'STATE',

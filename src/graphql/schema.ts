@@ -16,6 +16,7 @@ import { PrescriptionResolver } from '../modules/prescriptions/prescription.reso
 import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
+import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from '../base/auth';
 import { forbidden } from '../base/errors';
@@ -23,6 +24,12 @@ import { forbidden } from '../base/errors';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
+  KitTemplateResolver,
+  KitTemplateLineResolver,
+  EstablishmentKitsResolver,
+  RouteResolver,
+  DistributionRoundResolver,
+  DistributionRoundClaveResolver,
   EstablishmentResolver,
   WarehouseResolver,
   SupplyItemResolver,

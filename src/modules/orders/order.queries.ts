@@ -21,9 +21,12 @@ export async function ordersWhere(db: Db, where: string, params: unknown[]): Pro
       WHERE l.order_id = ANY ($1::int[]) ORDER BY si.clave`,
     [rows.map((r: { pk: number }) => r.pk)],
   );
+  // grouped once: a round's thousands of orders must not scan every line for each order
+  const byOrder = new Map<number, Array<OrderLine & { orderId: number }>>();
+  for (const l of lines) byOrder.set(l.orderId, [...(byOrder.get(l.orderId) ?? []), l]);
   return rows.map((r: Order) =>
     Object.assign(new Order(), r, {
-      lines: lines.filter((l) => l.orderId === r.pk).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l, { supplyingId: r.supplyingId, supplyingClues: r.supplyingClues })),
+      lines: (byOrder.get(r.pk) ?? []).map(({ orderId: _o, ...l }) => Object.assign(new OrderLine(), l, { supplyingId: r.supplyingId, supplyingClues: r.supplyingClues })),
     }),
   );
 }

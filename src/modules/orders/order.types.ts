@@ -49,8 +49,12 @@ registerEnumType(ShipmentStatus, { name: 'ShipmentStatus' });
 export enum OrderOrigin {
   REQUEST = 'REQUEST',
   REDISTRIBUTION = 'REDISTRIBUTION',
+  DISTRIBUTION = 'DISTRIBUTION',
 }
-registerEnumType(OrderOrigin, { name: 'OrderOrigin', description: 'Why an order exists.' });
+registerEnumType(OrderOrigin, {
+  name: 'OrderOrigin',
+  description: 'Why an order exists: REQUEST, asked for; REDISTRIBUTION, central moves stock between CLUES; DISTRIBUTION, a monthly round of Rutas de la Salud pushes kits.',
+});
 
 @ObjectType({ description: 'One clave of an order: requested, approved (emitidas), and what became of them.' })
 export class OrderLine {

@@ -76,6 +76,8 @@ export const ESTABLISHMENT_FIELD_READS: Readonly<Record<string, readonly string[
   saiHistory: [],
   predecessors: [],
   successor: [],
+  // a relation of the distribution module: loads by pk
+  kitsPerMonth: [],
 };
 
 /**

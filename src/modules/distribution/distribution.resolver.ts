@@ -1,0 +1,155 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../../base/auth';
+import { Role } from '../../domain/enums';
+import { Context, viewerOf } from '../../base/context';
+import { payload } from '../../base/errors';
+import { SupplyItem } from '../catalog/supply-item.entity';
+import { Order } from '../orders/order.types';
+import { ordersWhere } from '../orders/order.queries';
+import { Establishment } from '../registry/establishment.entity';
+import {
+  DistributionRound,
+  DistributionRoundClave,
+  DistributionRoundCreateInput,
+  DistributionRoundPayload,
+  DistributionRoundRoute,
+  KitSize,
+  KitSizeRulePayload,
+  KitSizeRuleSetInput,
+  KitsPerMonthPayload,
+  KitsPerMonthSetInput,
+  KitTemplate,
+  KitTemplateCreateInput,
+  KitTemplateLine,
+  KitTemplatePayload,
+  Route,
+  RoutePayload,
+  RouteUpsertInput,
+} from './distribution.types';
+import { createKitTemplate, kitTemplateById, kitTemplates, setKitSizeRule, setKitsPerMonth } from './kits';
+import { routesFor, upsertRoute } from './routes';
+import { createRound, roundByNumber, roundClaves, roundRoutes, roundsFor } from './rounds';
+
+@Resolver(() => KitTemplate)
+export class KitTemplateResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => [KitTemplate], { description: 'Kits of Rutas de la Salud, every version (newest first per code); or one code\'s.' })
+  kitTemplates(@Ctx() ctx: Context, @Arg('code', () => String, { nullable: true }) code?: string | null): Promise<KitTemplate[]> {
+    return kitTemplates(ctx.db, code);
+  }
+
+  @Authorized(Roles.national)
+  @Mutation(() => KitTemplatePayload, { description: 'A new version of a kit: claves authorised for its level, pieces per kit. Central only.' })
+  kitTemplateCreate(@Arg('input') input: KitTemplateCreateInput, @Ctx() ctx: Context) {
+    return payload('kitTemplate', () => createKitTemplate(ctx, input));
+  }
+
+  @Authorized(Roles.national)
+  @Mutation(() => KitSizeRulePayload, { description: 'Kits a month for every unit of a DGIS typology (null: back to its núcleos básicos). Central only.' })
+  kitSizeRuleSet(@Arg('input') input: KitSizeRuleSetInput, @Ctx() ctx: Context) {
+    return payload('kitSizeRule', () => setKitSizeRule(ctx, input));
+  }
+
+  @Authorized(Roles.registryWriters)
+  @Mutation(() => KitsPerMonthPayload, { description: 'A unit\'s kits a month fixed by hand, with the reason (null: back to the rule). Central, or the state\'s coordinator.' })
+  kitsPerMonthSet(@Arg('input') input: KitsPerMonthSetInput, @Ctx() ctx: Context) {
+    return payload('kitsPerMonth', () => setKitsPerMonth(ctx, input));
+  }
+}
+
+@Resolver(() => KitTemplateLine)
+export class KitTemplateLineResolver {
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() l: KitTemplateLine, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemById.load(l.supplyItemId))!;
+  }
+}
+
+@Resolver(() => Establishment)
+export class EstablishmentKitsResolver {
+  @FieldResolver(() => KitSize, {
+    nullable: true,
+    description: 'Kits of Rutas de la Salud it gets a month, and where the figure comes from; null outside the caller\'s scope.',
+  })
+  kitsPerMonth(@Root() e: Establishment, @Ctx() ctx: Context): Promise<KitSize> | null {
+    return viewerOf(ctx).covers(e.clues) ? ctx.loaders.kitSizeByEstablishmentId.load(e.pk) : null;
+  }
+}
+
+@Resolver(() => Route)
+export class RouteResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => [Route], { description: 'Routes in the caller\'s scope: all for central; those leaving from its state for a coordinator; its own for a warehouse; the one stopping at it for a unit.' })
+  routes(
+    @Ctx() ctx: Context,
+    @Arg('warehouseClues', () => String, { nullable: true }) warehouseClues?: string | null,
+    @Arg('kitTemplateCode', () => String, { nullable: true }) kitTemplateCode?: string | null,
+  ): Promise<Route[]> {
+    return routesFor(ctx, { warehouseClues, kitTemplateCode });
+  }
+
+  @Authorized(Roles.registryWriters)
+  @Mutation(() => RoutePayload, { description: 'Creates or replaces a route by code: warehouse, carrier, delivery week, kit and stops in order.' })
+  routeUpsert(@Arg('input') input: RouteUpsertInput, @Ctx() ctx: Context) {
+    return payload('route', () => upsertRoute(ctx, input));
+  }
+}
+
+@Resolver(() => DistributionRound)
+export class DistributionRoundResolver {
+  @Authorized(Roles.anyone)
+  @Query(() => [DistributionRound], { description: 'Rounds of Rutas de la Salud in the caller\'s scope, newest first; or one month\'s (YYYY-MM).' })
+  distributionRounds(@Ctx() ctx: Context, @Arg('month', () => String, { nullable: true }) month?: string | null): Promise<DistributionRound[]> {
+    return roundsFor(ctx, month && /^\d{4}-\d{2}$/.test(month) ? month : null);
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => DistributionRound, { nullable: true })
+  distributionRound(@Ctx() ctx: Context, @Arg('number') number: string): Promise<DistributionRound | null> {
+    return roundByNumber(ctx, number.trim());
+  }
+
+  @Authorized([Role.ADMIN, Role.CENTRAL, Role.STATE_COORDINATOR])
+  @Mutation(() => DistributionRoundPayload, {
+    description:
+      'A month\'s round: an approved order per unit on the kit\'s routes (those named, of the states named), from each route\'s warehouse, shared fairly when the warehouse is short. Central; a coordinator for its state.',
+  })
+  distributionRoundCreate(@Arg('input') input: DistributionRoundCreateInput, @Ctx() ctx: Context) {
+    return payload('round', () => createRound(ctx, input));
+  }
+
+  @FieldResolver(() => KitTemplate)
+  kitTemplate(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<KitTemplate> {
+    return kitTemplateById(ctx.db, r.kitTemplateId);
+  }
+
+  @FieldResolver(() => [DistributionRoundClave], { description: 'Per warehouse and clave: planned, available, allocated, and how many units get less than they need.' })
+  claves(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundClave[]> {
+    return roundClaves(ctx.db, r.id);
+  }
+
+  @FieldResolver(() => [DistributionRoundRoute], { description: 'Route by route: units, kits, dispatched and received.' })
+  routes(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundRoute[]> {
+    return roundRoutes(ctx.db, r.id);
+  }
+
+  @FieldResolver(() => [Order], { description: 'The round\'s orders of one route (or all), in stop order; those in the caller\'s scope.' })
+  orders(@Root() r: DistributionRound, @Ctx() ctx: Context, @Arg('route', () => String, { nullable: true }) route?: string | null): Promise<Order[]> {
+    const v = viewerOf(ctx);
+    return ordersWhere(
+      ctx.db,
+      `o.distribution_round_id = $1 AND ($2 OR r.clues = $3 OR s.clues = $3 OR r.state_code = $4)
+         AND ($5::text IS NULL OR o.id IN (SELECT u.order_id FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id WHERE u.round_id = $1 AND ro.code = $5))
+       ORDER BY (SELECT ro.code || lpad(u.stop_position::text, 4, '0') FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id WHERE u.order_id = o.id)`,
+      [r.id, v.national, v.clues, v.stateCode, route?.trim().toUpperCase() ?? null],
+    );
+  }
+}
+
+@Resolver(() => DistributionRoundClave)
+export class DistributionRoundClaveResolver {
+  @FieldResolver(() => SupplyItem)
+  async supplyItem(@Root() c: DistributionRoundClave, @Ctx() ctx: Context): Promise<SupplyItem> {
+    return (await ctx.loaders.supplyItemById.load(c.supplyItemId))!;
+  }
+}

@@ -1,0 +1,290 @@
+import { EntityManager } from 'typeorm';
+import { Context, viewerOf } from '../../base/context';
+import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
+import { runMutation } from '../../db/mutation';
+import { businessDay, lastDayOfMonth } from '../../domain/dates';
+import { Role } from '../../domain/enums';
+import { positionPartsSql } from '../stock/stock.position';
+import {
+  DistributionRound,
+  DistributionRoundClave,
+  DistributionRoundCreateInput,
+  DistributionRoundCreateSchema,
+  DistributionRoundRoute,
+} from './distribution.types';
+import { fairShareSql } from './fair-share';
+import { kitTemplateInForce } from './kits';
+
+type Db = Pick<EntityManager, 'query'>;
+
+/** Who may make a round: central for any state; a state coordinator for its own state's units only. */
+const ROUND_MAKERS = [Role.ADMIN, Role.CENTRAL, Role.STATE_COORDINATOR] as const;
+
+/** The last day of a route's delivery week in a month: week 1 = days 1–7 … week 5 = day 29 to the month's end. */
+export function deliveryWeekEnd(month: string, week: number): string {
+  const last = lastDayOfMonth(month);
+  return week >= 5 ? last : `${month}-${String(week * 7).padStart(2, '0')}`;
+}
+
+const ROUND_SELECT = `
+  SELECT r.id, r.number, to_char(r.month, 'YYYY-MM') AS month, r.kit_template_id AS "kitTemplateId", r.mode,
+         r.state_codes AS "stateCodes", r.route_codes AS "routeCodes", r.created_at AS "createdAt", r.created_by AS "createdBy",
+         (SELECT count(*)::int FROM distribution_round_unit u WHERE u.round_id = r.id) AS units,
+         (SELECT coalesce(sum(u.kits), 0)::int FROM distribution_round_unit u WHERE u.round_id = r.id) AS kits
+    FROM distribution_round r`;
+
+const toRound = (row: Record<string, unknown>): DistributionRound => Object.assign(new DistributionRound(), row);
+
+/** Rounds a viewer sees: national roles every one; others those with a unit in their scope. */
+function roundScope(ctx: Context, params: unknown[]): string {
+  const v = viewerOf(ctx);
+  if (v.national) return 'true';
+  if (v.stateCode) {
+    params.push(v.stateCode);
+    return `EXISTS (SELECT 1 FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id WHERE u.round_id = r.id AND e.state_code = $${params.length})`;
+  }
+  params.push(v.clues);
+  const p = `$${params.length}`;
+  return `EXISTS (SELECT 1 FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN route ro ON ro.id = u.route_id
+                   JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id
+                   WHERE u.round_id = r.id AND (e.clues = ${p} OR we.clues = ${p}))`;
+}
+
+export async function roundsFor(ctx: Context, month?: string | null): Promise<DistributionRound[]> {
+  const params: unknown[] = [month ? `${month}-01` : null];
+  const rows = await ctx.db.query(`${ROUND_SELECT} WHERE ($1::date IS NULL OR r.month = $1) AND ${roundScope(ctx, params)} ORDER BY r.month DESC, r.number DESC`, params);
+  return rows.map(toRound);
+}
+
+export async function roundByNumber(ctx: Context, number: string): Promise<DistributionRound | null> {
+  const params: unknown[] = [number];
+  const [row] = await ctx.db.query(`${ROUND_SELECT} WHERE r.number = $1 AND ${roundScope(ctx, params)}`, params);
+  return row ? toRound(row) : null;
+}
+
+/** Per warehouse and clave: planned, available, allocated, units and units short (stored when the round was made). */
+export async function roundClaves(db: Db, roundId: number): Promise<DistributionRoundClave[]> {
+  return db.query(
+    `SELECT s.clave, c.supply_item_id AS "supplyItemId", we.clues AS "warehouseClues", c.planned, c.available, c.allocated, c.units, c.short_units AS "shortUnits"
+       FROM distribution_round_clave c JOIN supply_item s ON s.id = c.supply_item_id
+       JOIN warehouse w ON w.id = c.warehouse_id JOIN establishment we ON we.id = w.establishment_id
+      WHERE c.round_id = $1 ORDER BY we.clues, s.clave`,
+    [roundId],
+  );
+}
+
+/** Route by route: units, kits, and how many were dispatched and received so far. */
+export async function roundRoutes(db: Db, roundId: number): Promise<DistributionRoundRoute[]> {
+  return db.query(
+    `SELECT ro.code, ro.name, ro.carrier, ro.delivery_week AS "deliveryWeek", we.clues AS "warehouseClues",
+            count(*)::int AS units, sum(u.kits)::int AS kits,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id))::int AS dispatched,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id AND sh.status = 'RECEIVED'))::int AS received
+       FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id
+       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id
+      WHERE u.round_id = $1
+      GROUP BY ro.id, we.clues ORDER BY ro.code`,
+    [roundId],
+  );
+}
+
+/**
+ * A month's round (issue 20), in one transaction:
+ *
+ * 1. the kit's version in force on the month's first day, and its routes (those named, or all), with their
+ *    operating units in the network (of the states named) and each unit's kits a month (establishment_kits);
+ * 2. refused, writing nothing, when: the month is past; no route or unit is left; a unit already has a
+ *    round of the kit that month; a state coordinator reaches a unit outside its state; or a warehouse of
+ *    the round has nothing at all of the kit to send;
+ * 3. each unit's need per clave: FULL_KIT kits × pieces; TOP_UP that standard less its usable pieces and
+ *    those on the way (stock.position.ts), never below 0;
+ * 4. each warehouse's available pieces (usable less what open orders already promise), shared by
+ *    fairShareSql when short;
+ * 5. an approved REPLENISHMENT order per unit with a need (origin DISTRIBUTION: requested = need, approved
+ *    = allocated), promised for the last day of its route's delivery week, and per clave the report.
+ *
+ * The warehouses of the round are locked (advisory, in id order) so two rounds never promise the same pieces.
+ */
+export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Promise<DistributionRound> {
+  return runMutation(
+    ctx,
+    {
+      operation: 'distributionRoundCreate',
+      schema: DistributionRoundCreateSchema,
+      raw,
+      scope: { roles: ROUND_MAKERS },
+      check: (input, viewer) => {
+        if (input.month < businessDay().slice(0, 7)) fail('MONTH_IN_PAST', ['month'], `El mes ${input.month} ya pasó: una ronda nueva es para este mes o uno posterior.`);
+        if (viewer.role === Role.STATE_COORDINATOR && input.stateCodes?.some((s) => s !== viewer.stateCode)) throw forbidden();
+      },
+      idempotencyKey: (input) => input.idempotencyKey,
+    },
+    async (em, input, meta) => {
+      const v = meta.viewer;
+      const month = `${input.month}-01`;
+      const stateCodes = v.role === Role.STATE_COORDINATOR ? [v.stateCode!] : input.stateCodes?.length ? input.stateCodes : null;
+      const template = await kitTemplateInForce(em, input.kitTemplate, month);
+      if (!template) {
+        const [any] = await em.query('SELECT 1 FROM kit_template WHERE code = $1 LIMIT 1', [input.kitTemplate]);
+        fail(any ? 'KIT_NOT_IN_FORCE' : 'UNKNOWN_KIT', ['kitTemplate'], any ? `El kit ${input.kitTemplate} no tiene versión vigente en ${input.month}.` : `No existe el kit ${input.kitTemplate}.`);
+      }
+      if (input.routes?.length) {
+        const found: Array<{ code: string; kit: string }> = await em.query('SELECT code, kit_template_code AS kit FROM route WHERE code = ANY ($1::text[])', [input.routes]);
+        const errors: UserError[] = [];
+        input.routes.forEach((code, i) => {
+          const r = found.find((f) => f.code === code);
+          if (!r) errors.push(userError('UNKNOWN_ROUTE', ['routes', i], `No existe la ruta ${code}.`));
+          else if (r.kit !== template.code) errors.push(userError(ErrorCode.INCONSISTENT, ['routes', i], `La ruta ${code} lleva el kit ${r.kit}, no ${template.code}.`));
+        });
+        if (errors.length) throw new UserInputError(errors);
+      }
+
+      // 1. The units: on the kit's routes (those named), operating and in the network, of the states named.
+      const units: Array<{ id: number; clues: string; state_code: string; route_id: number; position: number; warehouse_id: number; warehouse_est: number; kits: number; source: string; week: number }> =
+        await em.query(
+          `SELECT e.id, e.clues, e.state_code, s.route_id, s.position, r.warehouse_id, w.establishment_id AS warehouse_est, k.kits, k.source, r.delivery_week AS week
+             FROM route r JOIN route_stop s ON s.route_id = r.id JOIN establishment e ON e.id = s.establishment_id
+             JOIN warehouse w ON w.id = r.warehouse_id JOIN establishment_kits k ON k.establishment_id = e.id
+            WHERE r.kit_template_code = $1 AND ($2::text[] IS NULL OR r.code = ANY ($2)) AND ($3::text[] IS NULL OR e.state_code = ANY ($3))
+              AND e.operating AND e.in_network AND k.kits > 0
+            ORDER BY r.code, s.position`,
+          [template.code, input.routes?.length ? input.routes : null, stateCodes],
+        );
+      if (!units.length) fail('NO_UNITS', ['routes'], `Ninguna unidad en operación de la red está en una ruta del kit ${template.code}${stateCodes ? ` en ${stateCodes.join(', ')}` : ''}.`);
+      if (v.role === Role.STATE_COORDINATOR && units.some((u) => u.state_code !== v.stateCode)) throw forbidden();
+
+      // two rounds never promise the same pieces: their warehouses, one at a time
+      const warehouses = [...new Set(units.map((u) => u.warehouse_id))].sort((a, b) => a - b);
+      for (const w of warehouses) await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`round_warehouse:${w}`]);
+
+      const again: Array<{ clues: string; number: string }> = await em.query(
+        `SELECT e.clues, r.number FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN distribution_round r ON r.id = u.round_id
+          WHERE u.month = $1 AND u.kit_template_code = $2 AND u.establishment_id = ANY ($3::int[]) ORDER BY e.clues LIMIT 11`,
+        [month, template.code, units.map((u) => u.id)],
+      );
+      if (again.length) {
+        const list = again.slice(0, 10).map((a) => `${a.clues} (${a.number})`).join(', ');
+        fail('ALREADY_IN_ROUND', ['month'], `Ya hay ronda de ${template.code} en ${input.month} para ${list}${again.length > 10 ? ' y más' : ''}: una unidad recibe una ronda por mes.`);
+      }
+
+      // 3–4. Needs and fair shares, set-based, in a temporary table the inserts read.
+      const day = businessDay();
+      const unitIds = units.map((u) => u.id);
+      const itemIds = template.lines.map((l) => l.supplyItemId);
+      await em.query('DROP TABLE IF EXISTS round_plan');
+      await em.query(
+        `CREATE TEMP TABLE round_plan ON COMMIT DROP AS
+         WITH ${positionPartsSql({
+           where: (e, i) => `(${e} = ANY ($1::int[]) OR ${e} = ANY ($2::int[])) AND ${i} = ANY ($3::int[])`,
+           day: '$4::date',
+           year: 'NULL::int',
+           month: 'NULL::date',
+         })},
+         units AS (SELECT * FROM unnest($1::int[], $5::int[], $6::int[], $7::text[]) AS u(establishment_id, warehouse_est, kits, clues)),
+         lines AS (SELECT * FROM unnest($3::int[], $8::int[]) AS l(supply_item_id, pieces)),
+         needs AS (
+           SELECT u.warehouse_est AS warehouse_id, l.supply_item_id, u.establishment_id, u.clues,
+                  CASE WHEN $9 = 'FULL_KIT' THEN u.kits * l.pieces ELSE greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) END AS need,
+                  greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) AS lack,
+                  coalesce(b.usable, 0) + coalesce(t.in_transit, 0) = 0 AS stocked_out
+             FROM units u CROSS JOIN lines l
+             LEFT JOIN pos_b b ON b.establishment_id = u.establishment_id AND b.supply_item_id = l.supply_item_id
+             LEFT JOIN pos_t t ON t.establishment_id = u.establishment_id AND t.supply_item_id = l.supply_item_id
+         ),
+         available AS (
+           SELECT w.id AS warehouse_id, l.supply_item_id, greatest(0, coalesce(b.usable, 0) - coalesce(o.pending_out, 0)) AS available
+             FROM unnest($2::int[]) AS w(id) CROSS JOIN lines l
+             LEFT JOIN pos_b b ON b.establishment_id = w.id AND b.supply_item_id = l.supply_item_id
+             LEFT JOIN pos_out o ON o.establishment_id = w.id AND o.supply_item_id = l.supply_item_id
+         ),
+         shared AS (${fairShareSql('SELECT * FROM needs WHERE need > 0', 'SELECT * FROM available')})
+         SELECT sh.*, a.available FROM shared sh JOIN available a USING (warehouse_id, supply_item_id)`,
+        [
+          unitIds,
+          [...new Set(units.map((u) => u.warehouse_est))],
+          itemIds,
+          day,
+          units.map((u) => u.warehouse_est),
+          units.map((u) => u.kits),
+          units.map((u) => u.clues),
+          template.lines.map((l) => l.pieces),
+          input.mode,
+        ],
+      );
+      const nothing: Array<{ clues: string }> = await em.query(
+        `SELECT e.clues FROM round_plan p JOIN establishment e ON e.id = p.warehouse_id GROUP BY e.clues HAVING sum(p.allocated) = 0 ORDER BY 1`,
+      );
+      if (nothing.length) {
+        fail('NOTHING_TO_SEND', ['kitTemplate'], `El almacén ${nothing.map((n) => n.clues).join(', ')} no tiene piezas utilizables sin comprometer de ninguna clave del kit ${template.code}: la ronda no podría surtirse.`);
+      }
+
+      // 5. The round, an order per unit with a need, its lines and the report per clave.
+      const [round] = await em.query(
+        `INSERT INTO distribution_round (number, month, kit_template_id, mode, state_codes, route_codes, created_by, idempotency_key)
+         VALUES ('RS-' || to_char($1::date, 'YYYY-MM') || '-' || lpad(nextval('distribution_round_number_seq')::text, 4, '0'),
+                 $1, $2, $3, $4, $5, $6, $7) RETURNING id, number`,
+        [month, template.id, input.mode, stateCodes, input.routes?.length ? input.routes : null, meta.actor, meta.idempotencyKey],
+      );
+      const weekEnd = new Map(units.map((u) => [u.id, deliveryWeekEnd(input.month, u.week)]));
+      // each order claims a key of its own, derived from the round's (the round's key is the caller's)
+      await em.query(
+        `INSERT INTO idempotency_key (key, operation, subject, request_hash)
+         SELECT 'ronda:' || md5($1) || ':' || e.clues, 'distributionRoundCreate', $2, md5($1)
+           FROM establishment e WHERE e.id IN (SELECT DISTINCT establishment_id FROM round_plan)`,
+        [meta.idempotencyKey, meta.actor],
+      );
+      const orders: Array<{ id: number; requesting_id: number }> = await em.query(
+        `INSERT INTO supply_order (number, kind, status, origin, requesting_id, supplying_id, promised_on, created_by, submitted_at, approved_at, approved_by, idempotency_key, distribution_round_id)
+         SELECT 'OS-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
+                'REPLENISHMENT', 'APPROVED', 'DISTRIBUTION', u.establishment_id, u.warehouse_est, u.promised_on, $1, now(), now(), $1,
+                'ronda:' || md5($2) || ':' || u.clues, $3
+           FROM unnest($4::int[], $5::int[], $6::date[], $7::text[]) WITH ORDINALITY AS u(establishment_id, warehouse_est, promised_on, clues, n)
+          WHERE u.establishment_id IN (SELECT establishment_id FROM round_plan)
+          ORDER BY u.n
+         RETURNING id, requesting_id`,
+        [meta.actor, meta.idempotencyKey, round.id, unitIds, units.map((u) => u.warehouse_est), units.map((u) => weekEnd.get(u.id)), units.map((u) => u.clues)],
+      );
+      await em.query(
+        `INSERT INTO supply_order_line (order_id, supply_item_id, requested, approved)
+         SELECT o.id, p.supply_item_id, p.need, p.allocated FROM round_plan p JOIN unnest($1::int[], $2::int[]) AS o(id, requesting_id) ON o.requesting_id = p.establishment_id`,
+        [orders.map((o) => o.id), orders.map((o) => o.requesting_id)],
+      );
+      await em.query(
+        `INSERT INTO distribution_round_unit (round_id, establishment_id, route_id, stop_position, kits, kits_source, order_id, month, kit_template_code)
+         SELECT $1, u.establishment_id, u.route_id, u.position, u.kits, u.source, o.id, $2, $3
+           FROM unnest($4::int[], $5::int[], $6::int[], $7::int[], $8::text[]) AS u(establishment_id, route_id, position, kits, source)
+           JOIN unnest($9::int[], $10::int[]) AS o(id, requesting_id) ON o.requesting_id = u.establishment_id`,
+        [
+          round.id,
+          month,
+          template.code,
+          unitIds,
+          units.map((u) => u.route_id),
+          units.map((u) => u.position),
+          units.map((u) => u.kits),
+          units.map((u) => u.source),
+          orders.map((o) => o.id),
+          orders.map((o) => o.requesting_id),
+        ],
+      );
+      await em.query(
+        `INSERT INTO distribution_round_clave (round_id, warehouse_id, supply_item_id, planned, available, allocated, units, short_units)
+         SELECT $1, w.id, p.supply_item_id, sum(p.need), max(p.available), sum(p.allocated), count(*), count(*) FILTER (WHERE p.allocated < p.need)
+           FROM round_plan p JOIN warehouse w ON w.establishment_id = p.warehouse_id
+          GROUP BY w.id, p.supply_item_id`,
+        [round.id],
+      );
+      await em.query('SELECT order_fill_refresh($1::int[])', [orders.map((o) => o.id)]);
+      return roundById(em, round.id);
+    },
+    async (em, _input, meta) => {
+      const [row] = await em.query(`${ROUND_SELECT} WHERE r.created_by = $1 AND r.idempotency_key = $2`, [meta.actor, meta.idempotencyKey]);
+      return toRound(row);
+    },
+  );
+}
+
+async function roundById(db: Db, id: number): Promise<DistributionRound> {
+  const [row] = await db.query(`${ROUND_SELECT} WHERE r.id = $1`, [id]);
+  return toRound(row);
+}
