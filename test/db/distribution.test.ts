@@ -177,9 +177,9 @@ describe('kits a month and routes', () => {
   });
 });
 
-describe('a month\'s round', () => {
-  let first: any;
+let first: any;
 
+describe('a month\'s round', () => {
   test('refused, writing nothing: a past month, an unknown kit, another state\'s coordinator', async () => {
     const before = await counts();
     const past = await round({ idempotencyKey: 'r-past', month: nextMonth(THIS_MONTH, -1), kitTemplate: 'KIT-PN', mode: 'FULL_KIT' });
@@ -282,3 +282,86 @@ describe('a month\'s round', () => {
     expect(lastDayOfMonth('2024-02')).toBe('2024-02-29');
   });
 });
+
+describe('out on the road: the manifest, one call to dispatch the route, receipt by exception', () => {
+  const MANIFEST = `query($n: String!, $r: String!) { routeManifest(round: $n, route: $r) {
+    routeCode carrier warehouseClues deliverBy
+    stops { position clues kits orderNumber status shipments approved dispatched picks { clave lotNumber quantity onHand } leftBehind { clave } }
+    picks { clave lotNumber expiresOn quantity onHand } } }`;
+  const DISPATCH = `mutation($i: RouteDispatchInput!) { routeDispatch(input: $i) {
+    shipments { number orderNumber toClues lines { clave lotNumber quantity } } skipped { clues code message } userErrors { code field message } } }`;
+  let warehouse: string;
+
+  beforeAll(async () => {
+    warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
+  });
+
+  test('the manifest: stops in order with their kits and lots; the route\'s pick list adds them up', async () => {
+    const r = await api.gql(MANIFEST, { n: first.number, r: 'GRO-01' }, warehouse);
+    expect(r.errors).toBeUndefined();
+    const m = r.data.routeManifest;
+    expect(m).toMatchObject({ routeCode: 'GRO-01', carrier: 'Birmex', warehouseClues: 'GRSSA000010', deliverBy: `${M1}-21` });
+    expect(m.stops.map((s: any) => [s.position, s.clues, s.kits, s.approved, s.dispatched, s.picks.map((p: any) => `${p.clave}/${p.lotNumber}/${p.quantity}`)])).toEqual([
+      [1, 'GRIMB000101', 1, 14, 0, [`${PARA}/P-2031/10`, `${GASA}/G-1/4`]],
+      [2, 'GRIMB000102', 3, 23, 0, [`${PARA}/P-2031/11`, `${GASA}/G-1/12`]],
+      [3, 'GRSSA000003', 2, 28, 0, [`${PARA}/P-2031/20`, `${GASA}/G-1/8`]],
+      [4, 'GRSSA000001', 1, 8, 0, [`${PARA}/P-2031/4`, `${GASA}/G-1/4`]],
+    ]);
+    expect(m.picks).toEqual([
+      { clave: PARA, lotNumber: 'P-2031', expiresOn: '2031-06-30', quantity: 45, onHand: 50 },
+      { clave: GASA, lotNumber: 'G-1', expiresOn: null, quantity: 28, onHand: 100 },
+    ]);
+    // outside its scope: another state's coordinator
+    const other = await api.gql(MANIFEST, { n: first.number, r: 'GRO-01' }, await api.token(Role.STATE_COORDINATOR, { state: '20' }));
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const file = await api.gql(`{ routeManifestExport(round: "${first.number}", route: "GRO-01") { filename rows mimeType } }`, {}, warehouse);
+    expect(file.data.routeManifestExport).toEqual({ filename: `manifiesto-${first.number}-GRO-01.xlsx`, rows: 8, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  });
+
+  test('one call dispatches every stop, in stop order, as the manifest said; again with the key, nothing more', async () => {
+    const unit = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, await api.token(Role.PHARMACY, { clues: 'GRIMB000101' }));
+    expect(unit.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const r = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, warehouse);
+    expect(r.errors).toBeUndefined();
+    const out = r.data.routeDispatch;
+    expect(out.userErrors).toEqual([]);
+    expect(out.skipped).toEqual([]);
+    expect(out.shipments.map((s: any) => [s.toClues, s.lines.map((l: any) => `${l.clave}/${l.lotNumber}/${l.quantity}`).sort()])).toEqual([
+      ['GRIMB000101', [`${PARA}/P-2031/10`, `${GASA}/G-1/4`]],
+      ['GRIMB000102', [`${PARA}/P-2031/11`, `${GASA}/G-1/12`]],
+      ['GRSSA000003', [`${PARA}/P-2031/20`, `${GASA}/G-1/8`]],
+      ['GRSSA000001', [`${PARA}/P-2031/4`, `${GASA}/G-1/4`]],
+    ]);
+    const [{ on_hand }] = await tdb.db.query(
+      `SELECT sum(b.quantity)::int AS on_hand FROM stock_balance b JOIN establishment e ON e.id = b.establishment_id JOIN supply_item s ON s.id = b.supply_item_id WHERE e.clues = 'GRSSA000010' AND s.clave = $1`,
+      [PARA],
+    );
+    expect(on_hand).toBe(5);
+    const before = await counts();
+    const again = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, warehouse);
+    expect(again.data.routeDispatch.shipments.map((s: any) => s.number)).toEqual(out.shipments.map((s: any) => s.number));
+    expect(await counts()).toBe(before);
+    const nothing = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1-otra', round: first.number, route: 'GRO-01' } }, warehouse);
+    expect(nothing.data.routeDispatch.userErrors.map((e: any) => e.code)).toEqual(['NOTHING_TO_DISPATCH']);
+    expect(await counts()).toBe(before);
+  });
+
+  test('a centre receives by exception, one lot rejected; the round follows route by route', async () => {
+    const [shipment] = (await api.gql(`{ shipments(filter: { toClues: "GRIMB000102", statuses: [IN_TRANSIT] }) { edges { node { number } } } }`, {}, central)).data.shipments.edges.map((e: any) => e.node.number);
+    await api.mutate(await api.token(Role.PHARMACY, { clues: 'GRIMB000102' }), 'shipmentReceive', 'ShipmentReceiveInput', {
+      idempotencyKey: 'recibo-102',
+      shipmentNumber: shipment,
+      acceptAllAsShipped: true,
+      lines: [{ clave: GASA, lotNumber: 'G-1', acceptedQuantity: 10, rejectionReason: 'DAMAGED' }],
+    }, 'shipment { status } userErrors { code }');
+    const r = await api.gql(`{ distributionRound(number: "${first.number}") { routes { code units dispatched received } orders(route: "GRO-01") { requestingClues status lines { clave approved accepted rejected } } } }`, {}, central);
+    expect(r.data.distributionRound.routes).toEqual([{ code: 'GRO-01', units: 4, dispatched: 4, received: 1 }]);
+    const received = r.data.distributionRound.orders.find((o: any) => o.requestingClues === 'GRIMB000102');
+    expect(received.lines).toEqual([
+      { clave: PARA, approved: 11, accepted: 11, rejected: 0 },
+      { clave: GASA, approved: 12, accepted: 10, rejected: 2 },
+    ]);
+    expect(received.status).toBe('PARTIALLY_FULFILLED');
+  });
+});
+

@@ -2,7 +2,9 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } 
 import { Roles } from '../../base/auth';
 import { Role } from '../../domain/enums';
 import { Context, viewerOf } from '../../base/context';
-import { payload } from '../../base/errors';
+import { payload, UserInputError } from '../../base/errors';
+import { ExportFile } from '../procurement/procurement.types';
+import { dispatchRoute, RouteDispatchInput, RouteDispatchPayload, RouteManifest, routeManifest, routeManifestFile } from './route-dispatch';
 import { SupplyItem } from '../catalog/supply-item.entity';
 import { Order } from '../orders/order.types';
 import { ordersWhere } from '../orders/order.queries';
@@ -86,6 +88,30 @@ export class RouteResolver {
     @Arg('kitTemplateCode', () => String, { nullable: true }) kitTemplateCode?: string | null,
   ): Promise<Route[]> {
     return routesFor(ctx, { warehouseClues, kitTemplateCode });
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => RouteManifest, { nullable: true, description: 'A route of a round as the warehouse loads it: stops in order, kits, and what to pick by lot (FEFO). The route\'s warehouse, its state\'s coordinator and central.' })
+  routeManifest(@Ctx() ctx: Context, @Arg('round') round: string, @Arg('route') route: string): Promise<RouteManifest | null> {
+    return routeManifest(ctx, round, route);
+  }
+
+  @Authorized(Roles.anyone)
+  @Query(() => ExportFile, { nullable: true, description: 'The manifest as an XLSX workbook (Spanish): a sheet of stops with their lots, and the route\'s pick list by lot.' })
+  routeManifestExport(@Ctx() ctx: Context, @Arg('round') round: string, @Arg('route') route: string): Promise<ExportFile | null> {
+    return routeManifestFile(ctx, round, route);
+  }
+
+  @Authorized(Roles.stockWriters)
+  @Mutation(() => RouteDispatchPayload, { description: 'Dispatches a whole route of a round: each stop\'s order from what is available (FEFO), in stop order, in one transaction. The route\'s warehouse.' })
+  async routeDispatch(@Arg('input') input: RouteDispatchInput, @Ctx() ctx: Context): Promise<RouteDispatchPayload> {
+    try {
+      const r = await dispatchRoute(ctx, input);
+      return { ...r, userErrors: [] };
+    } catch (err) {
+      if (err instanceof UserInputError) return { shipments: null, skipped: null, userErrors: err.errors };
+      throw err;
+    }
   }
 
   @Authorized(Roles.registryWriters)

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { keyClaimedAt } from '../../db/idempotency';
-import { runMutation } from '../../db/mutation';
+import { MutationMeta, runMutation } from '../../db/mutation';
 import { normalizeClues } from '../../domain/clues';
 import { businessDay } from '../../domain/dates';
 import { Context, viewerOf } from '../../base/context';
@@ -41,51 +41,8 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
       locate: (em, input, { viewer }) => lockedOrder(em, viewer, input.orderNumber, (o) => isDispatcher(viewer, o)),
     },
     async (em, input, meta, order) => {
-      requireStatus(order, [OrderStatus.APPROVED, OrderStatus.PARTIALLY_FULFILLED], ['orderNumber']);
-      const errors: UserError[] = [];
-      if (order.approvedAt && input.dispatchedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
-        errors.push(userError(ErrorCode.INCONSISTENT, ['dispatchedAt'], `La orden ${order.number} se aprobó el ${new Date(order.approvedAt).toISOString()}; no pudo enviarse antes.`));
-      }
-      const supplying = await requireEstablishment(em, order.supplyingClues!, ['orderNumber']);
-      const now = input.dispatchedAt;
-      const day = businessDay(now ?? undefined);
-      const planned = input.lines ? { lines: checkedLines(order, input.lines, errors), leftBehind: null } : await fromAvailable(em, order, supplying.id, day, errors);
-      const drafts = await gather(errors, () =>
-        takeOut(em, supplying.id, planned.lines, day, (line, lot, quantity): MovementDraft => ({
-          field: line.field,
-          establishmentId: supplying.id,
-          supplyItemId: lot.supplyItemId,
-          lotId: lot.lotId,
-          quantity: -quantity,
-          kind: MovementKind.DISPATCH,
-          document: order.number,
-          occurredAt: now,
-        })),
-      );
-      throwIfAny(errors);
-      const [shipment] = await em.query(
-        `INSERT INTO shipment (number, order_id, status, dispatched_at, dispatched_by, idempotency_key, left_behind)
-         VALUES ('REM-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('shipment_number_seq')::text, 6, '0'),
-                 $1, 'IN_TRANSIT', coalesce($2::timestamptz, ${WRITE_TIME}), $3, $4, $5::jsonb) RETURNING id, number`,
-        [order.pk, now?.toISOString() ?? null, meta.actor, meta.idempotencyKey, planned.leftBehind && JSON.stringify(planned.leftBehind)],
-      );
-      // One shipment line per lot (FEFO may split a line over lots, or two lines meet on one lot).
-      const perLot = new Map<number, { item: number; qty: number }>();
-      for (const d of drafts!) perLot.set(d.lotId, { item: d.supplyItemId, qty: (perLot.get(d.lotId)?.qty ?? 0) - d.quantity });
-      const lots = [...perLot.entries()];
-      await em.query(
-        `INSERT INTO shipment_line (shipment_id, line, supply_item_id, lot_id, quantity) SELECT $1, * FROM unnest($2::smallint[], $3::int[], $4::int[], $5::int[])`,
-        [shipment.id, lots.map((_, i) => i + 1), lots.map(([, v]) => v.item), lots.map(([lot]) => lot), lots.map(([, v]) => v.qty)],
-      );
-      await em.query(
-        `UPDATE supply_order_line l SET dispatched = l.dispatched + d.qty
-           FROM (SELECT supply_item_id, sum(quantity) AS qty FROM shipment_line WHERE shipment_id = $2 GROUP BY 1) d
-          WHERE l.order_id = $1 AND l.supply_item_id = d.supply_item_id`,
-        [order.pk, shipment.id],
-      );
-      await writeMovements(em, meta, drafts!);
-      await afterOrderChange(em, order.pk);
-      return dispatched((await shipmentByNumber(em, shipment.number))!, input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey));
+      const number = await dispatchLocked(em, meta, order, input);
+      return dispatched((await shipmentByNumber(em, number))!, input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey));
     },
     async (em, input, meta) =>
       dispatched(
@@ -94,6 +51,66 @@ export async function dispatch(ctx: Context, raw: ShipmentDispatchInput): Promis
         await keyClaimedAt(em, meta.actor, meta.idempotencyKey),
       ),
   );
+}
+
+/**
+ * The dispatch itself, on an order already locked and in the caller's scope: FEFO takes from the
+ * supplying CLUES's locked balances, the shipment and its lines, the order's dispatched pieces, the
+ * ledger's movements (under `meta`'s key) and the order's status and fill. Returns the shipment's number.
+ * shipmentDispatch runs it for one order; routeDispatch (distribution) for each stop of a route, in one
+ * transaction.
+ */
+export async function dispatchLocked(
+  em: EntityManager,
+  meta: MutationMeta<string>,
+  order: Order,
+  input: { lines?: Array<{ clave: string; quantity: number; lotNumber?: string | null }> | null; dispatchedAt?: Date | null },
+): Promise<string> {
+  requireStatus(order, [OrderStatus.APPROVED, OrderStatus.PARTIALLY_FULFILLED], ['orderNumber']);
+  const errors: UserError[] = [];
+  if (order.approvedAt && input.dispatchedAt && input.dispatchedAt.getTime() < new Date(order.approvedAt).getTime()) {
+    errors.push(userError(ErrorCode.INCONSISTENT, ['dispatchedAt'], `La orden ${order.number} se aprobó el ${new Date(order.approvedAt).toISOString()}; no pudo enviarse antes.`));
+  }
+  const supplying = await requireEstablishment(em, order.supplyingClues!, ['orderNumber']);
+  const now = input.dispatchedAt ?? null;
+  const day = businessDay(now ?? undefined);
+  const planned = input.lines ? { lines: checkedLines(order, input.lines, errors), leftBehind: null } : await fromAvailable(em, order, supplying.id, day, errors);
+  const drafts = await gather(errors, () =>
+    takeOut(em, supplying.id, planned.lines, day, (line, lot, quantity): MovementDraft => ({
+      field: line.field,
+      establishmentId: supplying.id,
+      supplyItemId: lot.supplyItemId,
+      lotId: lot.lotId,
+      quantity: -quantity,
+      kind: MovementKind.DISPATCH,
+      document: order.number,
+      occurredAt: now,
+    })),
+  );
+  throwIfAny(errors);
+  const [shipment] = await em.query(
+    `INSERT INTO shipment (number, order_id, status, dispatched_at, dispatched_by, idempotency_key, left_behind)
+     VALUES ('REM-' || to_char(now() AT TIME ZONE 'America/Mexico_City', 'YYYY') || '-' || lpad(nextval('shipment_number_seq')::text, 6, '0'),
+             $1, 'IN_TRANSIT', coalesce($2::timestamptz, ${WRITE_TIME}), $3, $4, $5::jsonb) RETURNING id, number`,
+    [order.pk, now?.toISOString() ?? null, meta.actor, meta.idempotencyKey, planned.leftBehind && JSON.stringify(planned.leftBehind)],
+  );
+  // One shipment line per lot (FEFO may split a line over lots, or two lines meet on one lot).
+  const perLot = new Map<number, { item: number; qty: number }>();
+  for (const d of drafts!) perLot.set(d.lotId, { item: d.supplyItemId, qty: (perLot.get(d.lotId)?.qty ?? 0) - d.quantity });
+  const lots = [...perLot.entries()];
+  await em.query(
+    `INSERT INTO shipment_line (shipment_id, line, supply_item_id, lot_id, quantity) SELECT $1, * FROM unnest($2::smallint[], $3::int[], $4::int[], $5::int[])`,
+    [shipment.id, lots.map((_, i) => i + 1), lots.map(([, v]) => v.item), lots.map(([lot]) => lot), lots.map(([, v]) => v.qty)],
+  );
+  await em.query(
+    `UPDATE supply_order_line l SET dispatched = l.dispatched + d.qty
+       FROM (SELECT supply_item_id, sum(quantity) AS qty FROM shipment_line WHERE shipment_id = $2 GROUP BY 1) d
+      WHERE l.order_id = $1 AND l.supply_item_id = d.supply_item_id`,
+    [order.pk, shipment.id],
+  );
+  await writeMovements(em, meta, drafts!);
+  await afterOrderChange(em, order.pk);
+  return shipment.number;
 }
 
 /**
