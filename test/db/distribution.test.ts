@@ -363,5 +363,41 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
     ]);
     expect(received.status).toBe('PARTIALLY_FULFILLED');
   });
+
+  test('the round in the indicators: units supplied (also by delivery day), kit fill rate, on time; ORIGIN on the fill rates', async () => {
+    const f = { from: `${M1}-01`, to: lastDayOfMonth(M1) };
+    const ind = async (code: string, groupBy: string[] = []) => {
+      const r = await api.gql(
+        `query($c: IndicatorCode!, $f: IndicatorFilter, $g: [IndicatorDimension!]) { indicator(code: $c, filter: $f, groupBy: $g) {
+           formula total { numerator denominator } rows { routeCode deliveryDay origin numerator denominator } } }`,
+        { c: code, f, g: groupBy },
+        central,
+      );
+      expect(r.errors).toBeUndefined();
+      return r.data.indicator;
+    };
+    // one centre of four received (today, the day the route left: day 1)
+    const supplied = await ind('ROUND_UNITS_SUPPLIED', ['ROUTE']);
+    expect(supplied.total).toEqual({ numerator: 1, denominator: 4 });
+    expect(supplied.rows).toEqual([{ routeCode: 'GRO-01', deliveryDay: null, origin: null, numerator: 1, denominator: 4 }]);
+    const byDay = await ind('ROUND_UNITS_SUPPLIED', ['DELIVERY_DAY']);
+    expect(byDay.rows).toEqual([{ routeCode: null, deliveryDay: 1, origin: null, numerator: 1, denominator: 4 }]);
+    // pieces accepted / pieces planned: GRIMB000102 accepted 11 + 10 of the round's 70 + 28 planned
+    const fill = await ind('KIT_FILL_RATE');
+    expect(fill.total).toEqual({ numerator: 21, denominator: 98 });
+    // the delivery week has not ended yet: no unit counts for on time
+    expect((await ind('ROUND_ON_TIME')).total).toEqual({ numerator: 0, denominator: 0 });
+    // the round's orders were approved today: today's order cohort, by origin (the 5-piece redistribution is a replenishment)
+    const today = { from: TODAY, to: TODAY };
+    const r = await api.gql(
+      `query($f: IndicatorFilter) { indicator(code: QUANTITY_FILL_RATE, filter: $f, groupBy: [ORIGIN]) { rows { origin numerator denominator } } }`,
+      { f: today },
+      central,
+    );
+    const byOrigin = Object.fromEntries(r.data.indicator.rows.map((x: any) => [x.origin, [x.numerator, x.denominator]]));
+    // DISTRIBUTION: accepted 21 of the rounds' approved 45 + 28 (round 1) + 0 + 28 (round 2)
+    expect(byOrigin.DISTRIBUTION).toEqual([21, 45 + 28 + 28]);
+    expect(byOrigin.REPLENISHMENT).toEqual([0, 5 + 44]);
+  });
 });
 

@@ -9,6 +9,7 @@ import { Warehouse } from '../registry/warehouse.entity';
 import './cpm-ratification';
 import './sai-rollout';
 import './order-indicators';
+import './round-indicators';
 import { IndicatorCode, IndicatorDimension, IndicatorFilter, IndicatorResult, IndicatorRow } from './indicator.types';
 import { indicator, indicatorDefinition } from './indicators';
 

@@ -11,6 +11,9 @@ export enum IndicatorCode {
   ORDER_FILL_RATE = 'ORDER_FILL_RATE',
   ON_TIME_IN_FULL = 'ON_TIME_IN_FULL',
   PRESCRIPTION_COMPLETE_FILL = 'PRESCRIPTION_COMPLETE_FILL',
+  ROUND_UNITS_SUPPLIED = 'ROUND_UNITS_SUPPLIED',
+  KIT_FILL_RATE = 'KIT_FILL_RATE',
+  ROUND_ON_TIME = 'ROUND_ON_TIME',
 }
 
 export enum IndicatorDimension {
@@ -21,7 +24,24 @@ export enum IndicatorDimension {
   WAREHOUSE = 'WAREHOUSE',
   ESTABLISHMENT = 'ESTABLISHMENT',
   CLAVE = 'CLAVE',
+  /** Why the order exists: DISTRIBUTION (a round of Rutas de la Salud), REPLENISHMENT (asked for, or a redistribution), PURCHASE. */
+  ORIGIN = 'ORIGIN',
+  /** The route of a round (Rutas de la Salud indicators). */
+  ROUTE = 'ROUTE',
+  /** Day of a round's delivery, counted from the round's first dispatch (1 = that day); cumulative. */
+  DELIVERY_DAY = 'DELIVERY_DAY',
 }
+
+/** Where the pieces of an order come from, for the ORIGIN breakdown. */
+export enum SupplyOrigin {
+  DISTRIBUTION = 'DISTRIBUTION',
+  REPLENISHMENT = 'REPLENISHMENT',
+  PURCHASE = 'PURCHASE',
+}
+registerEnumType(SupplyOrigin, {
+  name: 'SupplyOrigin',
+  description: 'DISTRIBUTION: kits pushed by a round of Rutas de la Salud; REPLENISHMENT: asked for by the unit (or moved by central); PURCHASE: bought from a supplier.',
+});
 
 /**
  * How far a figure is from its indicator's target, in bands (see `TargetBandLimits`): the dashboard's
@@ -154,6 +174,15 @@ export class IndicatorRow {
 
   @Field(() => SupplyKind, { nullable: true })
   supplyKind: SupplyKind | null;
+
+  @Field(() => SupplyOrigin, { nullable: true, description: 'When grouped by ORIGIN.' })
+  origin: SupplyOrigin | null;
+
+  @Field(() => String, { nullable: true, description: 'Route code, when grouped by ROUTE.' })
+  routeCode: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'When grouped by DELIVERY_DAY: the day of the round (1 = the day of its first dispatch); figures up to the end of that day.' })
+  deliveryDay: number | null;
 
   @Field(() => Float)
   numerator: number;

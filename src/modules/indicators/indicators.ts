@@ -189,6 +189,9 @@ function toRow(r: RawRow, asOf?: string): IndicatorRow {
     month: (r.month as string) ?? null,
     levelOfCare: r.level_of_care ?? null,
     supplyKind: r.supply_kind ?? null,
+    origin: r.origin ?? null,
+    routeCode: (r.route_code as string) ?? null,
+    deliveryDay: r.delivery_day === undefined || r.delivery_day === null ? null : Number(r.delivery_day),
     numerator: Number(r.numerator),
     denominator: Number(r.denominator),
     activeUnits: r.active_units === undefined ? null : Number(r.active_units),
@@ -218,6 +221,7 @@ function assertWithinScope(viewer: Viewer, def: IndicatorDefinition, dims: Indic
   const fine =
     dims.includes(IndicatorDimension.ESTABLISHMENT) ||
     dims.includes(IndicatorDimension.CLAVE) ||
+    dims.includes(IndicatorDimension.ROUTE) ||
     dims.includes(IndicatorDimension.WAREHOUSE) ||
     q.clues !== null ||
     q.warehouseClues !== null;
@@ -229,10 +233,10 @@ function assertWithinScope(viewer: Viewer, def: IndicatorDefinition, dims: Indic
   if (q.clues !== null ? ownClues : ownState || ownWarehouse) return;
   throw forbidden(
     viewer.role === Role.STATE_COORDINATOR
-      ? `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su entidad: filtre con stateCodes: ["${viewer.stateCode}"] o con CLUES de su entidad.`
+      ? `El desglose por establecimiento, clave, ruta o almacén, y los filtros por CLUES o almacén, se limitan a su entidad: filtre con stateCodes: ["${viewer.stateCode}"] o con CLUES de su entidad.`
       : viewer.role === Role.WAREHOUSE
-        ? `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su almacén: filtre con clues: ["${viewer.clues}"] o warehouseClues: "${viewer.clues}".`
-        : `El desglose por establecimiento, clave o almacén, y los filtros por CLUES o almacén, se limitan a su establecimiento: filtre con clues: ["${viewer.clues}"].`,
+        ? `El desglose por establecimiento, clave, ruta o almacén, y los filtros por CLUES o almacén, se limitan a su almacén: filtre con clues: ["${viewer.clues}"] o warehouseClues: "${viewer.clues}".`
+        : `El desglose por establecimiento, clave, ruta o almacén, y los filtros por CLUES o almacén, se limitan a su establecimiento: filtre con clues: ["${viewer.clues}"].`,
   );
 }
 

@@ -22,6 +22,7 @@ import { grouping, IndicatorQuery, registerIndicator } from './indicators';
  */
 const COHORT_ORDERS = `
   SELECT o.id AS order_id, o.kind, o.promised_on,
+         CASE WHEN o.kind = 'PURCHASE' THEN 'PURCHASE' WHEN o.origin = 'DISTRIBUTION' THEN 'DISTRIBUTION' ELSE 'REPLENISHMENT' END AS origin,
          to_char(o.approved_at AT TIME ZONE 'America/Mexico_City', 'YYYY-MM') AS month,
          r.state_code, r.level_of_care, r.id AS establishment_id, coalesce(o.supplying_id, o.requesting_id) AS warehouse_id
     FROM supply_order o JOIN establishment r ON r.id = o.requesting_id
@@ -66,7 +67,7 @@ const LINE_FACTS = `
            coalesce(sum(m.accepted) FILTER (WHERE m.received_at < ((ln.promised_on + 1)::timestamp AT TIME ZONE 'America/Mexico_City')), 0) AS accepted_by_promise,
            ${REJECTION_REASONS.map((r) => `coalesce(sum(m.rejected) FILTER (WHERE m.reason = '${r}'), 0) AS ${rejectedColumn(r)}`).join(',\n           ')}
       FROM lines ln LEFT JOIN moves m ON m.order_id = ln.order_id AND m.supply_item_id = ln.supply_item_id
-     GROUP BY ln.order_id, ln.kind, ln.promised_on, ln.supply_item_id, ln.approved, ln.month, ln.state_code, ln.level_of_care,
+     GROUP BY ln.order_id, ln.kind, ln.origin, ln.promised_on, ln.supply_item_id, ln.approved, ln.month, ln.state_code, ln.level_of_care,
               ln.establishment_id, ln.warehouse_id, ln.supply_kind
   ),
   facts AS (
@@ -82,7 +83,7 @@ const asOfMeasures = (alias: string) =>
 
 const ROLLUP_FACTS = `
   WITH facts AS (
-    SELECT c.order_id, c.kind, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind,
+    SELECT c.order_id, c.kind, c.origin, c.promised_on, c.month, c.state_code, c.level_of_care, c.establishment_id, c.warehouse_id, f.supply_kind,
            f.lines, f.approved,
            CASE WHEN f."on" <= c.promised_on THEN f.full_lines ELSE 0 END AS full_by_promise,
            ${asOfMeasures('f')}
@@ -135,6 +136,7 @@ const GROUP_COLUMNS: Partial<Record<IndicatorDimension, string>> = {
   [IndicatorDimension.WAREHOUSE]: 'warehouse_id',
   [IndicatorDimension.SUPPLY_KIND]: 'supply_kind',
   [IndicatorDimension.CLAVE]: 'supply_item_id',
+  [IndicatorDimension.ORIGIN]: 'origin',
 };
 const ALL_DIMENSIONS = Object.keys(GROUP_COLUMNS) as IndicatorDimension[];
 
