@@ -9,6 +9,7 @@ import { importCatalog } from '../src/modules/catalog/catalog-import';
 import { importClues } from '../src/modules/registry/clues-import';
 import { loadDemoOrders } from './demo-orders';
 import { loadDemoStock } from './demo-stock';
+import { DEMO_KIT_CENTRE, loadDemoDistribution } from './demo-distribution';
 import { businessDay } from '../src/domain/dates';
 import { storeCpmBatch } from '../src/modules/cpm/cpm.queries';
 
@@ -40,6 +41,12 @@ export const DEMO_USERS: Array<{ label: string; role: Role; clues?: string; stat
     role: Role.PHARMACY,
     clues: 'GRSSA015854',
     note: 'pide al Almacén Estatal de Guerrero (GRSSA019419), dispensa y recibe',
+  },
+  {
+    label: `PHARMACY Centro de Salud Urbano Chilpancingo ${DEMO_KIT_CENTRE}`,
+    role: Role.PHARMACY,
+    clues: DEMO_KIT_CENTRE,
+    note: 'su kit de Rutas de la Salud de este mes va en camino: lo recibe por excepción en Por recibir',
   },
   { label: 'WAREHOUSE Almacén central DFSSA004936', role: Role.WAREHOUSE, clues: 'DFSSA004936', note: 'surte a los almacenes estatales' },
   { label: 'AUDITOR', role: Role.AUDITOR, note: 'solo lectura, todo el país' },
@@ -99,6 +106,8 @@ export async function loadDemoDataIfEmpty(
     // Orders go through the use cases, each in its own transaction, once the network is committed.
     const o = await loadDemoOrders(db, config);
     log(`demo orders: ${o.orders} replenishments (${o.shipments} shipments), ${o.purchases} purchases, ${o.contracts} open contracts, ${o.prescriptions} prescriptions`);
+    const d = await loadDemoDistribution(db, config);
+    if (d) log(`demo Rutas de la Salud: a kit of ${d.claves} claves, ${d.units} centres on 2 routes, ${d.kits} kits this month, ${d.received} received`);
   }
   return loaded;
 }

@@ -115,4 +115,25 @@ test('the demo network loads once, through the importers, with routes and SAI hi
   expect(docs.months).toBeGreaterThanOrEqual(2);
   expect(docs.prescriptions).toBeGreaterThan(20);
   expect((await checkOrderFill(tdb.db, { repair: false })).differing).toEqual([]);
+
+  // Rutas de la Salud: this month's round in progress on two Guerrero routes.
+  const routes = await tdb.db.query(`
+    SELECT ro.code, count(*)::int AS units, sum(u.kits)::int AS kits,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id))::int AS dispatched,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id AND sh.status = 'RECEIVED'))::int AS received
+      FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id GROUP BY ro.code ORDER BY ro.code`);
+  // kits: GRO-CENTRO RU 1 + RU 1 + RD 2 + UR 3 + CESSA 4 (its typology's rule); GRO-NORTE UR 3 + UR 3 + RU 1 + RU 1
+  expect(routes).toEqual([
+    { code: 'GRO-CENTRO', units: 5, kits: 11, dispatched: 5, received: 3 },
+    { code: 'GRO-NORTE', units: 4, kits: 8, dispatched: 0, received: 0 },
+  ]);
+  const [{ short, rejected }] = await tdb.db.query(`
+    SELECT (SELECT count(*)::int FROM distribution_round_clave WHERE short_units > 0) AS short,
+           (SELECT coalesce(sum(l.rejected), 0)::int FROM supply_order o JOIN supply_order_line l ON l.order_id = o.id WHERE o.origin = 'DISTRIBUTION') AS rejected`);
+  expect(short).toBeGreaterThan(0); // one clave shared out
+  expect(rejected).toBeGreaterThan(0); // one centre rejected a damaged lot
+  const [waiting] = await tdb.db.query(
+    `SELECT sh.status FROM shipment sh JOIN supply_order o ON o.id = sh.order_id JOIN establishment e ON e.id = o.requesting_id WHERE e.clues = 'GRSSA003288' AND o.origin = 'DISTRIBUTION'`,
+  );
+  expect(waiting).toEqual({ status: 'IN_TRANSIT' }); // the demo centre's kit is on the road
 });
