@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { seedNationalDistribution } from './national-distribution';
 
 /** One session for the whole run: the generator's temporary tables live in it. */
 type Q = (sql: string, params?: unknown[]) => Promise<any>;
@@ -70,6 +71,7 @@ export async function seedNational(db: DataSource, opts: NationalOptions): Promi
     ['prescriptions', () => prescriptions(q, opts.prescriptionsPerUnitMonth)],
     ['stock balances', () => balances(q)],
     ['fill-rate rollup', () => rollup(q)],
+    ['Rutas de la Salud: kit, sizes and routes', () => seedNationalDistribution(q)],
     // VACUUM as well as ANALYZE: what autovacuum leaves in a database that has run for a while
     // (visibility map set, so index-only scans skip the heap), not a table freshly written.
     ['vacuum and statistics', () => q('VACUUM (ANALYZE)')],

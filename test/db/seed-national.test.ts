@@ -60,6 +60,32 @@ test('scale 0.01: proportions, consistency, and an API on top', async () => {
     expect(ind.errors).toBeUndefined();
     expect(ind.data.indicator.total.denominator).toBeGreaterThan(0);
   }
+  // Rutas de la Salud: nine in ten first-level centres on routes of up to eight stops from their state's
+  // warehouse; a kit of the first-level claves (9 of the 60 at this scale); a round for this month.
+  const [routes] = await tdb.db.query(`
+    SELECT (SELECT count(*) FROM route)::int AS routes, (SELECT count(*) FROM route_stop)::int AS stops,
+           (SELECT max(position) FROM route_stop)::int AS longest,
+           (SELECT count(*) FROM route_stop s JOIN route r ON r.id = s.route_id JOIN warehouse w ON w.id = r.warehouse_id
+              JOIN establishment we ON we.id = w.establishment_id JOIN establishment e ON e.id = s.establishment_id
+             WHERE we.state_code <> e.state_code)::int AS crossing,
+           (SELECT count(*) FROM kit_template_line)::int AS claves,
+           (SELECT sum(kits)::int FROM establishment_kits k JOIN route_stop s ON s.establishment_id = k.establishment_id) AS kits`);
+  expect(routes.stops).toBeGreaterThan(89 * 0.8);
+  expect(routes.stops).toBeLessThanOrEqual(89);
+  expect(routes.longest).toBeLessThanOrEqual(8);
+  expect(routes.crossing).toBe(0);
+  expect(routes.claves).toBe(9);
+  expect(routes.kits).toBeGreaterThanOrEqual(routes.stops);
+  const round = await api.gql(
+    `mutation($i: DistributionRoundCreateInput!) { distributionRoundCreate(input: $i) { round { units kits claves { planned allocated } } userErrors { code message } } }`,
+    { i: { idempotencyKey: 'ronda-nacional', month: new Date().toISOString().slice(0, 7), kitTemplate: 'KIT-PN', mode: 'FULL_KIT' } },
+    await api.token(Role.CENTRAL),
+  );
+  expect(round.errors).toBeUndefined();
+  expect(round.data.distributionRoundCreate.userErrors).toEqual([]);
+  const made = round.data.distributionRoundCreate.round;
+  expect([made.units, made.kits]).toEqual([routes.stops, routes.kits]);
+  for (const c of made.claves) expect(c.allocated).toBeLessThanOrEqual(c.planned);
   // Not twice.
   await expect(seedNational(tdb.db, { scale: 0.01, months: 12, prescriptionsPerUnitMonth: 2 })).rejects.toThrow(/no establishments/);
 }, 120_000);
