@@ -170,47 +170,9 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       // 3–4. Needs and fair shares, set-based, in a temporary table the inserts read.
       const day = businessDay();
       const unitIds = units.map((u) => u.id);
-      const itemIds = template.lines.map((l) => l.supplyItemId);
       await em.query('DROP TABLE IF EXISTS round_plan');
-      await em.query(
-        `CREATE TEMP TABLE round_plan ON COMMIT DROP AS
-         WITH ${positionPartsSql({
-           where: (e, i) => `(${e} = ANY ($1::int[]) OR ${e} = ANY ($2::int[])) AND ${i} = ANY ($3::int[])`,
-           day: '$4::date',
-           year: 'NULL::int',
-           month: 'NULL::date',
-         })},
-         units AS (SELECT * FROM unnest($1::int[], $5::int[], $6::int[], $7::text[]) AS u(establishment_id, warehouse_est, kits, clues)),
-         lines AS (SELECT * FROM unnest($3::int[], $8::int[]) AS l(supply_item_id, pieces)),
-         needs AS (
-           SELECT u.warehouse_est AS warehouse_id, l.supply_item_id, u.establishment_id, u.clues,
-                  CASE WHEN $9 = 'FULL_KIT' THEN u.kits * l.pieces ELSE greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) END AS need,
-                  greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) AS lack,
-                  coalesce(b.usable, 0) + coalesce(t.in_transit, 0) = 0 AS stocked_out
-             FROM units u CROSS JOIN lines l
-             LEFT JOIN pos_b b ON b.establishment_id = u.establishment_id AND b.supply_item_id = l.supply_item_id
-             LEFT JOIN pos_t t ON t.establishment_id = u.establishment_id AND t.supply_item_id = l.supply_item_id
-         ),
-         available AS (
-           SELECT w.id AS warehouse_id, l.supply_item_id, greatest(0, coalesce(b.usable, 0) - coalesce(o.pending_out, 0)) AS available
-             FROM unnest($2::int[]) AS w(id) CROSS JOIN lines l
-             LEFT JOIN pos_b b ON b.establishment_id = w.id AND b.supply_item_id = l.supply_item_id
-             LEFT JOIN pos_out o ON o.establishment_id = w.id AND o.supply_item_id = l.supply_item_id
-         ),
-         shared AS (${fairShareSql('SELECT * FROM needs WHERE need > 0', 'SELECT * FROM available')})
-         SELECT sh.*, a.available FROM shared sh JOIN available a USING (warehouse_id, supply_item_id)`,
-        [
-          unitIds,
-          [...new Set(units.map((u) => u.warehouse_est))],
-          itemIds,
-          day,
-          units.map((u) => u.warehouse_est),
-          units.map((u) => u.kits),
-          units.map((u) => u.clues),
-          template.lines.map((l) => l.pieces),
-          input.mode,
-        ],
-      );
+      const plan = planStatement(units, template.lines, input.mode, day);
+      await em.query(`CREATE TEMP TABLE round_plan ON COMMIT DROP AS ${plan.sql}`, plan.params);
       const nothing: Array<{ clues: string }> = await em.query(
         `SELECT e.clues FROM round_plan p JOIN establishment e ON e.id = p.warehouse_id GROUP BY e.clues HAVING sum(p.allocated) = 0 ORDER BY 1`,
       );
@@ -287,4 +249,70 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
 async function roundById(db: Db, id: number): Promise<DistributionRound> {
   const [row] = await db.query(`${ROUND_SELECT} WHERE r.id = $1`, [id]);
   return toRound(row);
+}
+
+/**
+ * The round's plan as one statement: each unit's need per clave of the kit (FULL_KIT: kits × pieces;
+ * TOP_UP: that standard less what it holds usable and has on the way), each warehouse's available pieces
+ * (usable less open promises), and the fair shares (fairShareSql). Columns: warehouse_id (its
+ * establishment), supply_item_id, establishment_id, clues, need, lack, stocked_out, allocated, available.
+ */
+export function planStatement(
+  units: ReadonlyArray<{ id: number; warehouse_est: number; kits: number; clues: string }>,
+  lines: ReadonlyArray<{ supplyItemId: number; pieces: number }>,
+  mode: string,
+  day: string,
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `WITH ${positionPartsSql({
+      where: (e, i) => `(${e} = ANY ($1::int[]) OR ${e} = ANY ($2::int[])) AND ${i} = ANY ($3::int[])`,
+      day: '$4::date',
+      year: 'NULL::int',
+      month: 'NULL::date',
+    })},
+         units AS (SELECT * FROM unnest($1::int[], $5::int[], $6::int[], $7::text[]) AS u(establishment_id, warehouse_est, kits, clues)),
+         lines AS (SELECT * FROM unnest($3::int[], $8::int[]) AS l(supply_item_id, pieces)),
+         needs AS (
+           SELECT u.warehouse_est AS warehouse_id, l.supply_item_id, u.establishment_id, u.clues,
+                  CASE WHEN $9 = 'FULL_KIT' THEN u.kits * l.pieces ELSE greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) END AS need,
+                  greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) AS lack,
+                  coalesce(b.usable, 0) + coalesce(t.in_transit, 0) = 0 AS stocked_out
+             FROM units u CROSS JOIN lines l
+             LEFT JOIN pos_b b ON b.establishment_id = u.establishment_id AND b.supply_item_id = l.supply_item_id
+             LEFT JOIN pos_t t ON t.establishment_id = u.establishment_id AND t.supply_item_id = l.supply_item_id
+         ),
+         available AS (
+           SELECT w.id AS warehouse_id, l.supply_item_id, greatest(0, coalesce(b.usable, 0) - coalesce(o.pending_out, 0)) AS available
+             FROM unnest($2::int[]) AS w(id) CROSS JOIN lines l
+             LEFT JOIN pos_b b ON b.establishment_id = w.id AND b.supply_item_id = l.supply_item_id
+             LEFT JOIN pos_out o ON o.establishment_id = w.id AND o.supply_item_id = l.supply_item_id
+         ),
+         shared AS (${fairShareSql('SELECT * FROM needs WHERE need > 0', 'SELECT * FROM available')})
+         SELECT sh.*, a.available FROM shared sh JOIN available a USING (warehouse_id, supply_item_id)`,
+    params: [
+      units.map((u) => u.id),
+      [...new Set(units.map((u) => u.warehouse_est))],
+      lines.map((l) => l.supplyItemId),
+      day,
+      units.map((u) => u.warehouse_est),
+      units.map((u) => u.kits),
+      units.map((u) => u.clues),
+      lines.map((l) => l.pieces),
+      mode,
+    ],
+  };
+}
+
+/** The plan statement of a round already made, over its units and kit, as a count (for the benchmark's raw SQL run). */
+export async function roundPlanSql(db: Db, roundId: number): Promise<{ sql: string; params: unknown[] }> {
+  const [r] = await db.query('SELECT kit_template_id AS "kitTemplateId", mode FROM distribution_round WHERE id = $1', [roundId]);
+  const units = await db.query(
+    `SELECT u.establishment_id AS id, w.establishment_id AS warehouse_est, u.kits, e.clues
+       FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN route ro ON ro.id = u.route_id JOIN warehouse w ON w.id = ro.warehouse_id
+      WHERE u.round_id = $1 ORDER BY ro.code, u.stop_position`,
+    [roundId],
+  );
+  const lines = await db.query('SELECT supply_item_id AS "supplyItemId", pieces FROM kit_template_line WHERE template_id = $1', [r.kitTemplateId]);
+  const plan = planStatement(units, lines, r.mode, businessDay());
+  return { sql: `SELECT count(*) FROM (${plan.sql}) plan`, params: plan.params };
 }
