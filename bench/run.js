@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /* eslint-disable */
-// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--workers <cores>] [--only stock,establishments,rollups,cpm,receipts]
+// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--workers <cores>] [--only stock,establishments,rollups,cpm,receipts,round]
 //                  [--out bench/results/latest.json]
 //
 // Against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`) it starts
@@ -30,7 +30,7 @@ const args = Object.fromEntries(
 const DURATION = Number(args.duration || 10);
 /** Seconds of the same load before each measured run, not recorded (JIT, pools and caches warm up). */
 const WARMUP = Number(args.warmup ?? 3);
-/** Which runs: any of stock, establishments, rollups, cpm, receipts (default all). */
+/** Which runs: any of stock, establishments, rollups, cpm, receipts, round (default all). */
 const ONLY = args.only ? new Set(String(args.only).split(',')) : null;
 const CONNECTIONS = Number(args.connections || 10);
 /** National rollups run for seconds over the documents: every side of that comparison gets this many clients. */
@@ -225,7 +225,19 @@ async function startProcess(name, argv, env, ready) {
   return server;
 }
 
+/** Rutas de la Salud at national scale (bench/round.js): a round and its manifests, timed in a process of its own. */
+function benchRound() {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'round.js')], { cwd: ROOT, env: process.env, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`bench/round.js exited with ${code}`))));
+  });
+}
+
 (async () => {
+  if (ONLY && ONLY.size === 1 && ONLY.has('round')) {
+    await benchRound();
+    process.exit(0);
+  }
   const { signToken } = require('../src/base/auth');
   require('../src/modules/indicators/order-indicators');
   require('../src/modules/indicators/cpm-ratification');
@@ -508,6 +520,10 @@ async function startProcess(name, argv, env, ready) {
   for (const v of verdicts) console.log(`| ${v.target} | ${v.met ? 'yes' : '**no**'} | ${v.detail} |`);
   console.log(`\nwritten to ${OUT}`);
   await Promise.all([abasto.stop(), pgl.stop()]);
+  if (!ONLY || ONLY.has('round')) {
+    console.log('\nRutas de la Salud (bench/round.js):');
+    await benchRound();
+  }
   await pool.end();
   process.exit(0);
 })().catch(async (e) => {
