@@ -91,7 +91,7 @@ function expire() {
   sessionStorage.removeItem(TOKEN_KEY);
   for (const c of charts.values()) c.destroy();
   charts.clear();
-  for (const id of ['cards', 'legend', 'charts', 'states', 'drill-table', 'clues-result', 'who']) $(id).replaceChildren();
+  for (const id of ['cards', 'legend', 'charts', 'round', 'states', 'drill-table', 'clues-result', 'who']) $(id).replaceChildren();
   $('drill').hidden = true;
   $('app').hidden = true;
   $('signout').hidden = true;
@@ -274,6 +274,8 @@ async function refresh() {
     renderCharts(results);
     await renderStates(() => seq === refreshSeq);
     if (seq !== refreshSeq) return;
+    await renderRound(() => seq === refreshSeq);
+    if (seq !== refreshSeq) return;
     $('status').textContent = `Actualizado: corte ${filter.asOf}; indicador 51, ejercicio ${fiscalYear()}`;
   } catch (err) {
     $('status').textContent = err.code === 'UNAUTHENTICATED' ? '' : `Error: ${err.message}. Revise los filtros y pulse Actualizar.`;
@@ -422,6 +424,69 @@ function renderCharts(results) {
 
 // ---------------------------------------------------------------------------------------------
 // By state, and the drill-down to the establishments of one state.
+
+/**
+ * Rutas de la Salud: the round of the cut-off month (the latest round of that month in the caller's
+ * scope), route by route — centres, kits, dispatched, received and the share received, with the
+ * claves the warehouse could not cover in full.
+ */
+async function renderRound(current = () => true) {
+  const month = $('asof').value.slice(0, 7);
+  const data = await gql(
+    `query($m: String) { distributionRounds(month: $m) { number month mode units kits kitTemplate { code name }
+       routes { code name carrier deliveryWeek warehouseClues units kits dispatched received }
+       claves { clave planned allocated shortUnits } } }`,
+    { m: month },
+  );
+  if (!current()) return;
+  const rounds = data.distributionRounds;
+  if (!rounds.length) {
+    $('round').replaceChildren(h('p', { class: 'hint' }, `No hay ronda de Rutas de la Salud en ${fmtMonth(month)} ${month.slice(0, 4)} en su ámbito.`));
+    return;
+  }
+  const blocks = rounds.map((r) => {
+    const short = r.claves.filter((c) => c.shortUnits > 0);
+    return h(
+      'div',
+      { class: 'round', 'data-round': r.number },
+      h('p', {}, `Ronda ${r.number} · ${r.kitTemplate.name} (${r.kitTemplate.code}) · ${r.mode === 'TOP_UP' ? 'complemento' : 'kit completo'} · ${int.format(r.units)} unidades, ${int.format(r.kits)} kits`),
+      h(
+        'table',
+        { class: 'reflow' },
+        h('caption', {}, 'Por ruta: unidades con envío despachado y recibido; el porcentaje es recibidas / unidades de la ruta.'),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ['Ruta', 'Transportista', 'Semana', 'Almacén', 'Unidades', 'Kits', 'Despachadas', 'Recibidas', '% recibidas'].map((t, i) => h('th', { scope: 'col', class: i >= 4 ? 'num' : null }, t))),
+        ),
+        h(
+          'tbody',
+          {},
+          r.routes.map((ro) =>
+            h(
+              'tr',
+              { 'data-route': ro.code },
+              h('th', { scope: 'row' }, `${ro.code} ${ro.name}`),
+              h('td', {}, ro.carrier),
+              h('td', { class: 'num' }, String(ro.deliveryWeek)),
+              h('td', {}, ro.warehouseClues),
+              h('td', { class: 'num' }, int.format(ro.units)),
+              h('td', { class: 'num' }, int.format(ro.kits)),
+              h('td', { class: 'num' }, int.format(ro.dispatched)),
+              h('td', { class: 'num' }, int.format(ro.received)),
+              h('td', { class: 'num' }, `${pct.format((ro.received / ro.units) * 100)} %`),
+            ),
+          ),
+        ),
+      ),
+      short.length
+        ? h('p', { class: 'hint' }, `Claves que el almacén no cubrió completas (repartidas por necesidad): ${short.map((c) => `${c.clave} (${int.format(c.allocated)} de ${int.format(c.planned)} piezas; ${c.shortUnits} unidades con menos)`).join('; ')}.`)
+        : null,
+    );
+  });
+  $('round').replaceChildren(...blocks);
+  keepTableRoles($('round'));
+}
 
 async function renderStates(current = () => true) {
   const f = filterFor();

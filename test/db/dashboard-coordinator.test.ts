@@ -217,6 +217,16 @@ describeInBrowser('the dashboard of a state coordinator', () => {
     expect(await card.locator('.value').textContent()).toBe(before);
   }, 60_000);
 
+  test('Rutas de la Salud: this month\'s round route by route, with the claves shared out', async () => {
+    await page.waitForSelector('#round tr[data-route="GRO-CENTRO"]');
+    const cells = async (route: string) => page.locator(`#round tr[data-route="${route}"] td`).allTextContents();
+    // demo: GRO-CENTRO 5 centres, 11 kits, dispatched, 3 received; GRO-NORTE 4 centres, 8 kits, at the warehouse
+    expect(await cells('GRO-CENTRO')).toEqual(['Birmex', '3', 'GRSSA019419', '5', '11', '5', '3', `${es1(60)} %`]);
+    expect(await cells('GRO-NORTE')).toEqual(['Correos de México', '4', 'GRSSA019419', '4', '8', '0', '0', `${es1(0)} %`]);
+    expect(await page.textContent('#round')).toContain('Claves que el almacén no cubrió completas');
+    await checkDashboard('round');
+  }, 60_000);
+
   test('a drill-down into the state and one CLUES: the stock button on screen at both widths', async () => {
     await page.focus(`tr[data-state="${STATE}"] th button`);
     await page.keyboard.press('Enter');
