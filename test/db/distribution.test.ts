@@ -401,3 +401,33 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
   });
 });
 
+describe('two rounds at once never promise the same pieces', () => {
+  test('concurrent rounds on two routes of one warehouse: the pieces are promised once', async () => {
+    const M4 = nextMonth(THIS_MONTH, 4);
+    const ok = api.mutate;
+    await ok(await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' }), 'stockReceive', 'StockReceiveInput', {
+      idempotencyKey: 'in-almacen-2',
+      clues: 'GRSSA000010',
+      lines: [{ clave: PARA, lotNumber: 'P-2032', expiresOn: '2032-06-30', acceptedQuantity: 30 }],
+    });
+    for (const [clues, route] of [['GRIMB000201', 'GRO-02'], ['GRIMB000202', 'GRO-03']]) {
+      await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { clues, name: `Centro de Salud ${clues}`, kind: 'FIXED', levelOfCare: 'FIRST', supplyingWarehouseClues: 'GRSSA000010' });
+      await ok(central, 'kitsPerMonthSet', 'KitsPerMonthSetInput', { clues, kits: 3, reason: 'prueba de concurrencia' }, 'kitsPerMonth { kits } userErrors { code }');
+      await ok(central, 'routeUpsert', 'RouteUpsertInput', { code: route, name: route, warehouseClues: 'GRSSA000010', carrier: 'Birmex', deliveryWeek: 2, kitTemplateCode: 'KIT-PN', stops: [clues] }, 'route { code } userErrors { code }');
+    }
+    // 30 free pieces of paracetamol, each centre needs 3 × 10; no gasa left: whoever goes second has nothing to send
+    const [a, b] = await Promise.all([
+      round({ idempotencyKey: 'par-a', month: M4, kitTemplate: 'KIT-PN', mode: 'FULL_KIT', routes: ['GRO-02'] }),
+      round({ idempotencyKey: 'par-b', month: M4, kitTemplate: 'KIT-PN', mode: 'FULL_KIT', routes: ['GRO-03'] }),
+    ]);
+    const outcomes = [a, b].map((r) => (r.data.distributionRoundCreate.round ? 'made' : codes(r).join(',')));
+    expect(outcomes.sort()).toEqual(['NOTHING_TO_SEND', 'made']);
+    const [{ promised }] = await tdb.db.query(
+      `SELECT coalesce(sum(l.approved), 0)::int AS promised FROM supply_order o JOIN supply_order_line l ON l.order_id = o.id JOIN supply_item s ON s.id = l.supply_item_id
+        JOIN distribution_round r ON r.id = o.distribution_round_id WHERE r.month = $1 AND s.clave = $2`,
+      [`${M4}-01`, PARA],
+    );
+    expect(promised).toBe(30);
+  });
+});
+
