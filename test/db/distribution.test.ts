@@ -216,6 +216,18 @@ describe('a month\'s round', () => {
     }
   });
 
+  test('a round\'s figures below state level stay in the caller\'s scope', async () => {
+    const Q = `{ distributionRound(number: "${first.number}") { units routes { code } claves { clave } orders { requestingClues } } }`;
+    const unit = await api.gql(Q, {}, await api.token(Role.PHARMACY, { clues: 'GRIMB000101' }));
+    expect(unit.data.distributionRound.routes).toEqual([{ code: 'GRO-01' }]);
+    expect(unit.data.distributionRound.orders).toEqual([{ requestingClues: 'GRIMB000101' }]);
+    for (const token of [await api.token(Role.STATE_COORDINATOR, { state: '20' }), await api.token(Role.PHARMACY, { clues: 'OCSSA000001' }), await api.token(Role.WAREHOUSE, { clues: 'DFSSA004936' })]) {
+      const r = await api.gql(Q, {}, token);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.distributionRound).toBeNull();
+    }
+  });
+
   test('after the share, no unit is above its maximum months while another is below its minimum (CPM 10, band 1–3 months)', async () => {
     const held: Record<string, number> = { GRIMB000101: 0, GRIMB000102: 12, GRSSA000003: 0, GRSSA000001: 3 };
     const months = first.orders.map((o: any) => (held[o.requestingClues] + o.lines.find((l: any) => l.clave === PARA).approved) / 10);

@@ -149,14 +149,14 @@ export class DistributionRoundResolver {
     return kitTemplateById(ctx.db, r.kitTemplateId);
   }
 
-  @FieldResolver(() => [DistributionRoundClave], { description: 'Per warehouse and clave: planned, available, allocated, and how many units get less than they need.' })
+  @FieldResolver(() => [DistributionRoundClave], { description: 'Per warehouse and clave: planned, available, allocated, and how many units get less than they need; the warehouses of the routes in the caller\'s scope.' })
   claves(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundClave[]> {
-    return roundClaves(ctx.db, r.id);
+    return roundClaves(ctx.db, r.id, viewerOf(ctx));
   }
 
-  @FieldResolver(() => [DistributionRoundRoute], { description: 'Route by route: units, kits, dispatched and received.' })
+  @FieldResolver(() => [DistributionRoundRoute], { description: 'Route by route: units, kits, dispatched and received; the routes in the caller\'s scope (a coordinator: its state\'s; a warehouse: its own; a unit: the one it is on).' })
   routes(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundRoute[]> {
-    return roundRoutes(ctx.db, r.id);
+    return roundRoutes(ctx.db, r.id, viewerOf(ctx));
   }
 
   @FieldResolver(() => [Order], { description: 'The round\'s orders of one route (or all), in stop order; those in the caller\'s scope.' })

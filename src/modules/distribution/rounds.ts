@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import type { Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
 import { runMutation } from '../../db/mutation';
@@ -62,19 +63,41 @@ export async function roundByNumber(ctx: Context, number: string): Promise<Distr
   return row ? toRound(row) : null;
 }
 
-/** Per warehouse and clave: planned, available, allocated, units and units short (stored when the round was made). */
-export async function roundClaves(db: Db, roundId: number): Promise<DistributionRoundClave[]> {
+/**
+ * The routes of a round a viewer may see figures of (below state level, so in its scope): national roles
+ * every route; a coordinator those leaving from its state; a warehouse its own; a unit the one it is on.
+ * SQL over `ro` (route) and `we` (its warehouse's establishment); pushes its parameters.
+ */
+function routesInScope(v: Viewer, params: unknown[]): string {
+  if (v.national) return 'true';
+  if (v.stateCode) {
+    params.push(v.stateCode);
+    return `we.state_code = $${params.length}`;
+  }
+  params.push(v.clues);
+  const p = `$${params.length}`;
+  return `(we.clues = ${p} OR EXISTS (SELECT 1 FROM route_stop s JOIN establishment e ON e.id = s.establishment_id WHERE s.route_id = ro.id AND e.clues = ${p}))`;
+}
+
+/** Per warehouse and clave: planned, available, allocated, units and units short (stored when the round was made); the warehouses of the routes in the viewer's scope. */
+export async function roundClaves(db: Db, roundId: number, v: Viewer): Promise<DistributionRoundClave[]> {
+  const params: unknown[] = [roundId];
+  const scope = routesInScope(v, params);
   return db.query(
     `SELECT s.clave, c.supply_item_id AS "supplyItemId", we.clues AS "warehouseClues", c.planned, c.available, c.allocated, c.units, c.short_units AS "shortUnits"
        FROM distribution_round_clave c JOIN supply_item s ON s.id = c.supply_item_id
        JOIN warehouse w ON w.id = c.warehouse_id JOIN establishment we ON we.id = w.establishment_id
-      WHERE c.round_id = $1 ORDER BY we.clues, s.clave`,
-    [roundId],
+      WHERE c.round_id = $1
+        AND EXISTS (SELECT 1 FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id WHERE u.round_id = $1 AND ro.warehouse_id = c.warehouse_id AND ${scope})
+      ORDER BY we.clues, s.clave`,
+    params,
   );
 }
 
-/** Route by route: units, kits, and how many were dispatched and received so far. */
-export async function roundRoutes(db: Db, roundId: number): Promise<DistributionRoundRoute[]> {
+/** Route by route: units, kits, and how many were dispatched and received so far; the routes in the viewer's scope. */
+export async function roundRoutes(db: Db, roundId: number, v: Viewer): Promise<DistributionRoundRoute[]> {
+  const params: unknown[] = [roundId];
+  const scope = routesInScope(v, params);
   return db.query(
     `SELECT ro.code, ro.name, ro.carrier, ro.delivery_week AS "deliveryWeek", we.clues AS "warehouseClues",
             count(*)::int AS units, sum(u.kits)::int AS kits,
@@ -82,9 +105,9 @@ export async function roundRoutes(db: Db, roundId: number): Promise<Distribution
             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id AND sh.status = 'RECEIVED'))::int AS received
        FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id
        JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id
-      WHERE u.round_id = $1
+      WHERE u.round_id = $1 AND ${scope}
       GROUP BY ro.id, we.clues ORDER BY ro.code`,
-    [roundId],
+    params,
   );
 }
 
