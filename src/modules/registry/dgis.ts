@@ -217,8 +217,9 @@ export function mapDgisRow(row: TableRow): { ok: true; value: DgisEstablishment 
       typologyName,
       operating,
       operatingSince: normalizeLabel(text('lastMovement') ?? '') === 'ALTA' ? dates.lastMovementOn ?? null : null,
-      // a unit back in operation keeps no closing date
-      closedOn: operating ? null : dates.closedOn ?? null,
+      // a unit back in operation keeps no closing date; a closed one whose FECHA EFECTIVA DE BAJA is blank
+      // closed on its last movement's date when that movement is its BAJA (cut 202604, Oaxaca: 8 units)
+      closedOn: operating ? null : dates.closedOn ?? (normalizeLabel(text('lastMovement') ?? '') === 'BAJA' ? dates.lastMovementOn ?? null : null),
       closureReason: operating ? null : text('closureReason'),
       predecessorClues: predecessorClues || null,
       kind,

@@ -118,7 +118,8 @@ export async function applyStatusDates(em: EntityManager, clues: string[]): Prom
 
 /** The crosswalk CSV or workbook of `--crosswalk`: CLUES_ANTERIOR, CLUES_NUEVA and optionally FECHA (dd/mm/aaaa). */
 export const CROSSWALK_COLUMNS = {
-  predecessor: 'CLUES ANTERIOR|CLUES SSA|CLUES SSH|CLUES PREDECESORA|CLUES BAJA',
+  // CLUES SSA Y SME: IMSS-BIENESTAR's own catalogue of its units (clues_imb, clues_ssa_y_sme)
+  predecessor: 'CLUES ANTERIOR|CLUES SSA|CLUES SSH|CLUES PREDECESORA|CLUES BAJA|CLUES SSA Y SME',
   successor: 'CLUES NUEVA|CLUES IMB|CLUES SUCESORA|CLUES ALTA',
   date: 'FECHA|FECHA EFECTIVA|FECHA DE CAMBIO',
 };
@@ -140,7 +141,8 @@ export async function readCrosswalk(file: string): Promise<{ pairs: CrosswalkPai
     };
     const predecessor = normalizeClues(cell(CROSSWALK_COLUMNS.predecessor));
     const successor = normalizeClues(cell(CROSSWALK_COLUMNS.successor));
-    if (!predecessor && !successor) continue;
+    // a unit with no predecessor (a new one, in a catalogue of every unit) is no pair
+    if (!predecessor) continue;
     const reject = (code: string, message: string) => rejected.push({ source: file, line: row.line, code, message });
     if (!isCluesFormat(predecessor) || !isCluesFormat(successor)) {
       reject('INVALID_CLUES', `CLUES con formato inválido («${predecessor}» → «${successor}»); se esperan 2 letras de entidad, 3 de institución y 6 dígitos`);
