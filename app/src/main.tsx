@@ -16,6 +16,8 @@ import { ExpiredView } from './views/expired';
 import { ApproveView } from './views/approve';
 import { CpmView } from './views/cpm';
 import { StockOutsView } from './views/stockouts';
+import { RoutesView } from './views/routes';
+import { RoundView } from './views/round';
 import { Client, gql } from '@urql/core';
 
 
@@ -39,6 +41,7 @@ const ME_KEY = 'abasto.me';
 const VIEWS = [
   { path: 'aprobar', label: 'Por aprobar', roles: ['STATE_COORDINATOR', 'CENTRAL'] },
   { path: 'desabasto', label: 'Desabasto en mi estado', roles: ['STATE_COORDINATOR'] },
+  { path: 'ronda', label: 'Ronda del mes', roles: ['STATE_COORDINATOR', 'CENTRAL'] },
   { path: 'existencia', label: 'Mi existencia', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'recibir', label: 'Por recibir', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'dispensar', label: 'Dispensar', roles: ['PHARMACY'] },
@@ -46,6 +49,7 @@ const VIEWS = [
   { path: 'pedido', label: 'Mi pedido', roles: ['PHARMACY'] },
   { path: 'recepcion', label: 'Recibir de proveedor', roles: ['WAREHOUSE'] },
   { path: 'surtir', label: 'Surtir pedidos', roles: ['WAREHOUSE'] },
+  { path: 'rutas', label: 'Rutas', roles: ['WAREHOUSE'] },
   { path: 'conteo', label: 'Conteo físico', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'caducados', label: 'Caducados', roles: ['PHARMACY', 'WAREHOUSE'] },
   { path: 'cpm', label: 'Mi CPM', roles: ['PHARMACY', 'WAREHOUSE'] },
@@ -181,6 +185,8 @@ function Shell({ me, client, onSignOut }: { me: Me; client: Client; onSignOut: (
             {current.path === 'aprobar' && <ApproveView me={me} />}
             {current.path === 'desabasto' && me.state && <StockOutsView me={me} stateCode={me.state.code} />}
             {current.path === 'cpm' && <CpmView me={me} />}
+            {current.path === 'rutas' && <RoutesView me={me} />}
+            {current.path === 'ronda' && <RoundView me={me} />}
             {current.path === 'envios' && <WritesView />}
           </>
         )}

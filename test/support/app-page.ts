@@ -87,3 +87,20 @@ export async function docShot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.resolve(__dirname, '../../docs/img', `${name}.png`) });
   await page.setViewportSize({ width: 1366, height: 1000 });
 }
+
+/**
+ * Counts the user's clicks in the page from now on (trusted click events: a mouse click, or Enter or
+ * Space on a button); the function returned reads the count. Navigation inside the app keeps counting; a
+ * reload (signing in again) starts from nothing.
+ */
+export async function countClicks(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const w = globalThis as any;
+    w.__clicks = 0;
+    if (!w.__countingClicks) {
+      w.__countingClicks = true;
+      w.document.addEventListener('click', (e: any) => e.isTrusted && w.__clicks++, true);
+    }
+  });
+  return async () => Number(await page.evaluate(() => (globalThis as any).__clicks));
+}

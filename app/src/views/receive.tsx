@@ -20,6 +20,15 @@ const SHIPMENTS = gql`
     }
   }
 `;
+/**
+ * The unit's rounds of Rutas de la Salud with its own orders in them (distributionRound.orders is scoped
+ * to the caller): which shipment carries a kit, and of which round. Shipment has only orderNumber.
+ */
+const MY_ROUNDS = gql`
+  query MyKitRounds {
+    distributionRounds { id number month kitTemplate { id code name } orders { id number origin } }
+  }
+`;
 export const RECEIVE = gql`
   mutation Receive($input: ShipmentReceiveInput!) {
     shipmentReceive(input: $input) {
@@ -29,6 +38,8 @@ export const RECEIVE = gql`
     }
   }
 `;
+
+const monthName = (m: string) => new Date(`${m}-01T12:00:00`).toLocaleDateString('es-MX', { month: 'long', year: 'numeric' });
 
 interface Diff { accepted: string; reason: string }
 
@@ -106,6 +117,11 @@ function ReceiveForm({ shipment, onDone }: { shipment: any; onDone: () => void }
 
 export function ReceiveView({ me }: { me: Me }) {
   const [result] = useRead<any, any>(SHIPMENTS, { clues: me.clues });
+  // only a unit is a stop of a route; asked only when something is on its way
+  const [rounds] = useRead<any, any>(MY_ROUNDS, {}, me.role !== 'PHARMACY' || !result.data?.shipments?.totalCount);
+  const kitOf = new Map<string, { number: string; month: string; kit: string }>();
+  for (const r of rounds.data?.distributionRounds ?? [])
+    for (const o of r.orders) if (o.origin === 'DISTRIBUTION') kitOf.set(o.number, { number: r.number, month: r.month, kit: r.kitTemplate.name });
   const [openNumber, setOpenNumber] = useState<string | null>(null);
   const list = useWrites();
   const shipments: any[] = result.data?.shipments?.edges.map((e: any) => e.node) ?? [];
@@ -124,9 +140,15 @@ export function ReceiveView({ me }: { me: Me }) {
           const w = writeFor(s.number);
           const open = openNumber === s.number && (!w || w.status === 'failed');
           const pieces = s.lines.reduce((n: number, l: any) => n + l.quantity, 0);
+          const kit = kitOf.get(s.orderNumber);
           return (
-            <li class="card" data-number={s.number}>
+            <li class="card" data-number={s.number} data-kit-round={kit?.number}>
               <h2>Remisión {s.number}</h2>
+              {kit && (
+                <p class="kit-label">
+                  <strong>Kit de Rutas de la Salud</strong> · ronda {kit.number} ({monthName(kit.month)}) · {kit.kit}
+                </p>
+              )}
               <p>
                 Pedido {s.orderNumber} · de {s.from.name} ({s.fromClues}) · despachada {new Date(s.dispatchedAt).toLocaleDateString('es-MX')} · {s.lines.length} lote{s.lines.length > 1 ? 's' : ''}, {fmtInt(pieces)} piezas
               </p>
