@@ -16,7 +16,7 @@ import { PrescriptionResolver } from '../modules/prescriptions/prescription.reso
 import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
 import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
-import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
+import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, OrderRoundResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from '../base/auth';
 import { forbidden } from '../base/errors';
@@ -30,6 +30,7 @@ const resolvers: NonEmptyArray<Function> = [
   RouteResolver,
   DistributionRoundResolver,
   DistributionRoundClaveResolver,
+  OrderRoundResolver,
   EstablishmentResolver,
   WarehouseResolver,
   SupplyItemResolver,

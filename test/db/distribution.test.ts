@@ -353,6 +353,16 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
     const again = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, warehouse);
     expect(again.data.routeDispatch.shipments.map((s: any) => s.number)).toEqual(out.shipments.map((s: any) => s.number));
     expect(await counts()).toBe(before);
+    // once the route has left, the manifest says what went to each stop
+    const after = await api.gql(
+      `{ routeManifest(round: "${first.number}", route: "GRO-01") { stops { clues picks { clave } shipped { clave lotNumber quantity } shipments } } }`,
+      {},
+      warehouse,
+    );
+    const stop2 = after.data.routeManifest.stops[1];
+    expect(stop2.picks).toEqual([]);
+    expect(stop2.shipped.map((l: any) => `${l.clave}/${l.lotNumber}/${l.quantity}`).sort()).toEqual([`${PARA}/P-2031/11`, `${GASA}/G-1/12`]);
+    expect(stop2.shipments).toEqual([out.shipments[1].number]);
     const nothing = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1-otra', round: first.number, route: 'GRO-01' } }, warehouse);
     expect(nothing.data.routeDispatch.userErrors.map((e: any) => e.code)).toEqual(['NOTHING_TO_DISPATCH']);
     expect(await counts()).toBe(before);
@@ -366,8 +376,12 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
       acceptAllAsShipped: true,
       lines: [{ clave: GASA, lotNumber: 'G-1', acceptedQuantity: 10, rejectionReason: 'DAMAGED' }],
     }, 'shipment { status } userErrors { code }');
-    const r = await api.gql(`{ distributionRound(number: "${first.number}") { routes { code units dispatched received } orders(route: "GRO-01") { requestingClues status lines { clave approved accepted rejected } } } }`, {}, central);
+    const r = await api.gql(`{ distributionRound(number: "${first.number}") { routes { code units dispatched received } orders(route: "GRO-01") { number requestingClues status lines { clave approved accepted rejected } } } }`, {}, central);
     expect(r.data.distributionRound.routes).toEqual([{ code: 'GRO-01', units: 4, dispatched: 4, received: 1 }]);
+    const order = await api.gql(`{ order(number: "${r.data.distributionRound.orders[0].number}") { origin distributionRound { number month } } }`, {}, central);
+    expect(order.data.order).toEqual({ origin: 'DISTRIBUTION', distributionRound: { number: first.number, month: M1 } });
+    const week = await api.gql(`{ distributionRound(number: "${first.number}") { routes { deliverBy } } }`, {}, central);
+    expect(week.data.distributionRound.routes).toEqual([{ deliverBy: `${M1}-21` }]);
     const received = r.data.distributionRound.orders.find((o: any) => o.requestingClues === 'GRIMB000102');
     expect(received.lines).toEqual([
       { clave: PARA, approved: 11, accepted: 11, rejected: 0 },

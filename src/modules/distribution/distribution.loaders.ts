@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import { KitSize } from './distribution.types';
+import { keyed } from '../../base/context';
+import { DistributionRound, KitSize } from './distribution.types';
+import { roundsByIds } from './rounds';
 import { kitSizes } from './kits';
 
 /** Distribution's per-request loaders: kits a month of many units in one query. */
@@ -10,6 +12,7 @@ export function distributionLoaders(db: DataSource) {
       const found = await kitSizes(db, ids);
       return ids.map((id) => found.get(id)!);
     }),
+    distributionRoundById: keyed<number, DistributionRound>((ids) => roundsByIds(db, ids), (r) => r.id),
   };
 }
 

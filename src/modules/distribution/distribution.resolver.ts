@@ -179,3 +179,11 @@ export class DistributionRoundClaveResolver {
     return (await ctx.loaders.supplyItemById.load(c.supplyItemId))!;
   }
 }
+
+@Resolver(() => Order)
+export class OrderRoundResolver {
+  @FieldResolver(() => DistributionRound, { nullable: true, description: 'The round of Rutas de la Salud that made the order (origin DISTRIBUTION); null for the rest.' })
+  distributionRound(@Root() o: Order, @Ctx() ctx: Context): Promise<DistributionRound | null> | null {
+    return o.distributionRoundId ? ctx.loaders.distributionRoundById.load(o.distributionRoundId) : null;
+  }
+}

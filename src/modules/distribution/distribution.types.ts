@@ -371,6 +371,9 @@ export class DistributionRoundRoute {
   @Field(() => Int)
   deliveryWeek: number;
 
+  @Field(() => DateScalar, { description: 'The last day of its delivery week in the round\'s month: received by then is on time.' })
+  deliverBy: string;
+
   @Field()
   warehouseClues: string;
 

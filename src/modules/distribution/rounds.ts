@@ -98,7 +98,8 @@ export async function roundClaves(db: Db, roundId: number, v: Viewer): Promise<D
 export async function roundRoutes(db: Db, roundId: number, v: Viewer): Promise<DistributionRoundRoute[]> {
   const params: unknown[] = [roundId];
   const scope = routesInScope(v, params);
-  return db.query(
+  const [{ month }] = await db.query(`SELECT to_char(month, 'YYYY-MM') AS month FROM distribution_round WHERE id = $1`, [roundId]);
+  const rows: Array<Omit<DistributionRoundRoute, 'deliverBy'>> = await db.query(
     `SELECT ro.code, ro.name, ro.carrier, ro.delivery_week AS "deliveryWeek", we.clues AS "warehouseClues",
             count(*)::int AS units, sum(u.kits)::int AS kits,
             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id))::int AS dispatched,
@@ -109,6 +110,7 @@ export async function roundRoutes(db: Db, roundId: number, v: Viewer): Promise<D
       GROUP BY ro.id, we.clues ORDER BY ro.code`,
     params,
   );
+  return rows.map((r) => ({ ...r, deliverBy: deliveryWeekEnd(month, r.deliveryWeek) }));
 }
 
 /**
@@ -269,7 +271,7 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
   );
 }
 
-async function roundById(db: Db, id: number): Promise<DistributionRound> {
+export async function roundById(db: Db, id: number): Promise<DistributionRound> {
   const [row] = await db.query(`${ROUND_SELECT} WHERE r.id = $1`, [id]);
   return toRound(row);
 }
@@ -338,4 +340,10 @@ export async function roundPlanSql(db: Db, roundId: number): Promise<{ sql: stri
   const lines = await db.query('SELECT supply_item_id AS "supplyItemId", pieces FROM kit_template_line WHERE template_id = $1', [r.kitTemplateId]);
   const plan = planStatement(units, lines, r.mode, businessDay());
   return { sql: `SELECT count(*) FROM (${plan.sql}) plan`, params: plan.params };
+}
+
+/** Rounds by id, for a loader. */
+export async function roundsByIds(db: Db, ids: readonly number[]): Promise<DistributionRound[]> {
+  const rows = await db.query(`${ROUND_SELECT} WHERE r.id = ANY ($1::int[])`, [ids]);
+  return rows.map(toRound);
 }

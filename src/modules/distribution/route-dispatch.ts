@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
 import { neutralizeCell } from '../../domain/spreadsheet-cell';
-import { Order, OrderStatus, Shipment } from '../orders/order.types';
+import { Order, OrderStatus, Shipment, ShipmentLine } from '../orders/order.types';
 import { ordersWhere, shipmentsWhere } from '../orders/order.queries';
 import { pickList, PickListLine, planFromAvailable } from '../orders/pick-list';
 import { dispatchLocked } from '../orders/shipment.service';
@@ -60,6 +60,9 @@ export class ManifestStop {
 
   @Field(() => [PickListLine], { description: 'What to load for it now, lot by lot (FEFO, stops taking in route order from the same shelves).' })
   picks: PickListLine[];
+
+  @Field(() => [ShipmentLine], { description: 'What was sent to it already, lot by lot (its shipments\' lines, with what it accepted and rejected once received).' })
+  shipped: ShipmentLine[];
 
   @Field(() => [DispatchShortfall], { description: 'What cannot be loaded for it and why.' })
   leftBehind: DispatchShortfall[];
@@ -158,10 +161,8 @@ async function manifestOf(db: Db, r: RouteOfRound): Promise<RouteManifest> {
   const day = businessDay();
   const orders = await ordersWhere(db, 'o.id = ANY ($1::int[])', [r.stops.map((s) => s.orderId)]);
   const byId = new Map(orders.map((o) => [o.pk, o]));
-  const shipments: Array<{ order_id: number; numbers: string[] }> = await db.query(
-    'SELECT order_id, array_agg(number ORDER BY id) AS numbers FROM shipment WHERE order_id = ANY ($1::int[]) GROUP BY order_id',
-    [orders.map((o) => o.pk)],
-  );
+  const sent = await shipmentsWhere(db, 'sh.order_id = ANY ($1::int[])', [orders.map((o) => o.pk)], { order: 'sh.id' });
+  const shipments = orders.map((o) => ({ order_id: o.pk, list: sent.filter((sh) => sh.orderNumber === o.number) }));
   const items = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.supplyItemId)))];
   const shelf: LockedLot[] = items.length ? (await itemLots(db, r.warehouseId, items, false)).map((l) => ({ ...l })) : [];
   const onHand = new Map(shelf.map((l) => [l.lotId, l.quantity]));
@@ -186,7 +187,8 @@ async function manifestOf(db: Db, r: RouteOfRound): Promise<RouteManifest> {
       kits: s.kits,
       orderNumber: order.number,
       status: order.status,
-      shipments: shipments.find((x) => x.order_id === order.pk)?.numbers ?? [],
+      shipments: (shipments.find((x) => x.order_id === order.pk)?.list ?? []).map((sh) => sh.number),
+      shipped: (shipments.find((x) => x.order_id === order.pk)?.list ?? []).flatMap((sh) => sh.lines),
       approved: order.lines.reduce((sum, l) => sum + (l.approved ?? 0), 0),
       dispatched: order.lines.reduce((sum, l) => sum + l.dispatched, 0),
       picks: list.lines,
@@ -220,8 +222,9 @@ export async function routeManifestFile(ctx: Context, roundNumber: string, route
   stops.addRow(['Parada', 'CLUES', 'Unidad', 'Localidad', 'Kits', 'Orden', 'Clave', 'Lote', 'Caducidad', 'Piezas', 'Recibió (nombre y firma)']);
   let rows = 0;
   for (const s of m.stops) {
-    const lines = s.picks.length ? s.picks : [null];
-    for (const p of lines) {
+    // before the route leaves, what to load; after, what went (the manifest the driver carries either way)
+    const lots: Array<{ clave: string; lotNumber: string; expiresOn: string | null; quantity: number } | null> = s.picks.length ? s.picks : s.shipped.length ? s.shipped : [null];
+    for (const p of lots) {
       stops.addRow([s.position, s.clues, s.name, s.locality ?? '', s.kits, s.orderNumber, p?.clave ?? '', p?.lotNumber ?? '', p?.expiresOn ?? '', p?.quantity ?? 0, ''].map((c) => (typeof c === 'string' ? neutralizeCell(c) : c)));
       rows++;
     }

@@ -7,7 +7,8 @@ const ORDER_SELECT = `
   SELECT o.id AS pk, o.number, o.kind, o.status, o.requesting_id AS "requestingId", o.supplying_id AS "supplyingId",
          r.clues AS "requestingClues", s.clues AS "supplyingClues", o.supplier, o.promised_on::text AS "promisedOn",
          o.created_at AS "createdAt", o.created_by AS "createdBy", o.submitted_at AS "submittedAt", o.approved_at AS "approvedAt",
-         o.approved_by AS "approvedBy", o.ended_at AS "endedAt", o.end_reason AS "endReason", o.contract_id AS "contractId", o.origin
+         o.approved_by AS "approvedBy", o.ended_at AS "endedAt", o.end_reason AS "endReason", o.contract_id AS "contractId", o.origin,
+         o.distribution_round_id AS "distributionRoundId"
     FROM supply_order o
     JOIN establishment r ON r.id = o.requesting_id
     LEFT JOIN establishment s ON s.id = o.supplying_id`;

@@ -103,6 +103,8 @@ export class Order implements Node {
   requestingId: number;
   supplyingId: number | null;
   contractId: number | null;
+  /** The round of Rutas de la Salud that made it (origin DISTRIBUTION), by id. */
+  distributionRoundId: number | null;
 
   @Field(() => OrderOrigin, { description: 'REQUEST: asked for by the unit; REDISTRIBUTION: moving stock at risk between two CLUES.' })
   origin: OrderOrigin;
