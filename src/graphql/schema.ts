@@ -17,6 +17,7 @@ import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolv
 import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, OrderRoundResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
+import { KitTemplateFilesResolver } from '../modules/distribution/distribution-files.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
 import { authChecker } from '../base/auth';
 import { forbidden } from '../base/errors';
@@ -25,6 +26,7 @@ import { forbidden } from '../base/errors';
 const resolvers: NonEmptyArray<Function> = [
   ViewerResolver,
   KitTemplateResolver,
+  KitTemplateFilesResolver,
   KitTemplateLineResolver,
   EstablishmentKitsResolver,
   RouteResolver,

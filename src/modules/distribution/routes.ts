@@ -108,7 +108,7 @@ export function upsertRoute(ctx: Context, raw: RouteUpsertInput): Promise<Route>
             `UPDATE route SET name = $2, warehouse_id = $3, carrier = $4, delivery_week = $5, kit_template_code = $6, updated_by = $7, updated_at = now()
               WHERE code = $1 RETURNING id`,
             params,
-          )
+          ).then(([rows]: [Array<{ id: number }>, number]) => rows) // an UPDATE answers [rows, count]
         : await em.query(
             `INSERT INTO route (code, name, warehouse_id, carrier, delivery_week, kit_template_code, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
             params,
