@@ -33,7 +33,7 @@ if (!process.env.DATABASE_URL) {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   const q = (sql, params) => pool.query(sql, params).then((r) => r.rows);
   const seeded = await seedNationalDistribution(q);
-  const config = parseConfig({ DEMO_DATA: 'false' });
+  const config = parseConfig({ ...process.env, DEMO_DATA: 'false' });
   const { db, close } = await connect(config, { applicationName: 'abasto-bench-round' });
   const central = createContext(db, config, new Viewer('bench-round', 'CENTRAL', null, null));
   const [{ month }] = await q(`SELECT to_char(greatest(date_trunc('month', now() AT TIME ZONE 'America/Mexico_City'),

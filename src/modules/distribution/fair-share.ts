@@ -22,7 +22,8 @@ export function fairShareSql(needs: string, available: string): string {
   const g = 'PARTITION BY warehouse_id, supply_item_id';
   const tier = (k: number, from: string, claim: string) => `
     t${k}_in AS (
-      SELECT f.*, ${claim} AS claim${k}, sum(${claim}) OVER (${g}) AS total${k}
+      -- sum() of bigint is numeric in PostgreSQL: back to bigint, so that / and % below are whole-number division
+      SELECT f.*, (${claim})::bigint AS claim${k}, (sum(${claim}) OVER (${g}))::bigint AS total${k}
         FROM ${from} f
     ),
     t${k}_base AS (
@@ -32,12 +33,12 @@ export function fairShareSql(needs: string, available: string): string {
         FROM t${k}_in t
     ),
     t${k} AS (
-      SELECT t.*, base${k} + CASE WHEN row_number() OVER (${g} ORDER BY frac${k} DESC, clues) <= left${k - 1} - sum(base${k}) OVER (${g})
+      SELECT t.*, base${k} + CASE WHEN row_number() OVER (${g} ORDER BY frac${k} DESC, clues) <= left${k - 1} - (sum(base${k}) OVER (${g}))::bigint
                                        AND frac${k} > 0 THEN 1 ELSE 0 END AS got${k}
         FROM t${k}_base t
     ),
     t${k}_left AS (
-      SELECT t.*, left${k - 1} - sum(got${k}) OVER (${g}) AS left${k} FROM t${k} t
+      SELECT t.*, left${k - 1} - (sum(got${k}) OVER (${g}))::bigint AS left${k} FROM t${k} t
     )`;
   return `
     WITH t0_left AS (
