@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
@@ -158,13 +159,50 @@ export async function routeManifest(ctx: Context, roundNumber: string, routeCode
 }
 
 async function manifestOf(db: Db, r: RouteOfRound): Promise<RouteManifest> {
-  const day = businessDay();
   const orders = await ordersWhere(db, 'o.id = ANY ($1::int[])', [r.stops.map((s) => s.orderId)]);
-  const byId = new Map(orders.map((o) => [o.pk, o]));
   const sent = await shipmentsWhere(db, 'sh.order_id = ANY ($1::int[])', [orders.map((o) => o.pk)], { order: 'sh.id' });
-  const shipments = orders.map((o) => ({ order_id: o.pk, list: sent.filter((sh) => sh.orderNumber === o.number) }));
   const items = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.supplyItemId)))];
-  const shelf: LockedLot[] = items.length ? (await itemLots(db, r.warehouseId, items, false)).map((l) => ({ ...l })) : [];
+  const lots = items.length ? await itemLots(db, r.warehouseId, items, false) : [];
+  return buildManifest(r, new Map(orders.map((o) => [o.pk, o])), groupShipments(sent), lots, businessDay());
+}
+
+function groupShipments(sent: Shipment[]): Map<string, Shipment[]> {
+  const byOrder = new Map<string, Shipment[]>();
+  for (const sh of sent) byOrder.set(sh.orderNumber, [...(byOrder.get(sh.orderNumber) ?? []), sh]);
+  return byOrder;
+}
+
+/**
+ * Every route manifest of a round at once (export:manifests): the round's routes, orders, shipments and
+ * its warehouses' lots each read in one statement, then each route planned on its own copy of its
+ * warehouse's shelves, as routeManifest plans it alone. `routes` limits it to some route codes.
+ */
+export async function roundManifests(db: Db, roundNumber: string, routes?: string[] | null): Promise<RouteManifest[]> {
+  const all: RouteOfRound[] = await db.query(
+    `SELECT r.id AS "roundId", r.number AS "roundNumber", to_char(r.month, 'YYYY-MM') AS month, ro.id AS "routeId", ro.code AS "routeCode", ro.name AS "routeName",
+            ro.carrier, ro.delivery_week AS "deliveryWeek", ro.kit_template_code AS "kitTemplateCode", we.id AS "warehouseId", we.clues AS "warehouseClues",
+            json_agg(json_build_object('position', u.stop_position, 'clues', e.clues, 'name', e.name, 'locality', e.locality, 'kits', u.kits, 'orderId', u.order_id)
+                     ORDER BY u.stop_position) AS stops
+       FROM distribution_round r JOIN distribution_round_unit u ON u.round_id = r.id JOIN route ro ON ro.id = u.route_id
+       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id JOIN establishment e ON e.id = u.establishment_id
+      WHERE r.number = $1 AND ($2::text[] IS NULL OR ro.code = ANY ($2))
+      GROUP BY r.id, ro.id, we.id ORDER BY ro.code`,
+    [roundNumber, routes?.length ? routes : null],
+  );
+  if (!all.length) return [];
+  const orders = await ordersWhere(db, 'o.distribution_round_id = $1', [all[0].roundId]);
+  const byId = new Map(orders.map((o) => [o.pk, o]));
+  const shipments = groupShipments(await shipmentsWhere(db, 'o.distribution_round_id = $1', [all[0].roundId], { order: 'sh.id' }));
+  const items = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.supplyItemId)))];
+  const shelves = new Map<number, LockedLot[]>();
+  for (const warehouseId of new Set(all.map((r) => r.warehouseId))) shelves.set(warehouseId, await itemLots(db, warehouseId, items, false));
+  const day = businessDay();
+  return all.map((r) => buildManifest(r, byId, shipments, shelves.get(r.warehouseId)!, day));
+}
+
+/** A route's manifest from what was read: `lots` is copied, each stop planned on what the stops before it left. */
+function buildManifest(r: RouteOfRound, byId: Map<number, Order>, sentByOrder: Map<string, Shipment[]>, lots: readonly LockedLot[], day: string): RouteManifest {
+  const shelf: LockedLot[] = lots.map((l) => ({ ...l }));
   const onHand = new Map(shelf.map((l) => [l.lotId, l.quantity]));
   const route = new Map<number, PickListLine>();
   const stops = r.stops.map((s): ManifestStop => {
@@ -187,8 +225,8 @@ async function manifestOf(db: Db, r: RouteOfRound): Promise<RouteManifest> {
       kits: s.kits,
       orderNumber: order.number,
       status: order.status,
-      shipments: (shipments.find((x) => x.order_id === order.pk)?.list ?? []).map((sh) => sh.number),
-      shipped: (shipments.find((x) => x.order_id === order.pk)?.list ?? []).flatMap((sh) => sh.lines),
+      shipments: (sentByOrder.get(order.number) ?? []).map((sh) => sh.number),
+      shipped: (sentByOrder.get(order.number) ?? []).flatMap((sh) => sh.lines),
       approved: order.lines.reduce((sum, l) => sum + (l.approved ?? 0), 0),
       dispatched: order.lines.reduce((sum, l) => sum + l.dispatched, 0),
       picks: list.lines,
@@ -215,34 +253,52 @@ async function manifestOf(db: Db, r: RouteOfRound): Promise<RouteManifest> {
 /** The manifest as a workbook: a sheet of stops (one row per stop and lot) and a sheet of the route's pick list. */
 export async function routeManifestFile(ctx: Context, roundNumber: string, routeCode: string): Promise<ExportFile | null> {
   const m = await routeManifest(ctx, roundNumber, routeCode);
-  if (!m) return null;
-  const workbook = new ExcelJS.Workbook();
+  return m ? manifestFile(m) : null;
+}
+
+/**
+ * A manifest as a workbook: a sheet of stops (one row per stop and lot: what to load before the route
+ * leaves, what went after) and a sheet of the route's pick list. Written with exceljs's streaming writer
+ * (no shared strings, a bold header): a national round has a thousand of them to write.
+ */
+export async function manifestFile(m: RouteManifest): Promise<ExportFile> {
+  const { content, rows } = await manifestWorkbook(m);
+  return { filename: manifestFilename(m), mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', rows, contentBase64: content.toString('base64') };
+}
+
+export const manifestFilename = (m: RouteManifest) => `manifiesto-${m.roundNumber}-${m.routeCode}.xlsx`;
+
+export async function manifestWorkbook(m: RouteManifest): Promise<{ content: Buffer; rows: number }> {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
+  const bold = { font: { bold: true } };
   const stops = workbook.addWorksheet('Paradas');
-  stops.addRow([`Manifiesto de la ruta ${m.routeCode} (${m.routeName}) · ronda ${m.roundNumber} · ${m.month} · sale de ${m.warehouseClues} · ${m.carrier} · entregar a más tardar el ${m.deliverBy}`]);
-  stops.addRow(['Parada', 'CLUES', 'Unidad', 'Localidad', 'Kits', 'Orden', 'Clave', 'Lote', 'Caducidad', 'Piezas', 'Recibió (nombre y firma)']);
+  stops.columns = [7, 14, 36, 22, 6, 16, 17, 14, 12, 8, 28].map((width) => ({ width }));
+  stops.addRow([`Manifiesto de la ruta ${m.routeCode} (${m.routeName}) · ronda ${m.roundNumber} · ${m.month} · sale de ${m.warehouseClues} · ${m.carrier} · entregar a más tardar el ${m.deliverBy}`].map(neutralizeCell)).commit();
+  const header = stops.addRow(['Parada', 'CLUES', 'Unidad', 'Localidad', 'Kits', 'Orden', 'Clave', 'Lote', 'Caducidad', 'Piezas', 'Recibió (nombre y firma)']);
+  header.font = bold.font;
+  header.commit();
   let rows = 0;
   for (const s of m.stops) {
     // before the route leaves, what to load; after, what went (the manifest the driver carries either way)
     const lots: Array<{ clave: string; lotNumber: string; expiresOn: string | null; quantity: number } | null> = s.picks.length ? s.picks : s.shipped.length ? s.shipped : [null];
     for (const p of lots) {
-      stops.addRow([s.position, s.clues, s.name, s.locality ?? '', s.kits, s.orderNumber, p?.clave ?? '', p?.lotNumber ?? '', p?.expiresOn ?? '', p?.quantity ?? 0, ''].map((c) => (typeof c === 'string' ? neutralizeCell(c) : c)));
+      stops.addRow([s.position, s.clues, s.name, s.locality ?? '', s.kits, s.orderNumber, p?.clave ?? '', p?.lotNumber ?? '', p?.expiresOn ?? '', p?.quantity ?? 0, ''].map((c) => (typeof c === 'string' ? neutralizeCell(c) : c))).commit();
       rows++;
     }
   }
-  stops.getRow(2).font = { bold: true };
-  stops.columns.forEach((c, i) => (c.width = [7, 14, 36, 22, 6, 16, 17, 14, 12, 8, 28][i]));
+  stops.commit();
   const picks = workbook.addWorksheet('Surtido por lote');
-  picks.addRow(['Clave', 'Lote', 'Caducidad', 'Piezas a surtir', 'En anaquel', 'Caduca en menos de 90 días']);
-  for (const p of m.picks) picks.addRow([p.clave, neutralizeCell(p.lotNumber), p.expiresOn ?? '', p.quantity, p.onHand, p.expiresSoon ? 'Sí' : 'No']);
-  picks.getRow(1).font = { bold: true };
-  picks.columns.forEach((c, i) => (c.width = [17, 16, 12, 14, 12, 14][i]));
-  const content = Buffer.from(await workbook.xlsx.writeBuffer());
-  return {
-    filename: `manifiesto-${m.roundNumber}-${m.routeCode}.xlsx`,
-    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    rows,
-    contentBase64: content.toString('base64'),
-  };
+  picks.columns = [17, 16, 12, 14, 12, 14].map((width) => ({ width }));
+  const head = picks.addRow(['Clave', 'Lote', 'Caducidad', 'Piezas a surtir', 'En anaquel', 'Caduca en menos de 90 días']);
+  head.font = bold.font;
+  head.commit();
+  for (const p of m.picks) picks.addRow([p.clave, neutralizeCell(p.lotNumber), p.expiresOn ?? '', p.quantity, p.onHand, p.expiresSoon ? 'Sí' : 'No']).commit();
+  picks.commit();
+  await workbook.commit();
+  return { content: Buffer.concat(chunks), rows };
 }
 
 @InputType({ description: 'Dispatches a whole route of a round: each stop\'s order from what is available (FEFO), in stop order, in one transaction.' })
