@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../config';
 import { connect } from '../db/connect';
-import { manifestFilename, manifestWorkbook, roundManifests } from '../modules/distribution/route-dispatch';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { roundManifests } from '../modules/distribution/route-dispatch';
 import { flag, parseArgs, runCli } from './args';
 
 const USAGE = 'usage: npm run export:manifests -- --round RS-2026-12-0001 [--routes GRO-CENTRO,GRO-NORTE] [--out DIRECTORIO]';
@@ -22,12 +24,20 @@ runCli(async () => {
     if (!manifests.length) throw new Error(`La ronda ${round} no existe o no tiene esas rutas.\n${USAGE}`);
     const read = Date.now();
     fs.mkdirSync(out, { recursive: true });
-    let bytes = 0;
-    for (const m of manifests) {
-      const { content } = await manifestWorkbook(m);
-      fs.writeFileSync(path.join(out, manifestFilename(m)), content);
-      bytes += content.length;
-    }
+    // writing a workbook is CPU work: the manifests are shared out over a thread per core
+    const threads = Math.max(1, Math.min(os.availableParallelism(), Math.ceil(manifests.length / 50)));
+    const shares = Array.from({ length: threads }, (_, i) => manifests.filter((_, k) => k % threads === i));
+    const written = await Promise.all(
+      shares.map(
+        (share) =>
+          new Promise<number>((done, fail) => {
+            const worker = new Worker(path.join(__dirname, 'manifest-worker.ts'), { workerData: { manifests: share, out }, execArgv: ['-r', 'ts-node/register/transpile-only'] });
+            worker.once('message', done);
+            worker.once('error', fail);
+          }),
+      ),
+    );
+    const bytes = written.reduce((a, b) => a + b, 0);
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `${manifests.length} manifiestos (${manifests.reduce((n, m) => n + m.stops.length, 0)} paradas, ${(bytes / 1e6).toFixed(1)} MB) en ${out}: ` +

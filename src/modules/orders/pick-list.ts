@@ -31,8 +31,11 @@ export function planFromAvailable(lines: readonly OrderLine[], lots: readonly Lo
   const pending = lines.filter((l) => l.pending > 0);
   const picks: PickedLot[] = [];
   const leftBehind: DispatchShortfall[] = [];
+  // the lots of each clave, found once (a route's manifest plans 1,000 lines against 500 lots)
+  const byItem = new Map<number, LockedLot[]>();
+  for (const x of lots) if (x.quantity > 0) byItem.set(x.supplyItemId, [...(byItem.get(x.supplyItemId) ?? []), x]);
   for (const l of pending) {
-    const held = lots.filter((x) => x.supplyItemId === l.supplyItemId && x.quantity > 0);
+    const held = byItem.get(l.supplyItemId) ?? [];
     const usable = held.filter((x) => isUsableOn(x.expiresOn, day)).reduce((s, x) => s + x.quantity, 0);
     const sent = Math.min(l.pending, usable);
     if (sent > 0) {
