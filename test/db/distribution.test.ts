@@ -330,6 +330,23 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
     expect(file.data.routeManifestExport).toEqual({ filename: `manifiesto-${first.number}-GRO-01.xlsx`, rows: 8, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   });
 
+  test('a route with open round orders keeps its warehouse; another warehouse cannot send its round', async () => {
+    await api.mutate(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { clues: 'GRSSA000020', name: 'Almacén Regional Iguala', kind: 'SUPPORT' });
+    await api.mutate(admin, 'warehouseUpsert', 'WarehouseUpsertInput', { clues: 'GRSSA000020', tier: 'REGIONAL' }, 'warehouse { clues } userErrors { code }');
+    const before = await counts();
+    const moved = await api.gql(
+      `mutation($i: RouteUpsertInput!) { routeUpsert(input: $i) { route { code } userErrors { code message } } }`,
+      { i: { code: 'GRO-01', name: 'Ruta Centro', warehouseClues: 'GRSSA000020', carrier: 'Birmex', deliveryWeek: 3, kitTemplateCode: 'KIT-PN', stops: UNITS } },
+      central,
+    );
+    expect(moved.data.routeUpsert.userErrors.map((e: any) => e.code)).toEqual(['ROUTE_IN_USE']);
+    const other = await api.gql(DISPATCH, { i: { idempotencyKey: 'ajeno', round: first.number, route: 'GRO-01' } }, await api.token(Role.WAREHOUSE, { clues: 'GRSSA000020' }));
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await counts()).toBe(before);
+    const badMonth = await api.gql('{ distributionRounds(month: "2025-13") { number } }', {}, central);
+    expect(badMonth.errors?.[0]?.extensions?.code).toBe('INVALID_MONTH');
+  });
+
   test('one call dispatches every stop, in stop order, as the manifest said; again with the key, nothing more', async () => {
     const unit = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, await api.token(Role.PHARMACY, { clues: 'GRIMB000101' }));
     expect(unit.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

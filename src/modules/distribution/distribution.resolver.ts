@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } 
 import { Roles } from '../../base/auth';
 import { Role } from '../../domain/enums';
 import { Context, viewerOf } from '../../base/context';
-import { payload, UserInputError } from '../../base/errors';
+import { badRequest, payload, UserInputError } from '../../base/errors';
 import { ExportFile } from '../procurement/procurement.types';
 import { dispatchRoute, RouteDispatchInput, RouteDispatchPayload, RouteManifest, routeManifest, routeManifestFile } from './route-dispatch';
 import { SupplyItem } from '../catalog/supply-item.entity';
@@ -24,6 +24,7 @@ import {
   KitTemplateCreateInput,
   KitTemplateLine,
   KitTemplatePayload,
+  monthField,
   Route,
   RoutePayload,
   RouteUpsertInput,
@@ -126,7 +127,8 @@ export class DistributionRoundResolver {
   @Authorized(Roles.anyone)
   @Query(() => [DistributionRound], { description: 'Rounds of Rutas de la Salud in the caller\'s scope, newest first; or one month\'s (YYYY-MM).' })
   distributionRounds(@Ctx() ctx: Context, @Arg('month', () => String, { nullable: true }) month?: string | null): Promise<DistributionRound[]> {
-    return roundsFor(ctx, month && /^\d{4}-\d{2}$/.test(month) ? month : null);
+    if (month != null && !monthField.safeParse(month).success) throw badRequest('INVALID_MONTH', 'Mes inválido: se espera AAAA-MM, p. ej. 2025-09.');
+    return roundsFor(ctx, month ?? null);
   }
 
   @Authorized(Roles.anyone)

@@ -6,6 +6,7 @@ import { runMutation } from '../../db/mutation';
 import { businessDay, lastDayOfMonth } from '../../domain/dates';
 import { Role } from '../../domain/enums';
 import { positionPartsSql } from '../stock/stock.position';
+import { CAP_LOCK_NAMESPACE } from '../orders/order.service';
 import {
   DistributionRound,
   DistributionRoundClave,
@@ -178,9 +179,10 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       if (!units.length) fail('NO_UNITS', ['routes'], `Ninguna unidad en operación de la red está en una ruta del kit ${template.code}${stateCodes ? ` en ${stateCodes.join(', ')}` : ''}.`);
       if (v.role === Role.STATE_COORDINATOR && units.some((u) => u.state_code !== v.stateCode)) throw forbidden();
 
-      // two rounds never promise the same pieces: their warehouses, one at a time
-      const warehouses = [...new Set(units.map((u) => u.warehouse_id))].sort((a, b) => a - b);
-      for (const w of warehouses) await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`round_warehouse:${w}`]);
+      // two rounds, or a round and a capped approval, never promise the same pieces: the supplying
+      // warehouses one at a time, under the lock capped approvals take (order.service.ts)
+      const warehouses = [...new Set(units.map((u) => u.warehouse_est))].sort((a, b) => a - b);
+      for (const w of warehouses) await em.query('SELECT pg_advisory_xact_lock($1, $2)', [CAP_LOCK_NAMESPACE, w]);
 
       const again: Array<{ clues: string; number: string }> = await em.query(
         `SELECT e.clues, r.number FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN distribution_round r ON r.id = u.round_id

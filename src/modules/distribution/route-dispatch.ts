@@ -16,6 +16,7 @@ import { Order, OrderLine, OrderStatus, Shipment, ShipmentLine } from '../orders
 import { ordersWhere, shipmentsWhere } from '../orders/order.queries';
 import { pickList, PickListLine, planFromAvailable } from '../orders/pick-list';
 import { dispatchLocked } from '../orders/shipment.service';
+import { isDispatcher } from '../orders/order.scope';
 import { DispatchShortfall } from '../orders/shipment.types';
 import { ExportFile } from '../procurement/procurement.types';
 import { itemLots, LockedLot } from '../stock/ledger';
@@ -130,7 +131,8 @@ async function routeOfRound(db: Db, roundNumber: string, routeCode: string): Pro
             json_agg(json_build_object('position', u.stop_position, 'clues', e.clues, 'name', e.name, 'locality', e.locality, 'kits', u.kits, 'orderId', u.order_id)
                      ORDER BY u.stop_position) AS stops
        FROM distribution_round r JOIN distribution_round_unit u ON u.round_id = r.id JOIN route ro ON ro.id = u.route_id
-       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id JOIN establishment e ON e.id = u.establishment_id
+       -- the warehouse the round's orders are on, not the route's today (a route may have moved since)
+       JOIN supply_order o ON o.id = u.order_id JOIN establishment we ON we.id = o.supplying_id JOIN establishment e ON e.id = u.establishment_id
       WHERE r.number = $1 AND ro.code = $2
       GROUP BY r.id, ro.id, we.id`,
     [roundNumber, routeCode],
@@ -184,7 +186,7 @@ export async function roundManifests(db: Db, roundNumber: string, routes?: strin
             json_agg(json_build_object('position', u.stop_position, 'clues', e.clues, 'name', e.name, 'locality', e.locality, 'kits', u.kits, 'orderId', u.order_id)
                      ORDER BY u.stop_position) AS stops
        FROM distribution_round r JOIN distribution_round_unit u ON u.round_id = r.id JOIN route ro ON ro.id = u.route_id
-       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id JOIN establishment e ON e.id = u.establishment_id
+       JOIN supply_order o ON o.id = u.order_id JOIN establishment we ON we.id = o.supplying_id JOIN establishment e ON e.id = u.establishment_id
       WHERE r.number = $1 AND ($2::text[] IS NULL OR ro.code = ANY ($2))
       GROUP BY r.id, ro.id, we.id ORDER BY ro.code`,
     [roundNumber, routes?.length ? routes : null],
@@ -402,6 +404,8 @@ export function dispatchRoute(ctx: Context, raw: RouteDispatchInput): Promise<{ 
     },
     async (em, input, meta, r) => {
       const orders = await ordersWhere(em, 'o.id = ANY ($1::int[])', [r.stops.map((s) => s.orderId)]);
+      // every order's own supplier decides who may send it, as for shipmentDispatch
+      if (orders.some((o) => !isDispatcher(meta.viewer, o))) throw forbidden();
       const byId = new Map<number, Order>(orders.map((o) => [o.pk, o]));
       const numbers: string[] = [];
       const skipped: RouteStopSkipped[] = [];

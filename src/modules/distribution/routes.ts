@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Roles, Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
+import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
 import { runMutation } from '../../db/mutation';
 import { Route, RouteUpsertInput, RouteUpsertSchema } from './distribution.types';
 
@@ -98,6 +98,14 @@ export function upsertRoute(ctx: Context, raw: RouteUpsertInput): Promise<Route>
       if (errors.length) throw new UserInputError(errors);
       const [existing] = await em.query('SELECT id, warehouse_id FROM route WHERE code = $1 FOR UPDATE', [input.code]);
       if (existing && existing.warehouse_id !== warehouse.id) {
+        const [open] = await em.query(
+          `SELECT r.number FROM distribution_round_unit u JOIN distribution_round r ON r.id = u.round_id JOIN supply_order o ON o.id = u.order_id
+            WHERE u.route_id = $1 AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED') LIMIT 1`,
+          [existing.id],
+        );
+        if (open) {
+          fail('ROUTE_IN_USE', ['warehouseClues'], `La ruta ${input.code} tiene pedidos abiertos de la ronda ${open.number} surtidos por su almacén actual: no cambia de almacén hasta que se cierren.`);
+        }
         // moving a route to another warehouse is a change the old warehouse's side must be allowed too
         const [old] = await em.query('SELECT e.clues FROM warehouse w JOIN establishment e ON e.id = w.establishment_id WHERE w.id = $1', [existing.warehouse_id]);
         meta.viewer.assertMayActAt(Roles.registryWriters, old.clues);

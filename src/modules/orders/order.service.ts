@@ -238,7 +238,8 @@ export async function approve(ctx: Context, raw: OrderApproveInput): Promise<Ord
 }
 
 /** Approvals that cap to one supplier's stock take turns: each sees what the one before promised (pending out). */
-const CAP_LOCK_NAMESPACE = 17;
+/** The advisory lock namespace of promises from a supplier: capped approvals and rounds of Rutas de la Salud take it, keyed by the supplier. */
+export const CAP_LOCK_NAMESPACE = 17;
 
 /**
  * Caps each line's approval (as requested, or as cut) at what the supplying CLUES can still promise:
