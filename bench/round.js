@@ -94,6 +94,7 @@ if (!process.env.DATABASE_URL) {
   // 4. Gone again.
   await q(`DELETE FROM distribution_round_clave WHERE round_id = $1`, [round.id]);
   await q(`DELETE FROM distribution_round_unit WHERE round_id = $1`, [round.id]);
+  await q(`DELETE FROM distribution_round_skip WHERE round_id = $1`, [round.id]);
   await q(`DELETE FROM order_fill WHERE order_id IN (SELECT id FROM supply_order WHERE distribution_round_id = $1)`, [round.id]);
   await q(`DELETE FROM supply_order_line WHERE order_id IN (SELECT id FROM supply_order WHERE distribution_round_id = $1)`, [round.id]);
   await q(`DELETE FROM supply_order WHERE distribution_round_id = $1`, [round.id]);

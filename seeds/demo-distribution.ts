@@ -6,7 +6,7 @@ import { businessDay } from '../src/domain/dates';
 import { LevelOfCare, Role } from '../src/domain/enums';
 import { createKitTemplate, kitTemplates, setKitSizeRule } from '../src/modules/distribution/kits';
 import { upsertRoute } from '../src/modules/distribution/routes';
-import { createRound } from '../src/modules/distribution/rounds';
+import { createRound, roundTotals } from '../src/modules/distribution/rounds';
 import { dispatchRoute } from '../src/modules/distribution/route-dispatch';
 import { DistributionMode, DistributionRoundCreateInput, KitTemplateCreateInput, RouteUpsertInput } from '../src/modules/distribution/distribution.types';
 import { receiveShipment } from '../src/modules/orders/shipment-receipt';
@@ -80,5 +80,6 @@ export async function loadDemoDistribution(db: DataSource, config: Config): Prom
     } as unknown as ShipmentReceiveInput);
     received += 1;
   }
-  return { claves: lines.length, units: round.units, kits: round.kits, received };
+  const totals = (await roundTotals(db, [round.id], central.viewer!)).get(round.id)!;
+  return { claves: lines.length, units: totals.units, kits: totals.kits, received };
 }

@@ -22,7 +22,7 @@ import { startNetworkApi, stopNetworkApi } from '../support/setup';
  * re-run changes nothing; every refused line is reported with its line and the API's Spanish message.
  *
  * Claves of test/support/network.ts: paracetamol and gasa for every level, trastuzumab third level only.
- * Guerrero (12): the warehouse GRSSA000010 and its units GRSSA000001–3, plus GRIMB000101–104 made here;
+ * Guerrero (12): the warehouse GRSSA000010 and its units GRSSA000001–3, plus GRIMB000101–105 made here;
  * OCSSA000001 is in Oaxaca.
  */
 
@@ -55,7 +55,7 @@ beforeAll(async () => {
   ({ tdb, api } = await startNetworkApi());
   central = await api.token(Role.CENTRAL);
   const admin = await api.token(Role.ADMIN);
-  for (const n of [101, 102, 103, 104]) {
+  for (const n of [101, 102, 103, 104, 105]) {
     await api.mutate(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', {
       clues: `GRIMB000${n}`, name: `Centro de Salud Rural ${n}`, kind: 'FIXED', levelOfCare: 'FIRST', supplyingWarehouseClues: 'GRSSA000010',
     });
@@ -413,14 +413,14 @@ describe('route files', () => {
       ROUTE_HEADER,
       /* 2 */ 'GRO-01,Ruta Centro,GRSSA000010,Birmex,3,KIT-PN,2,GRSSA000003',
       /* 3 */ 'GRO-01,,,,,,1,grssa000001',
-      /* 4 */ 'gro-02,Ruta Norte,grssa000010,Correos de México,1,kit-pn,1,GRSSA000002',
+      /* 4 */ 'gro-02,Ruta Norte,grssa000010,Correos de México,1,kit-pn,1,GRIMB000105',
     ]);
     const s = await importRoutes(ctx, first);
     expect(counts(s)).toEqual({ read: 3, created: 3, updated: 0, unchanged: 0, rejected: 0, skipped: 0 });
     expect(s.routes).toEqual([{ code: 'GRO-01', outcome: 'CREATED', stops: 2 }, { code: 'GRO-02', outcome: 'CREATED', stops: 1 }]);
     expect(await routes()).toEqual([
       { code: 'GRO-01', name: 'Ruta Centro', warehouseClues: 'GRSSA000010', carrier: 'Birmex', deliveryWeek: 3, kitTemplateCode: 'KIT-PN', stops: [{ position: 1, clues: 'GRSSA000001' }, { position: 2, clues: 'GRSSA000003' }] },
-      { code: 'GRO-02', name: 'Ruta Norte', warehouseClues: 'GRSSA000010', carrier: 'Correos de México', deliveryWeek: 1, kitTemplateCode: 'KIT-PN', stops: [{ position: 1, clues: 'GRSSA000002' }] },
+      { code: 'GRO-02', name: 'Ruta Norte', warehouseClues: 'GRSSA000010', carrier: 'Correos de México', deliveryWeek: 1, kitTemplateCode: 'KIT-PN', stops: [{ position: 1, clues: 'GRIMB000105' }] },
     ]);
   });
 
@@ -473,7 +473,7 @@ describe('route files', () => {
     ]);
     expect((await routes()).map((r: any) => [r.code, r.stops.map((x: any) => `${x.position} ${x.clues}`)])).toEqual([
       ['GRO-01', ['1 GRSSA000001', '2 GRSSA000003']],
-      ['GRO-02', ['1 GRSSA000002']],
+      ['GRO-02', ['1 GRIMB000105']],
       ['GRO-04', ['1 GRIMB000102']],
       ['GRO-07', ['1 GRIMB000103', '2 GRIMB000101']],
     ]);
@@ -484,13 +484,13 @@ describe('route files', () => {
       ROUTE_HEADER,
       'GRO-01,Ruta Centro,GRSSA000010,Birmex,3,KIT-PN,1,GRSSA000001',
       'GRO-01,Ruta Centro,GRSSA000010,Birmex,3,KIT-PN,2,GRSSA000003',
-      'GRO-01,Ruta Centro,GRSSA000010,Birmex,3,KIT-PN,3,GRSSA000002',
+      'GRO-01,Ruta Centro,GRSSA000010,Birmex,3,KIT-PN,3,GRIMB000105',
       'GRO-02,Ruta Norte,GRSSA000010,Correos de México,1,KIT-PN,1,GRIMB000104',
     ]);
     const s = await importRoutes(ctx, file);
     expect(counts(s)).toEqual({ read: 4, created: 0, updated: 4, unchanged: 0, rejected: 0, skipped: 0 });
     expect((await routes()).filter((r: any) => r.code < 'GRO-03').map((r: any) => [r.code, r.stops.map((x: any) => x.clues)])).toEqual([
-      ['GRO-01', ['GRSSA000001', 'GRSSA000003', 'GRSSA000002']],
+      ['GRO-01', ['GRSSA000001', 'GRSSA000003', 'GRIMB000105']],
       ['GRO-02', ['GRIMB000104']],
     ]);
   });

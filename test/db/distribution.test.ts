@@ -1,5 +1,8 @@
 import { addDays, businessDay, lastDayOfMonth } from '../../src/domain/dates';
 import { Role } from '../../src/domain/enums';
+import { Viewer } from '../../src/base/auth';
+import { createContext } from '../../src/graphql/context';
+import { DistributionRoundCreateInput } from '../../src/modules/distribution/distribution.types';
 import { TestApi } from '../support/api';
 import { TestDatabase } from '../support/database';
 import { CLAVES } from '../support/network';
@@ -178,6 +181,7 @@ describe('kits a month and routes', () => {
 });
 
 let first: any;
+let second: any;
 
 describe('a month\'s round', () => {
   test('refused, writing nothing: a past month, an unknown kit, another state\'s coordinator', async () => {
@@ -217,10 +221,15 @@ describe('a month\'s round', () => {
   });
 
   test('a round\'s figures below state level stay in the caller\'s scope', async () => {
-    const Q = `{ distributionRound(number: "${first.number}") { units routes { code } claves { clave } orders { requestingClues } } }`;
-    const unit = await api.gql(Q, {}, await api.token(Role.PHARMACY, { clues: 'GRIMB000101' }));
-    expect(unit.data.distributionRound.routes).toEqual([{ code: 'GRO-01' }]);
-    expect(unit.data.distributionRound.orders).toEqual([{ requestingClues: 'GRIMB000101' }]);
+    const Q = `{ distributionRound(number: "${first.number}") { units kits routes { code units kits } claves { clave warehouseClues } orders { requestingClues } } }`;
+    // a centre: its own stop's figures on its route, no warehouse's stock, its own order
+    const unit = await api.gql(Q, {}, await api.token(Role.PHARMACY, { clues: 'GRIMB000102' }));
+    expect(unit.data.distributionRound).toEqual({ units: 1, kits: 3, routes: [{ code: 'GRO-01', units: 1, kits: 3 }], claves: [], orders: [{ requestingClues: 'GRIMB000102' }] });
+    // the warehouse and the state's coordinator: the whole route and the warehouse's claves
+    for (const token of [await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' }), await api.token(Role.STATE_COORDINATOR, { state: '12' })]) {
+      const r = await api.gql(Q, {}, token);
+      expect(r.data.distributionRound).toMatchObject({ units: 4, kits: 7, routes: [{ code: 'GRO-01', units: 4, kits: 7 }], claves: [{ clave: PARA }, { clave: GASA }] });
+    }
     for (const token of [await api.token(Role.STATE_COORDINATOR, { state: '20' }), await api.token(Role.PHARMACY, { clues: 'OCSSA000001' }), await api.token(Role.WAREHOUSE, { clues: 'DFSSA004936' })]) {
       const r = await api.gql(Q, {}, token);
       expect(r.errors).toBeUndefined();
@@ -261,25 +270,58 @@ describe('a month\'s round', () => {
     expect(await counts()).toBe(before);
   });
 
-  test('TOP_UP next month: up to the standard less what each unit holds; nothing of paracetamol is left to share', async () => {
+  test('TOP_UP next month: up to the standard less what each unit holds, has on the way and has approved; who needs nothing is reported', async () => {
+    // nothing of paracetamol is free (45 promised to the round, 5 to the hospital): 5 more arrive, same lot
+    await api.mutate(await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' }), 'stockReceive', 'StockReceiveInput', {
+      idempotencyKey: 'in-almacen-top-up',
+      clues: 'GRSSA000010',
+      lines: [{ clave: PARA, lotNumber: 'P-2031', expiresOn: '2031-06-30', acceptedQuantity: 5 }],
+    });
     const r = await round({ idempotencyKey: 'ronda-2', month: M2, kitTemplate: 'KIT-PN', mode: 'TOP_UP' });
     expect(r.data.distributionRoundCreate.userErrors).toEqual([]);
     const next = r.data.distributionRoundCreate.round;
-    // paracetamol: standard less usable held (nothing is on the road yet): 10, 30 − 12, 20, 10 − 3; the warehouse has none free
-    expect(next.claves).toEqual([
-      { clave: PARA, warehouseClues: 'GRSSA000010', planned: 10 + 18 + 20 + 7, available: 0, allocated: 0, units: 4, shortUnits: 4 },
-      { clave: GASA, warehouseClues: 'GRSSA000010', planned: 28, available: 72, allocated: 28, units: 4, shortUnits: 0 },
+    second = next;
+    // standard less usable held less round 1's approved pieces (not yet sent):
+    //   paracetamol 101: 10 − 0 − 10 = 0; 102: 30 − 12 − 11 = 7; 003: 20 − 0 − 20 = 0; 001: 10 − 3 − 4 = 3 → 10 planned, 5 free;
+    //   neither is stocked out, so by what each lacks: 102: 5 × 7 / 10 = 3.5 → 3, 001: 5 × 3 / 10 = 1.5 → 1; 1 left, remainders
+    //   tied at .5 → the lowest CLUES, GRIMB000102 → 4
+    //   gasa: every unit has its standard approved already → nothing planned
+    expect(next.claves).toEqual([{ clave: PARA, warehouseClues: 'GRSSA000010', planned: 10, available: 5, allocated: 5, units: 2, shortUnits: 2 }]);
+    expect(next.orders.map((o: any) => [o.requestingClues, o.lines.map((l: any) => [l.clave, l.requested, l.approved])])).toEqual([
+      ['GRIMB000102', [[PARA, 7, 4]]],
+      ['GRSSA000001', [[PARA, 3, 1]]],
     ]);
-    expect(next.orders.find((o: any) => o.requestingClues === 'GRIMB000102').lines).toEqual([
-      { clave: PARA, requested: 18, approved: 0 },
-      { clave: GASA, requested: 12, approved: 12 },
+    expect(next).toMatchObject({ units: 2, kits: 4 });
+    const skipped = await api.gql(`{ distributionRound(number: "${next.number}") { skipped { clues routeCode position kits reason message } } }`, {}, central);
+    expect(skipped.data.distributionRound.skipped).toEqual([
+      { clues: 'GRIMB000101', routeCode: 'GRO-01', position: 1, kits: 1, reason: 'NO_NEED', message: 'Tiene lo del estándar del kit (utilizable, en camino o aprobado): no necesitó piezas.' },
+      { clues: 'GRSSA000003', routeCode: 'GRO-01', position: 3, kits: 2, reason: 'NO_NEED', message: 'Tiene lo del estándar del kit (utilizable, en camino o aprobado): no necesitó piezas.' },
     ]);
+  });
+
+  test('a replay of a round once its month is past answers with the round; a new round for a past month is refused', async () => {
+    const { createRound } = await import('../../src/modules/distribution/rounds');
+    const ctx = createContext(tdb.db, api.config, new Viewer('test-central', Role.CENTRAL, null, null)); // the API's central caller
+    const before = await counts();
+    // the calendar moves on to the 15th of the month after M1: M1 is past
+    const later = Date.parse(`${M2}-15T18:00:00Z`);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      const again = await createRound(ctx, { idempotencyKey: 'ronda-1', month: M1, kitTemplate: 'KIT-PN', mode: 'FULL_KIT' } as DistributionRoundCreateInput);
+      expect(again.number).toBe(first.number);
+      await expect(createRound(ctx, { idempotencyKey: 'ronda-pasada', month: M1, kitTemplate: 'KIT-PN', mode: 'FULL_KIT' } as DistributionRoundCreateInput)).rejects.toMatchObject({
+        errors: [{ code: 'MONTH_IN_PAST', message: `El mes ${M1} ya pasó: una ronda nueva es para este mes o uno posterior.` }],
+      });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await counts()).toBe(before);
   });
 
   test('a warehouse with nothing of the kit to send: refused, nothing written', async () => {
     const M3 = nextMonth(THIS_MONTH, 3);
-    // every free piece of gasa promised by the two rounds above would leave 44; take them away with a redistribution
-    await api.mutate(central, 'redistributionOrderCreate', 'RedistributionOrderInput', { idempotencyKey: 'vaciar', fromClues: 'GRSSA000010', toClues: 'GRSSA000002', clave: GASA, pieces: 44 }, 'order { number }');
+    // paracetamol is all promised; 100 − 28 gasa are free: take them away with a redistribution
+    await api.mutate(central, 'redistributionOrderCreate', 'RedistributionOrderInput', { idempotencyKey: 'vaciar', fromClues: 'GRSSA000010', toClues: 'GRSSA000002', clave: GASA, pieces: 72 }, 'order { number }');
     const before = await counts();
     const r = await round({ idempotencyKey: 'ronda-3', month: M3, kitTemplate: 'KIT-PN', mode: 'FULL_KIT' });
     expect(codes(r)).toEqual(['NOTHING_TO_SEND']);
@@ -320,7 +362,7 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
       [4, 'GRSSA000001', 1, 8, 0, [`${PARA}/P-2031/4`, `${GASA}/G-1/4`]],
     ]);
     expect(m.picks).toEqual([
-      { clave: PARA, lotNumber: 'P-2031', expiresOn: '2031-06-30', quantity: 45, onHand: 50 },
+      { clave: PARA, lotNumber: 'P-2031', expiresOn: '2031-06-30', quantity: 45, onHand: 55 },
       { clave: GASA, lotNumber: 'G-1', expiresOn: null, quantity: 28, onHand: 100 },
     ]);
     // outside its scope: another state's coordinator
@@ -365,7 +407,7 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
       `SELECT sum(b.quantity)::int AS on_hand FROM stock_balance b JOIN establishment e ON e.id = b.establishment_id JOIN supply_item s ON s.id = b.supply_item_id WHERE e.clues = 'GRSSA000010' AND s.clave = $1`,
       [PARA],
     );
-    expect(on_hand).toBe(5);
+    expect(on_hand).toBe(10);
     const before = await counts();
     const again = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-1', round: first.number, route: 'GRO-01' } }, warehouse);
     expect(again.data.routeDispatch.shipments.map((s: any) => s.number)).toEqual(out.shipments.map((s: any) => s.number));
@@ -430,6 +472,35 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
     expect(fill.total).toEqual({ numerator: 21, denominator: 98 });
     // the delivery week has not ended yet: no unit counts for on time
     expect((await ind('ROUND_ON_TIME')).total).toEqual({ numerator: 0, denominator: 0 });
+    // a centre that rejects every lot it was sent has received, but was not supplied
+    const [rejected] = (await api.gql(`{ shipments(filter: { toClues: "GRSSA000001", statuses: [IN_TRANSIT] }) { edges { node { number } } } }`, {}, central)).data.shipments.edges.map((e: any) => e.node.number);
+    await api.mutate(await api.token(Role.PHARMACY, { clues: 'GRSSA000001' }), 'shipmentReceive', 'ShipmentReceiveInput', {
+      idempotencyKey: 'recibo-001',
+      shipmentNumber: rejected,
+      lines: [
+        { clave: PARA, lotNumber: 'P-2031', acceptedQuantity: 0, rejectedQuantity: 4, rejectionReason: 'DAMAGED' },
+        { clave: GASA, lotNumber: 'G-1', acceptedQuantity: 0, rejectedQuantity: 4, rejectionReason: 'DAMAGED' },
+      ],
+    }, 'shipment { status } userErrors { code }');
+    const routes = await api.gql(`{ distributionRound(number: "${first.number}") { routes { received } } }`, {}, central);
+    expect(routes.data.distributionRound.routes).toEqual([{ received: 2 }]);
+    expect((await ind('ROUND_UNITS_SUPPLIED')).total).toEqual({ numerator: 1, denominator: 4 });
+    expect((await ind('KIT_FILL_RATE')).total).toEqual({ numerator: 21, denominator: 98 });
+    // day 1 is the round's first dispatch anywhere, whatever the filter: had GRIMB000101's shipment left yesterday,
+    // a centre that has not received yet has a day 1 (yesterday) and a day 2 (today)
+    await tdb.db.query(
+      `UPDATE shipment SET dispatched_at = dispatched_at - interval '1 day' WHERE order_id IN (SELECT o.id FROM supply_order o JOIN establishment e ON e.id = o.requesting_id WHERE e.clues = 'GRIMB000101' AND o.distribution_round_id IS NOT NULL)`,
+    );
+    const one = await api.gql(
+      `query($f: IndicatorFilter) { indicator(code: ROUND_UNITS_SUPPLIED, filter: $f, groupBy: [DELIVERY_DAY]) { rows { deliveryDay numerator denominator } } }`,
+      { f: { ...f, clues: ['GRSSA000003'] } },
+      central,
+    );
+    expect(one.errors).toBeUndefined();
+    expect(one.data.indicator.rows).toEqual([
+      { deliveryDay: 1, numerator: 0, denominator: 1 },
+      { deliveryDay: 2, numerator: 0, denominator: 1 },
+    ]);
     // the round's orders were approved today: today's order cohort, by origin (the 5-piece redistribution is a replenishment)
     const today = { from: TODAY, to: TODAY };
     const r = await api.gql(
@@ -438,9 +509,9 @@ describe('out on the road: the manifest, one call to dispatch the route, receipt
       central,
     );
     const byOrigin = Object.fromEntries(r.data.indicator.rows.map((x: any) => [x.origin, [x.numerator, x.denominator]]));
-    // DISTRIBUTION: accepted 21 of the rounds' approved 45 + 28 (round 1) + 0 + 28 (round 2)
-    expect(byOrigin.DISTRIBUTION).toEqual([21, 45 + 28 + 28]);
-    expect(byOrigin.REPLENISHMENT).toEqual([0, 5 + 44]);
+    // DISTRIBUTION: accepted 21 of the rounds' approved 45 + 28 (round 1) + 4 + 1 (round 2)
+    expect(byOrigin.DISTRIBUTION).toEqual([21, 45 + 28 + 4 + 1]);
+    expect(byOrigin.REPLENISHMENT).toEqual([0, 5 + 72]);
   });
 });
 
@@ -474,3 +545,100 @@ describe('two rounds at once never promise the same pieces', () => {
   });
 });
 
+
+describe('review: what a replay says, who may get what, how large a round may be, what a list costs', () => {
+  const DISPATCH = `mutation($i: RouteDispatchInput!) { routeDispatch(input: $i) { shipments { number toClues } skipped { clues orderNumber code message } userErrors { code } } }`;
+
+  test('a stop skipped when the route left is skipped again in the replay', async () => {
+    const warehouse = await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' });
+    const cancelled = second.orders.find((o: any) => o.requestingClues === 'GRSSA000001').number;
+    await api.mutate(central, 'orderCancel', 'OrderEndInput', { number: cancelled, reason: 'la unidad cerró por remodelación' }, 'order { status } userErrors { code }');
+    const r = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-2', round: second.number, route: 'GRO-01' } }, warehouse);
+    expect(r.errors).toBeUndefined();
+    const out = r.data.routeDispatch;
+    expect(out.shipments.map((s: any) => s.toClues)).toEqual(['GRIMB000102']);
+    expect(out.skipped).toHaveLength(1);
+    expect(out.skipped[0]).toMatchObject({ clues: 'GRSSA000001', orderNumber: cancelled });
+    const before = await counts();
+    const again = await api.gql(DISPATCH, { i: { idempotencyKey: 'ruta-2', round: second.number, route: 'GRO-01' } }, warehouse);
+    expect(again.data.routeDispatch).toEqual(out);
+    expect(await counts()).toBe(before);
+  });
+
+  test('a route carries units of its kit\'s level; a unit gets only the kit\'s claves authorised for it; nothing to top up is refused', async () => {
+    const M5 = nextMonth(THIS_MONTH, 5);
+    const ok = api.mutate;
+    await ok(await api.token(Role.WAREHOUSE, { clues: 'GRSSA000010' }), 'stockReceive', 'StockReceiveInput', {
+      idempotencyKey: 'in-almacen-3',
+      clues: 'GRSSA000010',
+      lines: [{ clave: PARA, lotNumber: 'P-2032', expiresOn: '2032-06-30', acceptedQuantity: 20 }, { clave: GASA, lotNumber: 'G-1', acceptedQuantity: 20 }],
+    });
+    const unit = { clues: 'GRIMB000301', name: 'Centro de Salud Tixtla', kind: 'FIXED', levelOfCare: 'FIRST', supplyingWarehouseClues: 'GRSSA000010' };
+    await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', unit);
+    await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { ...unit, clues: 'GRIMB000302', name: 'Hospital Comunitario Tixtla', levelOfCare: 'SECOND' });
+    const route = { code: 'GRO-04', name: 'Tixtla', warehouseClues: 'GRSSA000010', carrier: 'Correos de México', deliveryWeek: 4, kitTemplateCode: 'KIT-PN' };
+    const before = await counts();
+    const mixed = await api.gql(`mutation($i: RouteUpsertInput!) { routeUpsert(input: $i) { route { code } userErrors { code field message } } }`, { i: { ...route, stops: ['GRIMB000301', 'GRIMB000302'] } }, central);
+    expect(mixed.data.routeUpsert.userErrors).toEqual([
+      { code: 'LEVEL_MISMATCH', field: ['input', 'stops', '1'], message: 'GRIMB000302 es de segundo nivel y el kit KIT-PN es de primer nivel: la ruta de un kit lleva unidades de su nivel.' },
+    ]);
+    expect(await counts()).toBe(before);
+    await ok(central, 'routeUpsert', 'RouteUpsertInput', { ...route, stops: ['GRIMB000301'] }, 'route { code } userErrors { code }');
+    // the registry then says the centre became a hospital, and gasa is authorised for the first level only
+    await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { ...unit, levelOfCare: 'SECOND' });
+    await ok(admin, 'supplyItemUpsert', 'SupplyItemUpsertInput', { clave: GASA, authorizedLevels: ['FIRST'] }, 'supplyItem { clave } userErrors { code }');
+    try {
+      const r = await round({ idempotencyKey: 'ronda-nivel', month: M5, kitTemplate: 'KIT-PN', mode: 'FULL_KIT', routes: ['GRO-04'] });
+      expect(r.data.distributionRoundCreate.userErrors).toEqual([]);
+      expect(r.data.distributionRoundCreate.round.orders.map((o: any) => o.lines.map((l: any) => [l.clave, l.requested, l.approved]))).toEqual([[[PARA, 10, 10]]]);
+      // a month later, TOP_UP: it has its 10 approved; gasa is not for it: nothing to send
+      const none = await round({ idempotencyKey: 'ronda-nivel-2', month: nextMonth(THIS_MONTH, 6), kitTemplate: 'KIT-PN', mode: 'TOP_UP', routes: ['GRO-04'] });
+      expect(none.data.distributionRoundCreate.userErrors).toEqual([
+        { code: 'NO_NEED', field: ['input', 'mode'], message: 'Ninguna unidad necesita piezas del kit KIT-PN: todas tienen lo del estándar (utilizable, en camino o aprobado).' },
+      ]);
+      // paracetamol not for it either: the centre is reported, not given an empty order
+      await ok(admin, 'supplyItemUpsert', 'SupplyItemUpsertInput', { clave: PARA, authorizedLevels: ['FIRST', 'THIRD'] }, 'supplyItem { clave } userErrors { code }');
+      await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { ...unit, clues: 'GRIMB000303', name: 'Centro de Salud Zumpango' });
+      await ok(central, 'routeUpsert', 'RouteUpsertInput', { ...route, code: 'GRO-05', stops: ['GRIMB000303'] }, 'route { code } userErrors { code }');
+      const M7 = nextMonth(THIS_MONTH, 7);
+      const skip = await round({ idempotencyKey: 'ronda-nivel-3', month: M7, kitTemplate: 'KIT-PN', mode: 'FULL_KIT', routes: ['GRO-04', 'GRO-05'] });
+      expect(skip.data.distributionRoundCreate.userErrors).toEqual([]);
+      expect(skip.data.distributionRoundCreate.round.orders.map((o: any) => o.requestingClues)).toEqual(['GRIMB000303']);
+      const s = await api.gql(`{ distributionRound(number: "${skip.data.distributionRoundCreate.round.number}") { units skipped { clues reason } } }`, {}, central);
+      expect(s.data.distributionRound).toEqual({ units: 1, skipped: [{ clues: 'GRIMB000301', reason: 'NOT_AUTHORIZED' }] });
+    } finally {
+      await ok(admin, 'supplyItemUpsert', 'SupplyItemUpsertInput', { clave: GASA, authorizedLevels: ['FIRST', 'SECOND', 'THIRD'] }, 'supplyItem { clave } userErrors { code }');
+      await ok(admin, 'supplyItemUpsert', 'SupplyItemUpsertInput', { clave: PARA, authorizedLevels: ['FIRST', 'SECOND', 'THIRD'] }, 'supplyItem { clave } userErrors { code }');
+    }
+  });
+
+  test('a round beyond what the report can count is refused, nothing written', async () => {
+    const ok = api.mutate;
+    await ok(central, 'kitTemplateCreate', 'KitTemplateCreateInput', { code: 'KIT-XL', name: 'Kit de prueba enorme', levelOfCare: 'FIRST', validFrom: `${THIS_MONTH}-01`, lines: [{ clave: PARA, pieces: 1_000_000 }] }, 'kitTemplate { code } userErrors { code }');
+    // 22 centres × 100 kits × 1,000,000 pieces = 2,200,000,000 > 2,147,483,647
+    const stops: string[] = [];
+    for (let i = 1; i <= 22; i++) {
+      const clues = `GRIMB0004${String(i).padStart(2, '0')}`;
+      await ok(admin, 'establishmentUpsert', 'EstablishmentUpsertInput', { clues, name: `Centro ${i}`, kind: 'FIXED', levelOfCare: 'FIRST', supplyingWarehouseClues: 'GRSSA000010' });
+      await ok(central, 'kitsPerMonthSet', 'KitsPerMonthSetInput', { clues, kits: 100, reason: 'prueba de límite' }, 'kitsPerMonth { kits } userErrors { code }');
+      stops.push(clues);
+    }
+    await ok(central, 'routeUpsert', 'RouteUpsertInput', { code: 'GRO-XL', name: 'XL', warehouseClues: 'GRSSA000010', carrier: 'Birmex', deliveryWeek: 1, kitTemplateCode: 'KIT-XL', stops }, 'route { code } userErrors { code }');
+    const before = await counts();
+    const r = await round({ idempotencyKey: 'ronda-xl', month: M1, kitTemplate: 'KIT-XL', mode: 'FULL_KIT' });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.distributionRoundCreate.userErrors).toEqual([
+      { code: 'ROUND_TOO_LARGE', field: ['input', 'kitTemplate'], message: `La ronda planea más de 2,147,483,647 piezas de ${PARA} en un almacén: divídala por entidad o por rutas.` },
+    ]);
+    expect(await counts()).toBe(before);
+  });
+
+  test('a list of rounds with every figure costs the same SQL for one round as for all', async () => {
+    const Q = (month: string) => `{ distributionRounds${month} { number units kits routeCodes kitTemplate { code } claves { clave } routes { code } skipped { clues } } }`;
+    const all = await api.gql(Q(''), {}, central);
+    expect(all.data.distributionRounds.length).toBeGreaterThanOrEqual(4);
+    const one = await api.countSql(() => api.gql(Q(`(month: "${M1}")`), {}, central));
+    const many = await api.countSql(() => api.gql(Q(''), {}, central));
+    expect(many).toBe(one);
+  });
+});

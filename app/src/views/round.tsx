@@ -28,6 +28,7 @@ const ROUND = gql`
       kitTemplate { id code version name }
       claves { clave warehouseClues planned available allocated units shortUnits supplyItem { id description } }
       routes { code name carrier deliveryWeek warehouseClues units kits dispatched received }
+      skipped { clues name routeCode position reason message }
     }
   }
 `;
@@ -181,6 +182,19 @@ function RoundDetail({ number, scope }: { number: string; scope: { codes: Set<st
       )}
       {short.length > 0 && short.length < claves.length && (
         <p class="muted">{claves.length - short.length === 1 ? 'La otra clave del kit se asignó completa.' : `Las otras ${claves.length - short.length} claves del kit se asignaron completas.`}</p>
+      )}
+      {r.skipped.length > 0 && (
+        <>
+          <h3 class="spaced">Centros sin pedido en esta ronda ({fmtInt(r.skipped.length)})</h3>
+          <p class="muted">Están en las rutas del kit pero no recibieron nada; otra ronda del mes aún puede surtirlos.</p>
+          <ul class="skipped-list">
+            {r.skipped.map((k: any) => (
+              <li data-skipped={k.clues} data-reason={k.reason}>
+                Ruta <span class="clave">{k.routeCode}</span>, parada {k.position}: <strong>{k.name}</strong> ({k.clues}) — {k.message}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </div>
   );

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../base/auth';
 import { Role } from '../../domain/enums';
 import { Context, viewerOf } from '../../base/context';
@@ -15,6 +15,7 @@ import {
   DistributionRoundCreateInput,
   DistributionRoundPayload,
   DistributionRoundRoute,
+  DistributionRoundSkip,
   KitSize,
   KitSizeRulePayload,
   KitSizeRuleSetInput,
@@ -29,9 +30,9 @@ import {
   RoutePayload,
   RouteUpsertInput,
 } from './distribution.types';
-import { createKitTemplate, kitTemplateById, kitTemplates, setKitSizeRule, setKitsPerMonth } from './kits';
+import { createKitTemplate, kitTemplates, setKitSizeRule, setKitsPerMonth } from './kits';
 import { routesFor, upsertRoute } from './routes';
-import { createRound, roundByNumber, roundClaves, roundRoutes, roundsFor } from './rounds';
+import { createRound, roundByNumber, roundsFor } from './rounds';
 
 @Resolver(() => KitTemplate)
 export class KitTemplateResolver {
@@ -147,18 +148,41 @@ export class DistributionRoundResolver {
   }
 
   @FieldResolver(() => KitTemplate)
-  kitTemplate(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<KitTemplate> {
-    return kitTemplateById(ctx.db, r.kitTemplateId);
+  async kitTemplate(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<KitTemplate> {
+    return (await ctx.loaders.kitTemplateById.load(r.kitTemplateId))!;
   }
 
-  @FieldResolver(() => [DistributionRoundClave], { description: 'Per warehouse and clave: planned, available, allocated, and how many units get less than they need; the warehouses of the routes in the caller\'s scope.' })
+  @FieldResolver(() => Int, { description: 'Units with an order in the round: all for central; those in the caller\'s scope otherwise (a coordinator: its state\'s; a warehouse: those on its routes; a unit: itself).' })
+  async units(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<number> {
+    return (await ctx.loaders.roundTotals.load({ round: r, viewer: viewerOf(ctx) })).units;
+  }
+
+  @FieldResolver(() => Int, { description: 'Kits planned for those units.' })
+  async kits(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<number> {
+    return (await ctx.loaders.roundTotals.load({ round: r, viewer: viewerOf(ctx) })).kits;
+  }
+
+  @FieldResolver(() => [String], { nullable: true, description: 'The routes the round was asked for (null: every route of the kit); of those, the ones in the caller\'s scope.' })
+  async routeCodes(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<string[] | null> {
+    const v = viewerOf(ctx);
+    if (!r.routeCodes || v.national) return r.routeCodes;
+    const seen = new Set((await ctx.loaders.roundRoutes.load({ round: r, viewer: v })).map((x) => x.code));
+    return r.routeCodes.filter((c) => seen.has(c));
+  }
+
+  @FieldResolver(() => [DistributionRoundClave], { description: 'Per warehouse and clave: planned, available, allocated, and how many units get less than they need; the warehouses in the caller\'s scope (a unit sees none).' })
   claves(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundClave[]> {
-    return roundClaves(ctx.db, r.id, viewerOf(ctx));
+    return ctx.loaders.roundClaves.load({ round: r, viewer: viewerOf(ctx) });
   }
 
-  @FieldResolver(() => [DistributionRoundRoute], { description: 'Route by route: units, kits, dispatched and received; the routes in the caller\'s scope (a coordinator: its state\'s; a warehouse: its own; a unit: the one it is on).' })
+  @FieldResolver(() => [DistributionRoundRoute], { description: 'Route by route: units, kits, dispatched and received; of the units in the caller\'s scope (a coordinator: its state\'s; a warehouse: its routes\'; a unit: its own stop).' })
   routes(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundRoute[]> {
-    return roundRoutes(ctx.db, r.id, viewerOf(ctx));
+    return ctx.loaders.roundRoutes.load({ round: r, viewer: viewerOf(ctx) });
+  }
+
+  @FieldResolver(() => [DistributionRoundSkip], { description: 'Units on the round\'s routes that got no order, and why; those in the caller\'s scope.' })
+  skipped(@Root() r: DistributionRound, @Ctx() ctx: Context): Promise<DistributionRoundSkip[]> {
+    return ctx.loaders.roundSkips.load({ round: r, viewer: viewerOf(ctx) });
   }
 
   @FieldResolver(() => [Order], { description: 'The round\'s orders of one route (or all), in stop order; those in the caller\'s scope.' })

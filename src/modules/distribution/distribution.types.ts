@@ -390,6 +390,45 @@ export class DistributionRoundRoute {
   received: number;
 }
 
+export enum RoundSkipReason {
+  NOT_AUTHORIZED = 'NOT_AUTHORIZED',
+  NO_NEED = 'NO_NEED',
+  NOTHING_ALLOCATED = 'NOTHING_ALLOCATED',
+}
+registerEnumType(RoundSkipReason, {
+  name: 'RoundSkipReason',
+  description: 'Why a unit on the round\'s routes got no order.',
+  valuesConfig: {
+    NOT_AUTHORIZED: { description: 'No clave of the kit is authorised for its level or typology.' },
+    NO_NEED: { description: 'TOP_UP: it holds, has on the way or has approved the standard of every clave.' },
+    NOTHING_ALLOCATED: { description: 'It needed pieces its warehouse did not have free.' },
+  },
+});
+
+@ObjectType({ description: 'A unit on the round\'s routes that got no order, and why (a later round of the month may still supply it).' })
+export class DistributionRoundSkip {
+  @Field()
+  clues: string;
+
+  @Field()
+  name: string;
+
+  @Field()
+  routeCode: string;
+
+  @Field(() => Int, { description: 'Its stop on the route.' })
+  position: number;
+
+  @Field(() => Int, { description: 'Kits a month it would have had.' })
+  kits: number;
+
+  @Field(() => RoundSkipReason)
+  reason: RoundSkipReason;
+
+  @Field({ description: 'In Spanish.' })
+  message: string;
+}
+
 @ObjectType({ description: 'A month\'s round of Rutas de la Salud.' })
 export class DistributionRound {
   id: number;
@@ -413,7 +452,7 @@ export class DistributionRound {
   @Field(() => [String], { nullable: true })
   stateCodes: string[] | null;
 
-  @Field(() => [String], { nullable: true })
+  /** As the round was asked for; the field shows those in the caller's scope. */
   routeCodes: string[] | null;
 
   @Field()
@@ -422,11 +461,7 @@ export class DistributionRound {
   @Field()
   createdBy: string;
 
-  @Field(() => Int, { description: 'Units with an order in the round.' })
-  units: number;
-
-  @Field(() => Int, { description: 'Kits planned, all units.' })
-  kits: number;
+  // units, kits: field resolvers (in the caller's scope)
 }
 
 @ObjectType()

@@ -44,9 +44,9 @@ export async function kitTemplateInForce(db: Db, code: string, day: string): Pro
   return row ? toTemplate(row) : null;
 }
 
-export async function kitTemplateById(db: Db, id: number): Promise<KitTemplate> {
-  const [row] = await db.query(`${TEMPLATE_SELECT} WHERE t.id = $1`, [id]);
-  return toTemplate(row);
+export async function kitTemplatesByIds(db: Db, ids: readonly number[]): Promise<KitTemplate[]> {
+  const rows = await db.query(`${TEMPLATE_SELECT} WHERE t.id = ANY ($1::int[])`, [ids]);
+  return rows.map(toTemplate);
 }
 
 /**
@@ -107,7 +107,7 @@ export function createKitTemplate(ctx: Context, raw: KitTemplateCreateInput): Pr
            FROM unnest($2::text[], $3::int[]) AS l(clave, pieces) JOIN supply_item s ON s.clave = l.clave`,
         [id, input.lines.map((l) => l.clave), input.lines.map((l) => l.pieces)],
       );
-      return kitTemplateById(em, id);
+      return (await kitTemplatesByIds(em, [id]))[0];
     },
   );
 }

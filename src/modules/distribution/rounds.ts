@@ -3,6 +3,7 @@ import type { Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, fail, forbidden, UserError, userError, UserInputError } from '../../base/errors';
 import { runMutation } from '../../db/mutation';
+import { groupBy } from '../../domain/collections';
 import { businessDay, lastDayOfMonth } from '../../domain/dates';
 import { Role } from '../../domain/enums';
 import { positionPartsSql } from '../stock/stock.position';
@@ -13,7 +14,10 @@ import {
   DistributionRoundCreateInput,
   DistributionRoundCreateSchema,
   DistributionRoundRoute,
+  DistributionRoundSkip,
+  RoundSkipReason,
 } from './distribution.types';
+import { authorizedSql } from '../catalog/authorization';
 import { fairShareSql } from './fair-share';
 import { kitTemplateInForce } from './kits';
 
@@ -30,9 +34,7 @@ export function deliveryWeekEnd(month: string, week: number): string {
 
 const ROUND_SELECT = `
   SELECT r.id, r.number, to_char(r.month, 'YYYY-MM') AS month, r.kit_template_id AS "kitTemplateId", r.mode,
-         r.state_codes AS "stateCodes", r.route_codes AS "routeCodes", r.created_at AS "createdAt", r.created_by AS "createdBy",
-         (SELECT count(*)::int FROM distribution_round_unit u WHERE u.round_id = r.id) AS units,
-         (SELECT coalesce(sum(u.kits), 0)::int FROM distribution_round_unit u WHERE u.round_id = r.id) AS kits
+         r.state_codes AS "stateCodes", r.route_codes AS "routeCodes", r.created_at AS "createdAt", r.created_by AS "createdBy"
     FROM distribution_round r`;
 
 const toRound = (row: Record<string, unknown>): DistributionRound => Object.assign(new DistributionRound(), row);
@@ -65,53 +67,76 @@ export async function roundByNumber(ctx: Context, number: string): Promise<Distr
 }
 
 /**
- * The routes of a round a viewer may see figures of (below state level, so in its scope): national roles
- * every route; a coordinator those leaving from its state; a warehouse its own; a unit the one it is on.
- * SQL over `ro` (route) and `we` (its warehouse's establishment); pushes its parameters.
+ * The units of a round a viewer may see figures of (below state level, so in its scope): national roles
+ * every unit; a coordinator those of its state (a route's stops are in its warehouse's state); a warehouse
+ * those on its routes; a unit itself alone. SQL over `e` (the unit) and `we` (its route's warehouse's
+ * establishment); pushes its parameters.
  */
-function routesInScope(v: Viewer, params: unknown[]): string {
+function unitsInScope(v: Viewer, params: unknown[]): string {
   if (v.national) return 'true';
   if (v.stateCode) {
     params.push(v.stateCode);
-    return `we.state_code = $${params.length}`;
+    return `(e.state_code = $${params.length} OR we.state_code = $${params.length})`;
   }
   params.push(v.clues);
-  const p = `$${params.length}`;
-  return `(we.clues = ${p} OR EXISTS (SELECT 1 FROM route_stop s JOIN establishment e ON e.id = s.establishment_id WHERE s.route_id = ro.id AND e.clues = ${p}))`;
+  return `(e.clues = $${params.length} OR we.clues = $${params.length})`;
 }
 
-/** Per warehouse and clave: planned, available, allocated, units and units short (stored when the round was made); the warehouses of the routes in the viewer's scope. */
-export async function roundClaves(db: Db, roundId: number, v: Viewer): Promise<DistributionRoundClave[]> {
-  const params: unknown[] = [roundId];
-  const scope = routesInScope(v, params);
-  return db.query(
-    `SELECT s.clave, c.supply_item_id AS "supplyItemId", we.clues AS "warehouseClues", c.planned, c.available, c.allocated, c.units, c.short_units AS "shortUnits"
+/** The warehouses whose stock figures a viewer may see: national every one; a coordinator its state's; a warehouse itself; a unit none. SQL over `we`. */
+function warehousesInScope(v: Viewer, params: unknown[]): string {
+  if (v.national) return 'true';
+  params.push(v.stateCode ?? v.clues);
+  return v.stateCode ? `we.state_code = $${params.length}` : `we.clues = $${params.length}`;
+}
+
+const UNIT_JOINS = `
+  distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN route ro ON ro.id = u.route_id
+  JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id`;
+
+/** Per round, the units and kits in the viewer's scope (a round's totals are below state level unless national). */
+export async function roundTotals(db: Db, roundIds: readonly number[], v: Viewer): Promise<Map<number, { units: number; kits: number }>> {
+  const params: unknown[] = [roundIds];
+  const rows: Array<{ id: number; units: number; kits: number }> = await db.query(
+    `SELECT u.round_id AS id, count(*)::int AS units, sum(u.kits)::int AS kits FROM ${UNIT_JOINS}
+      WHERE u.round_id = ANY ($1::int[]) AND ${unitsInScope(v, params)} GROUP BY u.round_id`,
+    params,
+  );
+  return new Map(rows.map((r) => [r.id, { units: r.units, kits: r.kits }]));
+}
+
+/** Per warehouse and clave: planned, available, allocated, units and units short (stored when the round was made); of the warehouses in the viewer's scope, per round. */
+export async function roundClaves(db: Db, roundIds: readonly number[], v: Viewer): Promise<Map<number, DistributionRoundClave[]>> {
+  const params: unknown[] = [roundIds];
+  const rows: Array<DistributionRoundClave & { roundId: number }> = await db.query(
+    `SELECT c.round_id AS "roundId", s.clave, c.supply_item_id AS "supplyItemId", we.clues AS "warehouseClues", c.planned, c.available, c.allocated, c.units, c.short_units AS "shortUnits"
        FROM distribution_round_clave c JOIN supply_item s ON s.id = c.supply_item_id
        JOIN warehouse w ON w.id = c.warehouse_id JOIN establishment we ON we.id = w.establishment_id
-      WHERE c.round_id = $1
-        AND EXISTS (SELECT 1 FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id WHERE u.round_id = $1 AND ro.warehouse_id = c.warehouse_id AND ${scope})
+      WHERE c.round_id = ANY ($1::int[]) AND ${warehousesInScope(v, params)}
       ORDER BY we.clues, s.clave`,
     params,
   );
+  return groupBy(rows, (r) => r.roundId);
 }
 
-/** Route by route: units, kits, and how many were dispatched and received so far; the routes in the viewer's scope. */
-export async function roundRoutes(db: Db, roundId: number, v: Viewer): Promise<DistributionRoundRoute[]> {
-  const params: unknown[] = [roundId];
-  const scope = routesInScope(v, params);
-  const [{ month }] = await db.query(`SELECT to_char(month, 'YYYY-MM') AS month FROM distribution_round WHERE id = $1`, [roundId]);
-  const rows: Array<Omit<DistributionRoundRoute, 'deliverBy'>> = await db.query(
-    `SELECT ro.code, ro.name, ro.carrier, ro.delivery_week AS "deliveryWeek", we.clues AS "warehouseClues",
+/**
+ * Route by route: units, kits, and how many were dispatched and received so far; of the units in the
+ * viewer's scope (a unit sees its own stop's figures on its route, not the other centres'), per round.
+ */
+export async function roundRoutes(db: Db, rounds: ReadonlyArray<{ id: number; month: string }>, v: Viewer): Promise<Map<number, DistributionRoundRoute[]>> {
+  const params: unknown[] = [rounds.map((r) => r.id)];
+  const rows: Array<Omit<DistributionRoundRoute, 'deliverBy'> & { roundId: number }> = await db.query(
+    `SELECT u.round_id AS "roundId", ro.code, ro.name, ro.carrier, ro.delivery_week AS "deliveryWeek", we.clues AS "warehouseClues",
             count(*)::int AS units, sum(u.kits)::int AS kits,
             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id))::int AS dispatched,
             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM shipment sh WHERE sh.order_id = u.order_id AND sh.status = 'RECEIVED'))::int AS received
-       FROM distribution_round_unit u JOIN route ro ON ro.id = u.route_id
-       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id
-      WHERE u.round_id = $1 AND ${scope}
-      GROUP BY ro.id, we.clues ORDER BY ro.code`,
+       FROM ${UNIT_JOINS}
+      WHERE u.round_id = ANY ($1::int[]) AND ${unitsInScope(v, params)}
+      GROUP BY u.round_id, ro.id, we.clues ORDER BY ro.code`,
     params,
   );
-  return rows.map((r) => ({ ...r, deliverBy: deliveryWeekEnd(month, r.deliveryWeek) }));
+  const monthOf = new Map(rounds.map((r) => [r.id, r.month]));
+  const byRound = groupBy(rows, (r) => r.roundId);
+  return new Map([...byRound].map(([id, list]) => [id, list.map(({ roundId: _, ...r }) => ({ ...r, deliverBy: deliveryWeekEnd(monthOf.get(id)!, r.deliveryWeek) }))]));
 }
 
 /**
@@ -140,13 +165,14 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       raw,
       scope: { roles: ROUND_MAKERS },
       check: (input, viewer) => {
-        if (input.month < businessDay().slice(0, 7)) fail('MONTH_IN_PAST', ['month'], `El mes ${input.month} ya pasó: una ronda nueva es para este mes o uno posterior.`);
         if (viewer.role === Role.STATE_COORDINATOR && input.stateCodes?.some((s) => s !== viewer.stateCode)) throw forbidden();
       },
       idempotencyKey: (input) => input.idempotencyKey,
     },
     async (em, input, meta) => {
       const v = meta.viewer;
+      // here, not in check(): a replay of last month's round still answers with the round it made
+      if (input.month < businessDay().slice(0, 7)) fail('MONTH_IN_PAST', ['month'], `El mes ${input.month} ya pasó: una ronda nueva es para este mes o uno posterior.`);
       const month = `${input.month}-01`;
       const stateCodes = v.role === Role.STATE_COORDINATOR ? [v.stateCode!] : input.stateCodes?.length ? input.stateCodes : null;
       const template = await kitTemplateInForce(em, input.kitTemplate, month);
@@ -198,14 +224,28 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       const day = businessDay();
       const unitIds = units.map((u) => u.id);
       await em.query('DROP TABLE IF EXISTS round_plan');
-      const plan = planStatement(units, template.lines, input.mode, day);
+      const plan = planStatement(units, template.lines, input.mode, day, Number(input.month.slice(0, 4)));
       await em.query(`CREATE TEMP TABLE round_plan ON COMMIT DROP AS ${plan.sql}`, plan.params);
+      // every unit's figures fit the report's columns: a clave planned beyond 2,147,483,647 pieces at one warehouse is refused
+      const [huge] = await em.query(
+        `SELECT s.clave FROM round_plan p JOIN supply_item s ON s.id = p.supply_item_id GROUP BY p.warehouse_id, s.clave HAVING sum(p.need) > ${INT_MAX} LIMIT 1`,
+      );
+      if (huge) fail('ROUND_TOO_LARGE', ['kitTemplate'], `La ronda planea más de ${INT_MAX.toLocaleString('es-MX')} piezas de ${huge.clave} en un almacén: divídala por entidad o por rutas.`);
+
       const nothing: Array<{ clues: string }> = await em.query(
         `SELECT e.clues FROM round_plan p JOIN establishment e ON e.id = p.warehouse_id GROUP BY e.clues HAVING sum(p.allocated) = 0 ORDER BY 1`,
       );
       if (nothing.length) {
         fail('NOTHING_TO_SEND', ['kitTemplate'], `El almacén ${nothing.map((n) => n.clues).join(', ')} no tiene piezas utilizables sin comprometer de ninguna clave del kit ${template.code}: la ronda no podría surtirse.`);
       }
+      // units that get nothing are not in the round (no order; a later round of the month may supply them) but are reported
+      const supplied = new Set<number>(
+        (await em.query('SELECT establishment_id AS id FROM round_plan GROUP BY 1 HAVING sum(allocated) > 0')).map((r: { id: number }) => r.id),
+      );
+      if (!supplied.size) {
+        fail('NO_NEED', ['mode'], `Ninguna unidad necesita piezas del kit ${template.code}: ${input.mode === 'TOP_UP' ? 'todas tienen lo del estándar (utilizable, en camino o aprobado)' : 'ninguna clave del kit está autorizada para ellas'}.`);
+      }
+      const skips = await skippedUnits(em, units.filter((u) => !supplied.has(u.id)), template.lines, Number(input.month.slice(0, 4)));
 
       // 5. The round, an order per unit with a need, its lines and the report per clave.
       const [round] = await em.query(
@@ -219,8 +259,8 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       await em.query(
         `INSERT INTO idempotency_key (key, operation, subject, request_hash)
          SELECT 'ronda:' || md5($1) || ':' || e.clues, 'distributionRoundCreate', $2, md5($1)
-           FROM establishment e WHERE e.id IN (SELECT DISTINCT establishment_id FROM round_plan)`,
-        [meta.idempotencyKey, meta.actor],
+           FROM establishment e WHERE e.id = ANY ($3::int[])`,
+        [meta.idempotencyKey, meta.actor, [...supplied]],
       );
       const orders: Array<{ id: number; requesting_id: number }> = await em.query(
         `INSERT INTO supply_order (number, kind, status, origin, requesting_id, supplying_id, promised_on, created_by, submitted_at, approved_at, approved_by, idempotency_key, distribution_round_id)
@@ -228,10 +268,10 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
                 'REPLENISHMENT', 'APPROVED', 'DISTRIBUTION', u.establishment_id, u.warehouse_est, u.promised_on, $1, now(), now(), $1,
                 'ronda:' || md5($2) || ':' || u.clues, $3
            FROM unnest($4::int[], $5::int[], $6::date[], $7::text[]) WITH ORDINALITY AS u(establishment_id, warehouse_est, promised_on, clues, n)
-          WHERE u.establishment_id IN (SELECT establishment_id FROM round_plan)
+          WHERE u.establishment_id = ANY ($8::int[])
           ORDER BY u.n
          RETURNING id, requesting_id`,
-        [meta.actor, meta.idempotencyKey, round.id, unitIds, units.map((u) => u.warehouse_est), units.map((u) => weekEnd.get(u.id)), units.map((u) => u.clues)],
+        [meta.actor, meta.idempotencyKey, round.id, unitIds, units.map((u) => u.warehouse_est), units.map((u) => weekEnd.get(u.id)), units.map((u) => u.clues), [...supplied]],
       );
       await em.query(
         `INSERT INTO supply_order_line (order_id, supply_item_id, requested, approved)
@@ -258,11 +298,19 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       );
       await em.query(
         `INSERT INTO distribution_round_clave (round_id, warehouse_id, supply_item_id, planned, available, allocated, units, short_units)
-         SELECT $1, w.id, p.supply_item_id, sum(p.need), max(p.available), sum(p.allocated), count(*), count(*) FILTER (WHERE p.allocated < p.need)
+         SELECT $1, w.id, p.supply_item_id, sum(p.need), least(max(p.available), ${INT_MAX}), sum(p.allocated), count(*), count(*) FILTER (WHERE p.allocated < p.need)
            FROM round_plan p JOIN warehouse w ON w.establishment_id = p.warehouse_id
           GROUP BY w.id, p.supply_item_id`,
         [round.id],
       );
+      if (skips.length) {
+        const byId = new Map(units.map((u) => [u.id, u]));
+        await em.query(
+          `INSERT INTO distribution_round_skip (round_id, establishment_id, route_id, stop_position, kits, reason)
+           SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[])`,
+          [round.id, skips.map((k) => k.id), skips.map((k) => byId.get(k.id)!.route_id), skips.map((k) => byId.get(k.id)!.position), skips.map((k) => byId.get(k.id)!.kits), skips.map((k) => k.reason)],
+        );
+      }
       await em.query('SELECT order_fill_refresh($1::int[])', [orders.map((o) => o.id)]);
       return roundById(em, round.id);
     },
@@ -271,6 +319,32 @@ export function createRound(ctx: Context, raw: DistributionRoundCreateInput): Pr
       return toRound(row);
     },
   );
+}
+
+const INT_MAX = 2_147_483_647;
+
+/**
+ * Why units of a round get nothing: NOT_AUTHORIZED (no clave of the kit is authorised for it), NO_NEED
+ * (TOP_UP: it holds, has on the way or has approved every clave's standard), NOTHING_ALLOCATED (it
+ * needed pieces the warehouse did not have free).
+ */
+async function skippedUnits(
+  db: Db,
+  units: ReadonlyArray<{ id: number }>,
+  lines: ReadonlyArray<{ supplyItemId: number }>,
+  year: number,
+): Promise<Array<{ id: number; reason: RoundSkipReason }>> {
+  if (!units.length) return [];
+  const rows: Array<{ id: number; authorized: number; needed: boolean }> = await db.query(
+    `SELECT e.id, count(s.id)::int AS authorized, EXISTS (SELECT 1 FROM round_plan p WHERE p.establishment_id = e.id) AS needed
+       FROM establishment e LEFT JOIN supply_item s ON s.id = ANY ($2::int[]) AND ${authorizedSql('e', 's', '$3::int')}
+      WHERE e.id = ANY ($1::int[]) GROUP BY e.id`,
+    [units.map((u) => u.id), lines.map((l) => l.supplyItemId), year],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    reason: r.needed ? RoundSkipReason.NOTHING_ALLOCATED : r.authorized ? RoundSkipReason.NO_NEED : RoundSkipReason.NOT_AUTHORIZED,
+  }));
 }
 
 export async function roundById(db: Db, id: number): Promise<DistributionRound> {
@@ -289,7 +363,11 @@ export function planStatement(
   lines: ReadonlyArray<{ supplyItemId: number; pieces: number }>,
   mode: string,
   day: string,
+  year: number,
 ): { sql: string; params: unknown[] } {
+  // what a unit lacks against the standard: kits × pieces, less what it holds usable, has on the way and
+  // has approved but not yet sent (an open order's promise), never below 0
+  const lack = 'greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0) - coalesce(i.pending_in, 0))';
   return {
     sql: `WITH ${positionPartsSql({
       where: (e, i) => `(${e} = ANY ($1::int[]) OR ${e} = ANY ($2::int[])) AND ${i} = ANY ($3::int[])`,
@@ -301,12 +379,15 @@ export function planStatement(
          lines AS (SELECT * FROM unnest($3::int[], $8::int[]) AS l(supply_item_id, pieces)),
          needs AS (
            SELECT u.warehouse_est AS warehouse_id, l.supply_item_id, u.establishment_id, u.clues,
-                  CASE WHEN $9 = 'FULL_KIT' THEN u.kits * l.pieces ELSE greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) END AS need,
-                  greatest(0, u.kits * l.pieces - coalesce(b.usable, 0) - coalesce(t.in_transit, 0)) AS lack,
+                  CASE WHEN $9 = 'FULL_KIT' THEN u.kits * l.pieces ELSE ${lack} END AS need,
+                  ${lack} AS lack,
                   coalesce(b.usable, 0) + coalesce(t.in_transit, 0) = 0 AS stocked_out
              FROM units u CROSS JOIN lines l
+             JOIN establishment e ON e.id = u.establishment_id JOIN supply_item s ON s.id = l.supply_item_id
              LEFT JOIN pos_b b ON b.establishment_id = u.establishment_id AND b.supply_item_id = l.supply_item_id
              LEFT JOIN pos_t t ON t.establishment_id = u.establishment_id AND t.supply_item_id = l.supply_item_id
+             LEFT JOIN pos_in i ON i.establishment_id = u.establishment_id AND i.supply_item_id = l.supply_item_id
+            WHERE ${authorizedSql('e', 's', '$10::int')}
          ),
          available AS (
            SELECT w.id AS warehouse_id, l.supply_item_id, greatest(0, coalesce(b.usable, 0) - coalesce(o.pending_out, 0)) AS available
@@ -326,13 +407,14 @@ export function planStatement(
       units.map((u) => u.clues),
       lines.map((l) => l.pieces),
       mode,
+      year,
     ],
   };
 }
 
 /** The plan statement of a round already made, over its units and kit, as a count (for the benchmark's raw SQL run). */
 export async function roundPlanSql(db: Db, roundId: number): Promise<{ sql: string; params: unknown[] }> {
-  const [r] = await db.query('SELECT kit_template_id AS "kitTemplateId", mode FROM distribution_round WHERE id = $1', [roundId]);
+  const [r] = await db.query('SELECT kit_template_id AS "kitTemplateId", mode, extract(year FROM month)::int AS year FROM distribution_round WHERE id = $1', [roundId]);
   const units = await db.query(
     `SELECT u.establishment_id AS id, w.establishment_id AS warehouse_est, u.kits, e.clues
        FROM distribution_round_unit u JOIN establishment e ON e.id = u.establishment_id JOIN route ro ON ro.id = u.route_id JOIN warehouse w ON w.id = ro.warehouse_id
@@ -340,7 +422,7 @@ export async function roundPlanSql(db: Db, roundId: number): Promise<{ sql: stri
     [roundId],
   );
   const lines = await db.query('SELECT supply_item_id AS "supplyItemId", pieces FROM kit_template_line WHERE template_id = $1', [r.kitTemplateId]);
-  const plan = planStatement(units, lines, r.mode, businessDay());
+  const plan = planStatement(units, lines, r.mode, businessDay(), r.year);
   return { sql: `SELECT count(*) FROM (${plan.sql}) plan`, params: plan.params };
 }
 
@@ -348,4 +430,27 @@ export async function roundPlanSql(db: Db, roundId: number): Promise<{ sql: stri
 export async function roundsByIds(db: Db, ids: readonly number[]): Promise<DistributionRound[]> {
   const rows = await db.query(`${ROUND_SELECT} WHERE r.id = ANY ($1::int[])`, [ids]);
   return rows.map(toRound);
+}
+
+const SKIP_MESSAGE: Readonly<Record<RoundSkipReason, string>> = {
+  NOT_AUTHORIZED: 'Ninguna clave del kit está autorizada para su nivel o tipología.',
+  NO_NEED: 'Tiene lo del estándar del kit (utilizable, en camino o aprobado): no necesitó piezas.',
+  NOTHING_ALLOCATED: 'Necesitaba piezas que el almacén no tenía libres: no recibió nada en esta ronda.',
+};
+
+/** Units of rounds that got nothing, and why, in the viewer's scope, per round (stop order). */
+export async function roundSkips(db: Db, roundIds: readonly number[], v: Viewer): Promise<Map<number, DistributionRoundSkip[]>> {
+  const params: unknown[] = [roundIds];
+  const rows: Array<DistributionRoundSkip & { roundId: number }> = await db.query(
+    `SELECT u.round_id AS "roundId", e.clues, e.name, ro.code AS "routeCode", u.stop_position AS position, u.kits, u.reason
+       FROM distribution_round_skip u JOIN establishment e ON e.id = u.establishment_id JOIN route ro ON ro.id = u.route_id
+       JOIN warehouse w ON w.id = ro.warehouse_id JOIN establishment we ON we.id = w.establishment_id
+      WHERE u.round_id = ANY ($1::int[]) AND ${unitsInScope(v, params)}
+      ORDER BY ro.code, u.stop_position`,
+    params,
+  );
+  return groupBy(
+    rows.map((r) => Object.assign(new DistributionRoundSkip(), r, { message: SKIP_MESSAGE[r.reason] })),
+    (r) => r.roundId,
+  );
 }

@@ -421,7 +421,10 @@ export function dispatchRoute(ctx: Context, raw: RouteDispatchInput): Promise<{ 
         } catch (err) {
           // nothing was written for this stop: its problems are found before the first write
           if (!(err instanceof UserInputError)) throw err;
-          for (const e of err.errors) skipped.push({ clues: stop.clues, orderNumber: order.number, code: e.code, message: e.message });
+          const mine = err.errors.map((e) => ({ clues: stop.clues, orderNumber: order.number, code: e.code, message: e.message }));
+          skipped.push(...mine);
+          // kept with the stop's key, so a replay answers the same
+          await em.query('UPDATE idempotency_key SET outcome = $3 WHERE subject = $1 AND key = $2', [meta.actor, key, JSON.stringify(mine)]);
         }
       }
       if (!numbers.length) {
@@ -430,9 +433,16 @@ export function dispatchRoute(ctx: Context, raw: RouteDispatchInput): Promise<{ 
       const shipments = await shipmentsWhere(em, 'sh.number = ANY ($1::text[])', [numbers], { order: 'sh.id' });
       return { shipments, skipped };
     },
-    async (em, _input, meta) => {
-      const shipments = await shipmentsWhere(em, 'sh.dispatched_by = $1 AND sh.idempotency_key LIKE $2', [meta.actor, `ruta:${codeOf(meta.idempotencyKey)}:%`], { order: 'sh.id' });
-      return { shipments, skipped: [] };
+    async (em, _input, meta, r) => {
+      const stopKeys = `ruta:${codeOf(meta.idempotencyKey)}:%`;
+      const shipments = await shipmentsWhere(em, 'sh.dispatched_by = $1 AND sh.idempotency_key LIKE $2', [meta.actor, stopKeys], { order: 'sh.id' });
+      const rows: Array<{ outcome: RouteStopSkipped[] }> = await em.query(
+        `SELECT outcome FROM idempotency_key WHERE subject = $1 AND key LIKE $2 AND operation = 'routeDispatch' AND outcome IS NOT NULL`,
+        [meta.actor, stopKeys],
+      );
+      const stopOf = new Map(r.stops.map((s, i) => [s.clues, i]));
+      const skipped = rows.flatMap((x) => x.outcome).sort((a, b) => stopOf.get(a.clues)! - stopOf.get(b.clues)!);
+      return { shipments, skipped };
     },
   );
 }

@@ -3,6 +3,7 @@ import { Roles, Viewer } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
 import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
 import { runMutation } from '../../db/mutation';
+import { LEVEL_OF_CARE_LABEL, LevelOfCare } from '../../domain/enums';
 import { Route, RouteUpsertInput, RouteUpsertSchema } from './distribution.types';
 
 type Db = Pick<EntityManager, 'query'>;
@@ -72,10 +73,10 @@ export function upsertRoute(ctx: Context, raw: RouteUpsertInput): Promise<Route>
         [input.warehouseClues],
       );
       if (!warehouse) errors.push(userError('NOT_A_WAREHOUSE', ['warehouseClues'], `${input.warehouseClues} no es un almacén del registro.`));
-      const [kit] = await em.query('SELECT 1 FROM kit_template WHERE code = $1 LIMIT 1', [input.kitTemplateCode]);
+      const [kit]: Array<{ level: string }> = await em.query('SELECT level_of_care AS level FROM kit_template WHERE code = $1 ORDER BY version DESC LIMIT 1', [input.kitTemplateCode]);
       if (!kit) errors.push(userError('UNKNOWN_KIT', ['kitTemplateCode'], `No existe el kit ${input.kitTemplateCode}.`));
-      const stops: Array<{ id: number; clues: string; state_code: string; operating: boolean; other: string | null }> = await em.query(
-        `SELECT e.id, e.clues, e.state_code, e.operating,
+      const stops: Array<{ id: number; clues: string; state_code: string; operating: boolean; level: string | null; other: string | null }> = await em.query(
+        `SELECT e.id, e.clues, e.state_code, e.operating, e.care_level AS level,
                 (SELECT r.code FROM route_stop s JOIN route r ON r.id = s.route_id
                   WHERE s.establishment_id = e.id AND s.kit_template_code = $2 AND r.code <> $3) AS other
            FROM establishment e WHERE e.clues = ANY ($1::bpchar[])`,
@@ -93,6 +94,9 @@ export function upsertRoute(ctx: Context, raw: RouteUpsertInput): Promise<Route>
           errors.push(userError('STOP_OUTSIDE_STATE', field, `${clues} es de otra entidad que el almacén ${input.warehouseClues}: una ruta no sale de su entidad.`));
         }
         if (!s.operating) errors.push(userError('NOT_OPERATING', field, `${clues} no está en operación.`));
+        if (kit && s.level !== kit.level) {
+          errors.push(userError('LEVEL_MISMATCH', field, `${clues} es de ${s.level ? LEVEL_OF_CARE_LABEL[s.level as LevelOfCare] : 'nivel de atención sin registrar'} y el kit ${input.kitTemplateCode} es de ${LEVEL_OF_CARE_LABEL[kit.level as LevelOfCare]}: la ruta de un kit lleva unidades de su nivel.`));
+        }
         if (s.other) errors.push(userError('ALREADY_ON_ROUTE', field, `${clues} ya está en la ruta ${s.other} del kit ${input.kitTemplateCode}: una unidad va en una sola ruta por kit.`));
       });
       if (errors.length) throw new UserInputError(errors);

@@ -5,7 +5,8 @@ import { grouping, IndicatorQuery, registerIndicator } from './indicators';
  * Rutas de la Salud (issue 20): how a month's rounds reached their units. Cohort: the units of the rounds
  * of the months from `from` to `to` (a round is made for its month before it starts: pass `to` to read
  * next month's), each with its round's order; read as of a day — a unit is supplied once a shipment of
- * its order was received by the end of that day.
+ * its order was received by the end of that day with at least one piece accepted (a shipment whose every
+ * lot was rejected supplied nothing).
  *
  * Parameters: $1 from, $2 to, $3 asOf, $4 states, $5 CLUES, $6 levels.
  */
@@ -13,7 +14,8 @@ const ROUND_UNITS = `
   SELECT u.round_id, u.establishment_id, u.order_id, u.kits, e.state_code, e.level_of_care, ro.code AS route_code,
          to_char(r.month, 'YYYY-MM') AS month, o.promised_on,
          (SELECT min(sh.received_at) FROM shipment sh
-           WHERE sh.order_id = u.order_id AND sh.received_at < (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')) AS received_at
+           WHERE sh.order_id = u.order_id AND sh.received_at < (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
+             AND EXISTS (SELECT 1 FROM shipment_line sl WHERE sl.shipment_id = sh.id AND sl.accepted > 0)) AS received_at
     FROM distribution_round r
     JOIN distribution_round_unit u ON u.round_id = r.id
     JOIN establishment e ON e.id = u.establishment_id
@@ -43,17 +45,19 @@ function grouped(q: IndicatorQuery, facts: string, measures: string): string {
 }
 
 /**
- * Each unit once per day of its round, from the day of the round's first dispatch (day 1) to the asOf
+ * Each unit once per day of its round, from the day of the round's first dispatch anywhere (day 1: the
+ * round's, whatever the query's filters — a state's day 1 is the national round's) to the asOf
  * day: `delivery_day`, and whether it had received by the end of it (`supplied`). The government's
  * report of a round's first day (37.7 % of centres supplied) is day 1 of this series.
  */
 const BY_DELIVERY_DAY = `
   WITH units AS (${ROUND_UNITS}),
   started AS (
-    SELECT u.round_id, min((sh.dispatched_at AT TIME ZONE 'America/Mexico_City')::date) AS day1
-      FROM units u JOIN shipment sh ON sh.order_id = u.order_id
-     WHERE sh.dispatched_at < (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
-     GROUP BY u.round_id
+    SELECT a.round_id, min((sh.dispatched_at AT TIME ZONE 'America/Mexico_City')::date) AS day1
+      FROM distribution_round_unit a JOIN shipment sh ON sh.order_id = a.order_id
+     WHERE a.round_id IN (SELECT round_id FROM units)
+       AND sh.dispatched_at < (($3::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')
+     GROUP BY a.round_id
   )
   SELECT u.*, d.delivery_day, (u.received_at IS NOT NULL AND (u.received_at AT TIME ZONE 'America/Mexico_City')::date <= s.day1 + d.delivery_day - 1) AS supplied
     FROM units u JOIN started s ON s.round_id = u.round_id
