@@ -23,6 +23,7 @@ export const REASONS: Record<string, string> = {
   WRONG_ITEM: 'Clave equivocada',
   LOST_IN_TRANSIT: 'Extraviado en el traslado',
   OTHER: 'Otro',
+  RECALLED: 'Lote retenido (alerta sanitaria)',
 };
 
 /** A query read from the cache and then the server; says when it was last read from the server. */

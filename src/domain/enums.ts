@@ -53,6 +53,8 @@ export enum RejectionReason {
   WRONG_ITEM = 'WRONG_ITEM',
   LOST_IN_TRANSIT = 'LOST_IN_TRANSIT',
   OTHER = 'OTHER',
+  /** The lot is on hold after an alerta sanitaria (issue 21). */
+  RECALLED = 'RECALLED',
 }
 
 export const REJECTION_REASONS: readonly RejectionReason[] = Object.values(RejectionReason);

@@ -29,6 +29,8 @@ export interface LotStock {
   lotNumber: string;
   expiresOn: string | null;
   quantity: number;
+  /** On hold after an alerta sanitaria (the hold's reference): on hand, never usable. */
+  heldBy?: string | null;
 }
 
 /**
@@ -50,8 +52,13 @@ export function fefoOrder(a: Pick<LotStock, 'expiresOn' | 'lotNumber'>, b: Pick<
   return compareFefo(a.expiresOn, a.lotNumber, b.expiresOn, b.lotNumber);
 }
 
+/** Whether a lot's pieces may be used on `day`: not expired, and not on hold. */
+export function isUsableLot(lot: Pick<LotStock, 'expiresOn' | 'heldBy'>, day: string): boolean {
+  return !lot.heldBy && isUsableOn(lot.expiresOn, day);
+}
+
 /**
- * Takes `quantity` pieces from the lots usable on `day`, soonest expiry first. Returns the pieces
+ * Takes `quantity` pieces from the lots usable on `day` (isUsableLot), soonest expiry first. Returns the pieces
  * per lot, or the usable total when it is not enough. Does not change `lots`.
  */
 export function allocateFefo(
@@ -59,7 +66,7 @@ export function allocateFefo(
   quantity: number,
   day: string,
 ): { ok: true; takes: Array<{ lot: LotStock; quantity: number }> } | { ok: false; usable: number } {
-  const usable = lots.filter((l) => l.quantity > 0 && isUsableOn(l.expiresOn, day)).sort(fefoOrder);
+  const usable = lots.filter((l) => l.quantity > 0 && isUsableLot(l, day)).sort(fefoOrder);
   const total = usable.reduce((sum, l) => sum + l.quantity, 0);
   if (total < quantity) return { ok: false, usable: total };
   const takes: Array<{ lot: LotStock; quantity: number }> = [];

@@ -14,6 +14,7 @@ import { ShipmentListResolver } from '../modules/orders/shipment.resolver';
 import { OrderPickListResolver, PickListLineResolver } from '../modules/orders/pick-list.resolver';
 import { PrescriptionResolver } from '../modules/prescriptions/prescription.resolver';
 import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolver } from '../modules/stock/stock.resolver';
+import { LotHoldResolver } from '../modules/stock/stock.holds.resolver';
 import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, OrderRoundResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
@@ -37,6 +38,7 @@ const resolvers: NonEmptyArray<Function> = [
   WarehouseResolver,
   SupplyItemResolver,
   StockResolver,
+  LotHoldResolver,
   StockLevelResolver,
   StockMovementResolver,
   ReceiptResolver,

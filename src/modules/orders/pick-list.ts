@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { DateScalar } from '../../base/scalars';
-import { allocateFefo, expiresSoon, isUsableOn } from '../../domain/stock';
+import { allocateFefo, expiresSoon, isUsableLot } from '../../domain/stock';
 import { LockedLot } from '../stock/ledger';
 import type { OrderLine } from './order.types';
 import { DispatchShortfall, ShortfallReason } from './shipment.types';
@@ -36,23 +36,26 @@ export function planFromAvailable(lines: readonly OrderLine[], lots: readonly Lo
   for (const x of lots) if (x.quantity > 0) byItem.set(x.supplyItemId, [...(byItem.get(x.supplyItemId) ?? []), x]);
   for (const l of pending) {
     const held = byItem.get(l.supplyItemId) ?? [];
-    const usable = held.filter((x) => isUsableOn(x.expiresOn, day)).reduce((s, x) => s + x.quantity, 0);
+    const usable = held.filter((x) => isUsableLot(x, day)).reduce((s, x) => s + x.quantity, 0);
+    const onHold = held.filter((x) => x.heldBy).reduce((s, x) => s + x.quantity, 0);
     const sent = Math.min(l.pending, usable);
     if (sent > 0) {
       const plan = allocateFefo(held, sent, day);
       // `sent` never exceeds the usable pieces, so the allocation always covers it
       if (plan.ok) for (const t of plan.takes) picks.push({ clave: l.clave, supplyItemId: l.supplyItemId, lot: t.lot as LockedLot, quantity: t.quantity });
     }
-    if (sent < l.pending) leftBehind.push(shortfall(l.clave, l.pending, sent, held.reduce((s, x) => s + x.quantity, 0) - usable));
+    if (sent < l.pending) leftBehind.push(shortfall(l.clave, l.pending, sent, held.reduce((s, x) => s + x.quantity, 0) - usable - onHold, onHold));
   }
   return { picks, leftBehind, anyPending: pending.length > 0 };
 }
 
-function shortfall(clave: string, requested: number, sent: number, expired: number): DispatchShortfall {
+function shortfall(clave: string, requested: number, sent: number, expired: number, onHold = 0): DispatchShortfall {
   const left = requested - sent;
   const [reason, message] =
     sent > 0
       ? [ShortfallReason.PARTIAL_STOCK, `Se enviaron las ${sent} piezas utilizables de ${clave}; quedan ${left} de ${requested} aprobadas por enviar.`]
+      : onHold > 0
+        ? [ShortfallReason.ONLY_HELD_STOCK, `Las ${onHold} piezas de ${clave} en existencia${expired > 0 ? ' que no están caducadas' : ''} están retenidas por alerta sanitaria y no se envían; quedan ${left} aprobadas por enviar.`]
       : expired > 0
         ? [ShortfallReason.ONLY_EXPIRED_STOCK, `Las ${expired} piezas de ${clave} en existencia están caducadas y no se envían; quedan ${left} aprobadas por enviar.`]
         : [ShortfallReason.NO_STOCK, `No hay piezas de ${clave} en existencia; quedan ${left} aprobadas por enviar.`];

@@ -1,3 +1,4 @@
+import { onHoldSql } from '../stock/stock.holds';
 import { runMutation } from '../../db/mutation';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
@@ -49,8 +50,9 @@ export async function createRedistributionOrder(ctx: Context, raw: Redistributio
       }
       // The pieces must be there now (usable, in the named lot when there is one), beyond what is already promised away.
       const [{ usable, promised }] = await em.query(
-        `SELECT coalesce((SELECT sum(b.quantity) FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        `SELECT coalesce((SELECT sum(b.quantity) FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
                            WHERE b.establishment_id = $1 AND b.supply_item_id = $2 AND (l.expires_on IS NULL OR l.expires_on >= (now() AT TIME ZONE 'America/Mexico_City')::date)
+                             AND NOT ${onHoldSql('l.id', 'e.state_code')}
                              AND ($3::text IS NULL OR l.lot_number = $3)), 0)::int AS usable,
                 coalesce((SELECT sum(greatest(0, ol.approved - ol.dispatched)) FROM supply_order o JOIN supply_order_line ol ON ol.order_id = o.id
                            WHERE o.supplying_id = $1 AND ol.supply_item_id = $2 AND o.status IN ('APPROVED', 'PARTIALLY_FULFILLED')), 0)::int AS promised`,

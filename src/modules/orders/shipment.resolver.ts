@@ -1,3 +1,4 @@
+import { LotRecallNotice } from '../stock/stock.holds.types';
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
@@ -35,5 +36,10 @@ export class ShipmentListResolver {
   @FieldResolver(() => [ShipmentLine], { description: 'One line per lot sent.' })
   lines(@Root() s: Shipment, @Ctx() ctx: Context): ShipmentLine[] | Promise<ShipmentLine[]> {
     return s.lines ?? ctx.loaders.shipmentLines.load(s.pk);
+  }
+
+  @FieldResolver(() => [LotRecallNotice], { description: 'Lots of the shipment on hold where it goes (alerta sanitaria): the receiving unit may reject them with reason RECALLED.' })
+  recalls(@Root() s: Shipment, @Ctx() ctx: Context): Promise<LotRecallNotice[]> {
+    return ctx.loaders.shipmentRecalls.load(s.pk);
   }
 }

@@ -10,11 +10,13 @@ export enum ShortfallReason {
   ONLY_EXPIRED_STOCK = 'ONLY_EXPIRED_STOCK',
   /** Its usable pieces covered part of the remainder: they were all sent. */
   PARTIAL_STOCK = 'PARTIAL_STOCK',
+  /** It holds pieces, but none usable and some in lots on hold (alerta sanitaria). */
+  ONLY_HELD_STOCK = 'ONLY_HELD_STOCK',
 }
 
 registerEnumType(ShortfallReason, {
   name: 'ShortfallReason',
-  description: 'Why approved pieces stayed behind: NO_STOCK (none at all), ONLY_EXPIRED_STOCK (only expired lots), PARTIAL_STOCK (every usable piece was sent).',
+  description: 'Why approved pieces stayed behind: NO_STOCK (none at all), ONLY_EXPIRED_STOCK (only expired lots), PARTIAL_STOCK (every usable piece was sent), ONLY_HELD_STOCK (none usable, some in lots on hold after an alerta sanitaria).',
 });
 
 @ObjectType({ description: 'A clave of which a dispatch from what is available (fromAvailable) could not send the whole approved remainder.' })

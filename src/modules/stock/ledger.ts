@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { LotStock } from '../../domain/stock';
 import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
 import { MovementKind } from './stock.types';
+import { holdsOf, onHoldMessage, onHoldSql, USES } from './stock.holds';
 
 /**
  * The one place stock changes. Every mutation that moves pieces builds drafts and hands them here:
@@ -62,7 +63,16 @@ export async function itemLots(em: Pick<EntityManager, 'query'>, establishmentId
       ORDER BY b.lot_id${lock ? ' FOR UPDATE OF b' : ''}`,
     [establishmentId, supplyItemIds],
   );
-  return rows.map((r) => ({ lotId: r.lot_id, supplyItemId: r.supply_item_id, lotNumber: r.lot_number, expiresOn: r.expires_on, quantity: r.quantity }));
+  // which lots are on hold, read after the lock: a hold that committed while this waited is seen
+  const held = await holdsOf(em, rows.map((r) => ({ establishmentId, lotId: r.lot_id })));
+  return rows.map((r) => ({
+    lotId: r.lot_id,
+    supplyItemId: r.supply_item_id,
+    lotNumber: r.lot_number,
+    expiresOn: r.expires_on,
+    quantity: r.quantity,
+    heldBy: held.get(`${establishmentId}:${r.lot_id}`)?.reference ?? null,
+  }));
 }
 
 /** Locks the balances of these lots at a location; returns lot id → pieces (0 for a lot never held there). */
@@ -112,15 +122,19 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
         ORDER BY b.establishment_id, b.lot_id FOR UPDATE OF b`,
       [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId)],
     );
+    // A use of held pieces (a dispatch, a dispensing, a consumption) is refused here whatever path asked
+    // for it: this statement starts after the locks above, so it reads a hold that committed meanwhile.
+    const uses = new Set(drafts.filter((d) => d.quantity < 0 && (USES as readonly string[]).includes(d.kind)).map((d) => `${d.establishmentId}:${d.lotId}`));
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [updated]: [Array<{ establishment_id: number; lot_id: number }>, number] = await em.query(
       `UPDATE stock_balance b SET quantity = b.quantity + o.delta, updated_at = now()
-         FROM unnest($1::int[], $2::int[], $3::int[]) AS o(est, lot, delta)
+         FROM unnest($1::int[], $2::int[], $3::int[], $4::boolean[]) AS o(est, lot, delta, use)
         WHERE b.establishment_id = o.est AND b.lot_id = o.lot AND b.quantity + o.delta >= 0
+          AND NOT (o.use AND ${onHoldSql('b.lot_id', '(SELECT e.state_code FROM establishment e WHERE e.id = b.establishment_id)')})
         RETURNING b.establishment_id, b.lot_id`,
-      [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId), outs.map((c) => c.delta)],
+      [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId), outs.map((c) => c.delta), outs.map((c) => uses.has(`${c.establishmentId}:${c.lotId}`))],
     );
-    if (updated.length !== outs.length) await refuseShortfalls(em, outs, updated);
+    if (updated.length !== outs.length) await refuseShortfalls(em, outs, updated, uses);
     await refuseNegativeHistory(em, drafts, outs);
   }
   // The ledger rows and the balances that grow are written by one statement, after everything else:
@@ -235,9 +249,21 @@ async function refuseShortfalls(
   em: EntityManager,
   outs: Array<{ establishmentId: number; lotId: number; delta: number; field: Array<string | number> }>,
   updated: Array<{ establishment_id: number; lot_id: number }>,
+  uses: ReadonlySet<string>,
 ): Promise<never> {
   const done = new Set(updated.map((u) => `${u.establishment_id}:${u.lot_id}`));
-  const short = outs.filter((c) => !done.has(`${c.establishmentId}:${c.lotId}`));
+  const refused = outs.filter((c) => !done.has(`${c.establishmentId}:${c.lotId}`));
+  const held = await holdsOf(em, refused.filter((c) => uses.has(`${c.establishmentId}:${c.lotId}`)));
+  const onHold = refused.filter((c) => held.has(`${c.establishmentId}:${c.lotId}`));
+  if (onHold.length) {
+    throw new UserInputError(
+      onHold.map((c) => {
+        const h = held.get(`${c.establishmentId}:${c.lotId}`)!;
+        return userError('LOT_ON_HOLD', c.field, onHoldMessage(h.lotNumber, h.reference));
+      }),
+    );
+  }
+  const short = refused;
   const have: Array<{ establishment_id: number; lot_id: number; quantity: number; lot_number: string }> = await em.query(
     `SELECT b.establishment_id, b.lot_id, b.quantity, l.lot_number FROM stock_balance b JOIN lot l ON l.id = b.lot_id
       WHERE (b.establishment_id, b.lot_id) IN (SELECT * FROM unnest($1::int[], $2::int[]))`,

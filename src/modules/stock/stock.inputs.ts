@@ -134,7 +134,7 @@ export class StockAdjustInput {
 }
 
 /** Reasons that only take pieces out, and those that only put them in. */
-const OUT_REASONS = new Set([AdjustmentReason.DAMAGE, AdjustmentReason.LOSS, AdjustmentReason.THEFT]);
+const OUT_REASONS = new Set([AdjustmentReason.DAMAGE, AdjustmentReason.LOSS, AdjustmentReason.THEFT, AdjustmentReason.RECALL_RETURN, AdjustmentReason.RECALL_DESTRUCTION]);
 const IN_REASONS = new Set([AdjustmentReason.FOUND]);
 
 export const StockAdjustSchema = z

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
+import type { Viewer } from '../../base/auth';
 import { keyed } from '../../base/context';
+import { holdersOf } from './stock.holds';
+import { LotHold, LotHolder } from './stock.holds.types';
 import { businessDay } from '../../domain/dates';
 import { SupplierStock, supplierStock, supplierStockKey } from './stock.available';
 import { lotsFor, movementsByIds, receiptById } from './stock.queries';
@@ -24,6 +27,14 @@ export function stockLoaders(db: DataSource) {
         return keys.map((k) => found.get(supplierStockKey(k.establishmentId, k.supplyItemId))!);
       },
       { cacheKeyFn: (k) => supplierStockKey(k.establishmentId, k.supplyItemId) },
+    ),
+    /** Who still holds each hold's lot, as the request's viewer may see them (the viewer is the request's: the hold's id is the key). */
+    lotHolders: new DataLoader<{ hold: LotHold; viewer: Viewer }, LotHolder[], number>(
+      async (keys) => {
+        const found = await holdersOf(db, keys.map((k) => k.hold), keys[0].viewer);
+        return keys.map((k) => found.get(k.hold.id) ?? []);
+      },
+      { cacheKeyFn: (k) => k.hold.id },
     ),
     receiptById: new DataLoader<number, Receipt | null>(async (ids) => Promise.all(ids.map((id) => receiptById(db, id)))),
   };

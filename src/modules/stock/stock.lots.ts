@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { allocateFefo, isUsableOn } from '../../domain/stock';
 import { ErrorCode, fail, UserError, userError, UserInputError } from '../../base/errors';
 import { LockedLot, lockItemLots, MovementDraft } from './ledger';
+import { onHoldMessage } from './stock.holds';
 
 /** Lots and claves as the stock mutations find them: by clave, by lot number, or FEFO under the balances' locks. */
 
@@ -97,6 +98,8 @@ export async function takeOut<L extends LineAt & { quantity: number; lotNumber?:
       const lot = lots.find((l) => l.lotNumber === line.lotNumber);
       if (!lot) {
         errors.push(userError(ErrorCode.UNKNOWN_LOT, [...at, 'lotNumber'], `No hay piezas del lote ${line.lotNumber} de la clave ${line.clave} en esta CLUES.`));
+      } else if (lot.heldBy) {
+        errors.push(userError('LOT_ON_HOLD', [...at, 'lotNumber'], onHoldMessage(lot.lotNumber, lot.heldBy)));
       } else if (!isUsableOn(lot.expiresOn, day)) {
         errors.push(userError(ErrorCode.LOT_EXPIRED, [...at, 'lotNumber'], `El lote ${line.lotNumber} caducó el ${lot.expiresOn}: no puede usarse.`));
       } else if (lot.quantity < line.quantity) {

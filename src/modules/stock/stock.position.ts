@@ -1,9 +1,11 @@
+import { onHoldSql } from './stock.holds';
 /**
  * THE stock position of a location × clave (SPEC §4), the one definition the stock page,
  * `suggestedOrder`, the redistribution and the procurement plan read:
  *
- *   on_hand      pieces on the shelf, expired included (Σ balances)
- *   usable       pieces in lots not expired on the day asked about (no expiry date: usable)
+ *   on_hand      pieces on the shelf, expired and held included (Σ balances)
+ *   usable       pieces in lots not expired on the day asked about (no expiry date: usable) and not on hold
+ *   held         pieces in lots on hold after an alerta sanitaria (stock.holds.ts), expired or not
  *   in_transit   pieces on shipments to the location not yet received (view stock_in_transit)
  *   pending_in   pieces approved on open replenishment orders to it, not yet dispatched (view stock_pending)
  *   pending_out  the same, from it
@@ -61,8 +63,11 @@ export interface PositionSql {
  * PostgreSQL much less than an object with its keys); only when the SQL boolean `when` holds.
  */
 export const lotTuplesSql = (day: string, when = 'true') => `
-  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false)))
+  coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false), ${HELD}))
            FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
+
+/** Whether a balance `b` of lot `l` at location `e` is on hold (stock.holds.ts, the one definition). */
+const HELD = onHoldSql('l.id', 'e.state_code');
 
 /** A calculation that may be in force for `month`: of that month or before, with a value. */
 const calculationInForce = (month: string) => `month <= ${month} AND value IS NOT NULL`;
@@ -127,9 +132,10 @@ export function positionPartsSql(p: Pick<PositionSql, 'where' | 'day' | 'year' |
   return `
     pos_b AS (
       SELECT b.establishment_id, b.supply_item_id, sum(b.quantity) AS on_hand,
-             coalesce(sum(b.quantity) FILTER (WHERE l.expires_on IS NULL OR l.expires_on >= ${p.day}), 0) AS usable
+             coalesce(sum(b.quantity) FILTER (WHERE (l.expires_on IS NULL OR l.expires_on >= ${p.day}) AND NOT ${HELD}), 0) AS usable,
+             coalesce(sum(b.quantity) FILTER (WHERE ${HELD}), 0) AS held
              ${p.lots ? `, ${lotTuplesSql(p.day, p.lots)} AS lots` : ''}
-        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
        WHERE ${w('b.establishment_id', 'b.supply_item_id')}
        GROUP BY 1, 2
     ),
@@ -192,6 +198,7 @@ export function positionSql(p: PositionSql): string {
     SELECT k.establishment_id, k.supply_item_id,
            ${omit.has('onHand') ? 'NULL::bigint' : 'coalesce(k.on_hand, 0)'} AS on_hand,
            coalesce(k.usable, 0) AS usable,
+           ${omit.has('onHand') ? 'NULL::bigint' : 'coalesce(k.held, 0)'} AS held,
            ${omit.has('inTransit') ? 'NULL::bigint' : 'coalesce(k.in_transit, 0)'} AS in_transit,
            ${pending ? 'coalesce(k.pending_in, 0)' : 'NULL::bigint'} AS pending_in,
            ${pending ? 'coalesce(o.pending_out, 0)' : 'NULL::bigint'} AS pending_out,

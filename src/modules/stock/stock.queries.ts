@@ -96,11 +96,11 @@ export interface StockFilterSql {
 }
 
 /**
- * A (location, clave)'s lots as compact arrays [lotNumber, expiresOn, quantity, expired] (`lotTuplesSql`:
+ * A (location, clave)'s lots as compact arrays [lotNumber, expiresOn, quantity, expired, held] (`lotTuplesSql`:
  * the position's `lots` column and `lotsFor` alike), made LotLevels in FEFO order (an ORDER BY
  * inside the aggregate made PostgreSQL sort each clave's one or two lots apart).
  */
-type LotTuple = [string, string | null, number, boolean];
+type LotTuple = [string, string | null, number, boolean, boolean];
 
 function toLotLevels(tuples: LotTuple[]): LotLevel[] {
   if (tuples.length > 1) tuples.sort((a, b) => compareFefo(a[1], a[0], b[1], b[0]));
@@ -110,6 +110,7 @@ function toLotLevels(tuples: LotTuple[]): LotLevel[] {
     lot.expiresOn = t[1];
     lot.quantity = t[2];
     lot.expired = t[3];
+    lot.held = t[4];
     return lot;
   });
 }
@@ -122,6 +123,7 @@ function toLotLevels(tuples: LotTuple[]): LotLevel[] {
 const FIELD_READS: Readonly<Record<string, ReadonlyArray<'onHand' | 'source' | 'inTransit' | 'pending'>>> = {
   onHand: ['onHand'],
   expired: ['onHand'],
+  held: ['onHand'],
   cpmSource: ['source'],
   inTransit: ['inTransit'],
   pendingIn: ['pending'],
@@ -210,6 +212,7 @@ interface PositionRow {
   clave: string;
   on_hand: string | null;
   usable: string;
+  held: string | null;
   in_transit: string | null;
   pending_in: string | null;
   pending_out: string | null;
@@ -263,7 +266,8 @@ function toStockLevel(f: { establishmentId: number; day: string }, r: PositionRo
   s.usable = Number(r.usable);
   if (r.on_hand !== null) {
     s.onHand = Number(r.on_hand);
-    s.expired = s.onHand - s.usable;
+    s.held = Number(r.held);
+    s.expired = s.onHand - s.usable - s.held;
   }
   if (r.in_transit !== null) s.inTransit = Number(r.in_transit);
   if (r.pending_in !== null) s.pendingIn = Number(r.pending_in);
@@ -290,7 +294,7 @@ export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: num
   const rows: Array<{ est: number; item: number; lots: LotTuple[] }> = await preparedQuery(
     db,
     `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotTuplesSql('$3::date')} AS lots
-       FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+       FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
        JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item
       GROUP BY 1, 2`,
     [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId), day],

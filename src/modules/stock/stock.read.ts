@@ -12,7 +12,7 @@ import { LedgerCheck, StockLevel, StockMovement } from './stock.types';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A location the caller may read: scope from the CLUES alone (no existence leak), then the row. */
-async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: number; clues: string; isWarehouse: boolean }> {
+export async function readableLocation(ctx: Context, rawClues: string): Promise<{ id: number; clues: string; isWarehouse: boolean }> {
   const clues = normalizeClues(rawClues);
   if (!viewerOf(ctx).covers(clues)) throw forbidden();
   const est = await ctx.loaders.establishmentByClues.load(clues);

@@ -5,7 +5,7 @@ import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
 import { Roles } from '../../base/auth';
 import { Context, viewerOf } from '../../base/context';
-import { ErrorCode, gather, throwIfAny, UserError, userError, UserInputError } from '../../base/errors';
+import { ErrorCode, fail, gather, throwIfAny, UserError, userError, UserInputError } from '../../base/errors';
 import { backdatedWarning, lotExpiresSoonWarning, UserWarning } from '../../base/warnings';
 import { purchaseReceipts } from './purchase-receipts';
 import { requireEstablishment } from '../registry/registry.queries';
@@ -22,7 +22,10 @@ import {
 } from './stock.inputs';
 import { duplicateLines, findLots, knownLot, lotKey, resolveClaves, takeOut, unknownClave } from './stock.lots';
 import { movementsByKey, receiptById } from './stock.queries';
-import { MovementKind, Receipt, StockMovement } from './stock.types';
+import { AdjustmentReason, MovementKind, Receipt, StockMovement } from './stock.types';
+import { holdsOf } from './stock.holds';
+
+const RECALL_REASONS: ReadonlySet<string> = new Set([AdjustmentReason.RECALL_RETURN, AdjustmentReason.RECALL_DESTRUCTION]);
 
 /**
  * What a stock mutation wrote, read after its transaction committed and only if the response asks
@@ -219,6 +222,10 @@ function receiptWarnings(input: z.output<typeof StockReceiveSchema>, recordedAt:
 export async function adjust(ctx: Context, raw: StockAdjustInput): Promise<Written> {
   return stockMutation(ctx, 'stockAdjust', StockAdjustSchema, raw, async (em, input, establishmentId, meta) => {
     const lot = await knownLot(em, input.clave, input.lotNumber, []);
+    // a recall's return or destruction is of held pieces only (every other adjustment is of any lot)
+    if (RECALL_REASONS.has(input.reason) && !(await holdsOf(em, [{ establishmentId, lotId: lot.id }])).size) {
+      fail('NOT_HELD', ['reason'], `El lote ${input.lotNumber} no está retenido aquí: la devolución o destrucción por alerta sanitaria es solo de lotes retenidos.`);
+    }
     await writeMovements(em, meta, [
       {
         field: ['quantity'],

@@ -32,6 +32,10 @@ export enum AdjustmentReason {
   FOUND = 'FOUND',
   RECLASSIFICATION = 'RECLASSIFICATION',
   OTHER = 'OTHER',
+  /** Pieces of a lot on hold returned to the supplier (issue 21). */
+  RECALL_RETURN = 'RECALL_RETURN',
+  /** Pieces of a lot on hold destroyed (issue 21). */
+  RECALL_DESTRUCTION = 'RECALL_DESTRUCTION',
 }
 
 /** How an adjustment's reason reads in a Spanish message. */
@@ -42,6 +46,8 @@ export const ADJUSTMENT_REASON_LABEL: Readonly<Record<AdjustmentReason, string>>
   FOUND: 'piezas encontradas',
   RECLASSIFICATION: 'reclasificación',
   OTHER: 'otro motivo',
+  RECALL_RETURN: 'devolución al proveedor por alerta sanitaria',
+  RECALL_DESTRUCTION: 'destrucción por alerta sanitaria',
 };
 
 registerEnumType(MovementKind, { name: 'MovementKind', description: 'What moved the pieces.' });
@@ -134,6 +140,9 @@ export class LotLevel {
 
   @Field({ description: 'Whether the lot has expired today (its pieces count as zero usable).' })
   expired: boolean;
+
+  @Field({ description: 'Whether the lot is on hold here after an alerta sanitaria (its pieces count as zero usable; see heldLots for the alert).' })
+  held: boolean;
 }
 
 @ObjectType({
@@ -162,11 +171,14 @@ export class StockLevel implements Node {
   @Field(() => Int, { description: 'All pieces on the shelf, expired included.' })
   onHand: number;
 
-  @Field(() => Int, { description: 'Pieces in lots whose expiry is today or later (or none).' })
+  @Field(() => Int, { description: 'Pieces in lots whose expiry is today or later (or none) and that are not on hold.' })
   usable: number;
 
-  @Field(() => Int, { description: 'Pieces in expired lots (not usable).' })
+  @Field(() => Int, { description: 'Pieces in expired lots not on hold (not usable).' })
   expired: number;
+
+  @Field(() => Int, { description: 'Pieces in lots on hold after an alerta sanitaria (not usable, whether expired or not): onHand = usable + expired + held.' })
+  held: number;
 
   @Field(() => Int, { description: 'Pieces dispatched to this location and not yet received.' })
   inTransit: number;
