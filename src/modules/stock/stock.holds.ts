@@ -58,7 +58,8 @@ export const LotHoldReleaseSchema = z.object({ ...holdFields, reason: text(500) 
 async function lockLot(em: EntityManager, clave: string, lotNumber: string): Promise<{ id: number; supplyItemId: number }> {
   const [item] = await em.query('SELECT id FROM supply_item WHERE clave = $1', [clave]);
   if (!item) fail(ErrorCode.UNKNOWN_CLAVE, ['clave'], `No existe la clave ${clave} en el catálogo.`);
-  const [lot] = await em.query('SELECT id FROM lot WHERE supply_item_id = $1 AND lot_number = $2 FOR UPDATE', [item.id, lotNumber]);
+  // holds of one lot one at a time; NO KEY UPDATE, not UPDATE: a movement's foreign key to the lot (KEY SHARE) must not wait for it
+  const [lot] = await em.query('SELECT id FROM lot WHERE supply_item_id = $1 AND lot_number = $2 FOR NO KEY UPDATE', [item.id, lotNumber]);
   if (lot) return { id: lot.id, supplyItemId: item.id };
   const others: Array<{ clave: string }> = await em.query(
     'SELECT s.clave FROM lot l JOIN supply_item s ON s.id = l.supply_item_id WHERE l.lot_number = $1 ORDER BY s.clave LIMIT 5',
