@@ -30,7 +30,7 @@ if (!process.env.DATABASE_URL) {
   const { connect } = require('../src/db/connect');
   const { Viewer } = require('../src/base/auth');
   const { createContext } = require('../src/graphql/context');
-  const { createRound } = require('../src/modules/distribution/rounds');
+  const { createRound, roundTotals } = require('../src/modules/distribution/rounds');
   const { routeManifestFile } = require('../src/modules/distribution/route-dispatch');
   const { seedNationalDistribution } = require('../seeds/national-distribution');
 
@@ -55,7 +55,8 @@ if (!process.env.DATABASE_URL) {
        FROM supply_order WHERE distribution_round_id = $1`,
     [round.id],
   );
-  console.log(`round ${round.number}: ${round.units} centres, ${round.kits} kits, ${made.orders} orders, ${made.lines} order lines, ${made.short} claves shared out; ${roundSeconds.toFixed(1)} s`);
+  const totals = (await roundTotals(db, [round.id], central.viewer)).get(round.id);
+  console.log(`round ${round.number}: ${totals.units} centres, ${totals.kits} kits, ${made.orders} orders, ${made.lines} order lines, ${made.short} claves shared out; ${roundSeconds.toFixed(1)} s`);
 
   // 2. The planning statement alone, as the use case writes it, rolled back.
   const { roundPlanSql } = require('../src/modules/distribution/rounds');

@@ -15,6 +15,7 @@ const SHIPMENTS = gql`
           id number orderNumber dispatchedAt status fromClues
           from { id name }
           lines { line clave lotNumber expiresOn quantity }
+          recalls { clave lotNumber quantity reference reason }
         }
       }
     }
@@ -45,7 +46,11 @@ interface Diff { accepted: string; reason: string }
 
 function ReceiveForm({ shipment, onDone }: { shipment: any; onDone: () => void }) {
   const client = useClient();
-  const [diffs, setDiffs] = useState<Record<number, Diff>>({});
+  // a lot on hold where it arrives is marked already: none accepted, rejected as recalled
+  const recalled = (l: any) => (shipment.recalls ?? []).some((r: any) => r.clave === l.clave && r.lotNumber === l.lotNumber);
+  const [diffs, setDiffs] = useState<Record<number, Diff>>(() =>
+    Object.fromEntries(shipment.lines.filter(recalled).map((l: any) => [l.line, { accepted: '0', reason: 'RECALLED' }])),
+  );
   const [error, setError] = useState('');
   const toggle = (line: number, on: boolean) => {
     const next = { ...diffs };
@@ -74,7 +79,7 @@ function ReceiveForm({ shipment, onDone }: { shipment: any; onDone: () => void }
   const marked = Object.keys(diffs).length;
   return (
     <form onSubmit={submit} class="receive" data-shipment={shipment.number}>
-      <p class="muted">Todo se recibe como se envió. Marque solo los lotes que llegaron con diferencia y diga cuántas piezas acepta y por qué.</p>
+      <p class="muted">Todo se recibe como se envió. Marque solo los lotes que llegaron con diferencia y diga cuántas piezas acepta y por qué.{(shipment.recalls ?? []).length > 0 && ' Los lotes retenidos por alerta sanitaria ya van marcados como rechazados.'}</p>
       <table>
         <caption class="sr-only">Lotes de la remisión {shipment.number}</caption>
         <thead>
@@ -148,6 +153,12 @@ export function ReceiveView({ me }: { me: Me }) {
                 <p class="kit-label">
                   <strong>Kit de Rutas de la Salud</strong> · ronda {kit.number} ({monthName(kit.month)}) · {kit.kit}
                 </p>
+              )}
+              {s.recalls.length > 0 && (
+                <div class="recall" role="alert" data-recalls={s.number}>
+                  <strong>Lote retenido por alerta sanitaria:</strong>{' '}
+                  {s.recalls.map((r: any) => `lote ${r.lotNumber} de ${r.clave} (${fmtInt(r.quantity)} piezas, alerta ${r.reference})`).join('; ')}. Al recibir ya va marcado como rechazado con el motivo «{REASONS.RECALLED}»: sepárelo y no lo acepte en su existencia.
+                </div>
               )}
               <p>
                 Pedido {s.orderNumber} · de {s.from.name} ({s.fromClues}) · despachada {new Date(s.dispatchedAt).toLocaleDateString('es-MX')} · {s.lines.length} lote{s.lines.length > 1 ? 's' : ''}, {fmtInt(pieces)} piezas

@@ -15,15 +15,41 @@ const STOCK = gql`
       pageInfo { hasNextPage endCursor }
       edges {
         node {
-          id clave usable onHand expired inTransit cpm monthsOfStock status
+          id clave usable onHand expired held inTransit cpm monthsOfStock status
           supplyItem { id description presentation }
-          lots { lotNumber expiresOn quantity expired }
+          lots { lotNumber expiresOn quantity expired held }
         }
       }
     }
   }
 `;
+/** The lots on hold here (alertas sanitarias): shown before anything else, with what to do. */
+const HELD = gql`
+  query HeldHere($clues: String!) {
+    heldLots(clues: $clues) { clave description lotNumber expiresOn pieces reference reason heldAt }
+  }
+`;
 const PAGE = 20;
+
+function Recalled({ clues }: { clues: string }) {
+  const [result] = useRead<any, any>(HELD, { clues });
+  const held: any[] = result.data?.heldLots ?? [];
+  if (!held.length) return null;
+  return (
+    <div class="recall" role="alert" id="recalled-lots">
+      <h2>Lotes retenidos por alerta sanitaria ({fmtInt(held.length)})</h2>
+      <p>No los surta, dispense ni consuma: sepárelos y espere la instrucción de devolución o destrucción. No cuentan como existencia utilizable.</p>
+      <ul>
+        {held.map((h) => (
+          <li data-held-lot={h.lotNumber}>
+            <span class="clave">{h.clave}</span> {h.description} · lote <strong>{h.lotNumber}</strong> · {fmtInt(h.pieces)} piezas · alerta <strong>{h.reference}</strong>
+            <small class="block">{h.reason} (retenido el {fmtDate(h.heldAt.slice(0, 10))})</small>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 export function StockView({ me }: { me: Me }) {
   const [draft, setDraft] = useState('');
@@ -40,6 +66,7 @@ export function StockView({ me }: { me: Me }) {
   const reset = () => setCursors([null]);
   return (
     <section>
+      {me.clues && <Recalled clues={me.clues} />}
       <form
         class="toolbar"
         role="search"
@@ -94,7 +121,11 @@ export function StockView({ me }: { me: Me }) {
                   <span class="clave">{s.clave}</span>
                   <span class="desc">{s.supplyItem.description}</span>
                 </th>
-                <td class="num" data-usable={s.usable}>{fmtInt(s.usable)}{s.inTransit > 0 && <small class="muted block">+{fmtInt(s.inTransit)} en camino</small>}</td>
+                <td class="num" data-usable={s.usable}>
+                  {fmtInt(s.usable)}
+                  {s.inTransit > 0 && <small class="muted block">+{fmtInt(s.inTransit)} en camino</small>}
+                  {s.held > 0 && <small class="held block" data-held={s.held}>{fmtInt(s.held)} retenidas</small>}
+                </td>
                 <td class="num">{fmtInt(s.cpm)}</td>
                 <td class="num">{s.monthsOfStock == null ? '—' : s.monthsOfStock.toLocaleString('es-MX', { maximumFractionDigits: 1 })}</td>
                 <td><span class={`status ${s.status}`}>{STATUS[s.status] ?? s.status}</span></td>
@@ -113,9 +144,10 @@ export function StockView({ me }: { me: Me }) {
                   <td colSpan={6}>
                     <ul>
                       {s.lots.map((l: any) => (
-                        <li class={l.expired ? 'expired' : ''}>
+                        <li class={l.held ? 'held' : l.expired ? 'expired' : ''}>
                           Lote <strong>{l.lotNumber}</strong> · {fmtInt(l.quantity)} piezas · caduca {fmtDate(l.expiresOn)}
-                          {l.expired && ' · CADUCADO (no se cuenta como utilizable)'}
+                          {l.held && ' · RETENIDO por alerta sanitaria (no se cuenta como utilizable)'}
+                          {!l.held && l.expired && ' · CADUCADO (no se cuenta como utilizable)'}
                         </li>
                       ))}
                     </ul>
