@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { LotStock } from '../../domain/stock';
 import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
 import { MovementKind } from './stock.types';
-import { holdsOf, onHoldMessage, onHoldSql, USES } from './stock.holds';
+import { holdsOf, onHoldMessage, onHoldSql, stateOf, USES } from './stock.holds';
 
 /**
  * The one place stock changes. Every mutation that moves pieces builds drafts and hands them here:
@@ -130,7 +130,7 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
       `UPDATE stock_balance b SET quantity = b.quantity + o.delta, updated_at = now()
          FROM unnest($1::int[], $2::int[], $3::int[], $4::boolean[]) AS o(est, lot, delta, use)
         WHERE b.establishment_id = o.est AND b.lot_id = o.lot AND b.quantity + o.delta >= 0
-          AND NOT (o.use AND ${onHoldSql('b.lot_id', '(SELECT e.state_code FROM establishment e WHERE e.id = b.establishment_id)')})
+          AND NOT (o.use AND ${onHoldSql('b.lot_id', stateOf('b.establishment_id'))})
         RETURNING b.establishment_id, b.lot_id`,
       [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId), outs.map((c) => c.delta), outs.map((c) => uses.has(`${c.establishmentId}:${c.lotId}`))],
     );

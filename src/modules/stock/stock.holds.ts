@@ -12,16 +12,22 @@ type Db = Pick<EntityManager, 'query'>;
 
 /**
  * Lot holds (issue 21): THE definition of "held". A balance of lot `lot` at a location of state `state`
- * is held when an open hold of the lot reaches it — one for the whole network, or one for that state.
- * Both arms are uncorrelated sets PostgreSQL hashes once per statement, so a national read pays nothing
- * per row. Held pieces are on hand but not usable: not counted as usable, skipped by FEFO, refused when a
- * dispatch, a consumption or a dispensing names them (LOT_ON_HOLD), and refused by the ledger itself
- * (ledger.ts) for those movements whatever path asked for them.
+ * (SQL expressions; `state` is only evaluated when some hold is scoped to a state) is held when an open
+ * hold of the lot reaches it — one for the whole network, or one for that state. Every arm is an
+ * uncorrelated set PostgreSQL computes once per statement: with no open hold at all (the usual day) the
+ * first is false and nothing else is read; otherwise each row costs two hash probes. Held pieces are on
+ * hand but not usable: not counted as usable, skipped by FEFO, refused when a dispatch, a consumption or a
+ * dispensing names them (LOT_ON_HOLD), and refused by the ledger itself (ledger.ts) for those movements
+ * whatever path asked for them.
  */
 export function onHoldSql(lot: string, state: string): string {
-  return `(${lot} IN (SELECT lot_id FROM lot_hold WHERE released_at IS NULL AND state_code IS NULL)
-           OR (${lot}, ${state}) IN (SELECT lot_id, state_code FROM lot_hold WHERE released_at IS NULL AND state_code IS NOT NULL))`;
+  return `(EXISTS (SELECT 1 FROM lot_hold WHERE released_at IS NULL)
+           AND (${lot} IN (SELECT lot_id FROM lot_hold WHERE released_at IS NULL AND state_code IS NULL)
+                OR (${lot}, ${state}) IN (SELECT lot_id, state_code FROM lot_hold WHERE released_at IS NULL AND state_code IS NOT NULL)))`;
 }
+
+/** The state of establishment `id` (SQL), for onHoldSql where the statement has no establishment row at hand. */
+export const stateOf = (id: string) => `(SELECT st.state_code FROM establishment st WHERE st.id = ${id})`;
 
 /** Movements that put held pieces to use, refused on a held lot; write-offs, returns and corrections are not. */
 export const USES = ['DISPATCH', 'DISPENSE', 'CONSUMPTION'] as const;

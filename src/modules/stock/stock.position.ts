@@ -1,4 +1,4 @@
-import { onHoldSql } from './stock.holds';
+import { onHoldSql, stateOf } from './stock.holds';
 /**
  * THE stock position of a location × clave (SPEC §4), the one definition the stock page,
  * `suggestedOrder`, the redistribution and the procurement plan read:
@@ -66,8 +66,8 @@ export const lotTuplesSql = (day: string, when = 'true') => `
   coalesce(json_agg(json_build_array(l.lot_number, l.expires_on::text, b.quantity, coalesce(l.expires_on < ${day}, false), ${HELD}))
            FILTER (WHERE ${when} AND b.quantity > 0), '[]')`;
 
-/** Whether a balance `b` of lot `l` at location `e` is on hold (stock.holds.ts, the one definition). */
-const HELD = onHoldSql('l.id', 'e.state_code');
+/** Whether a balance `b` of lot `l` is on hold (stock.holds.ts, the one definition). */
+const HELD = onHoldSql('l.id', stateOf('b.establishment_id'));
 
 /** A calculation that may be in force for `month`: of that month or before, with a value. */
 const calculationInForce = (month: string) => `month <= ${month} AND value IS NOT NULL`;
@@ -135,7 +135,7 @@ export function positionPartsSql(p: Pick<PositionSql, 'where' | 'day' | 'year' |
              coalesce(sum(b.quantity) FILTER (WHERE (l.expires_on IS NULL OR l.expires_on >= ${p.day}) AND NOT ${HELD}), 0) AS usable,
              coalesce(sum(b.quantity) FILTER (WHERE ${HELD}), 0) AS held
              ${p.lots ? `, ${lotTuplesSql(p.day, p.lots)} AS lots` : ''}
-        FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
+        FROM stock_balance b JOIN lot l ON l.id = b.lot_id
        WHERE ${w('b.establishment_id', 'b.supply_item_id')}
        GROUP BY 1, 2
     ),

@@ -294,7 +294,7 @@ export async function lotsFor(db: Db, keys: ReadonlyArray<{ establishmentId: num
   const rows: Array<{ est: number; item: number; lots: LotTuple[] }> = await preparedQuery(
     db,
     `SELECT b.establishment_id AS est, b.supply_item_id AS item, ${lotTuplesSql('$3::date')} AS lots
-       FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN establishment e ON e.id = b.establishment_id
+       FROM stock_balance b JOIN lot l ON l.id = b.lot_id
        JOIN unnest($1::int[], $2::int[]) AS k(est, item) ON b.establishment_id = k.est AND b.supply_item_id = k.item
       GROUP BY 1, 2`,
     [keys.map((k) => k.establishmentId), keys.map((k) => k.supplyItemId), day],
