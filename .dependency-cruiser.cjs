@@ -7,7 +7,7 @@
  *   modules/  one folder per area, in this order: a module imports only modules before it
  *   graphql/  the composition root: schema, merged loaders, executor, limits; then server, main, cli
  */
-const MODULE_ORDER = [['registry'], ['catalog'], ['stock'], ['procurement'], ['orders'], ['distribution'], ['cpm', 'prescriptions', 'indicators'], ['viewer']];
+const MODULE_ORDER = [['registry'], ['catalog'], ['stock'], ['procurement'], ['orders'], ['distribution'], ['cpm', 'prescriptions', 'indicators', 'recall'], ['viewer']];
 
 const moduleRules = MODULE_ORDER.flatMap((rank, i) => {
   const later = MODULE_ORDER.slice(i + 1).flat();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /* eslint-disable */
-// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--workers <cores>] [--only stock,establishments,rollups,cpm,receipts,round]
+// npm run bench -- [--duration 10] [--warmup 3] [--connections 10] [--rollup-connections 2] [--writers 20] [--workers <cores>] [--only stock,establishments,rollups,cpm,receipts,round,lot-trace]
 //                  [--out bench/results/latest.json]
 //
 // Against one database (DATABASE_URL, e.g. the national data set of `npm run seed:national`) it starts
@@ -30,7 +30,7 @@ const args = Object.fromEntries(
 const DURATION = Number(args.duration || 10);
 /** Seconds of the same load before each measured run, not recorded (JIT, pools and caches warm up). */
 const WARMUP = Number(args.warmup ?? 3);
-/** Which runs: any of stock, establishments, rollups, cpm, receipts, round (default all). */
+/** Which runs: any of stock, establishments, rollups, cpm, receipts, round, lot-trace (default all). */
 const ONLY = args.only ? new Set(String(args.only).split(',')) : null;
 const CONNECTIONS = Number(args.connections || 10);
 /** National rollups run for seconds over the documents: every side of that comparison gets this many clients. */
@@ -233,9 +233,18 @@ function benchRound() {
   });
 }
 
+/** A lot traced through the national network (bench/lot-trace.js), in a process of its own. */
+function benchLotTrace() {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'lot-trace.js')], { cwd: ROOT, env: process.env, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`bench/lot-trace.js exited with ${code}`))));
+  });
+}
+
 (async () => {
-  if (ONLY && ONLY.size === 1 && ONLY.has('round')) {
-    await benchRound();
+  if (ONLY && [...ONLY].every((k) => k === 'round' || k === 'lot-trace')) {
+    if (ONLY.has('round')) await benchRound();
+    if (ONLY.has('lot-trace')) await benchLotTrace();
     process.exit(0);
   }
   const { signToken } = require('../src/base/auth');
@@ -523,6 +532,10 @@ function benchRound() {
   if (!ONLY || ONLY.has('round')) {
     console.log('\nRutas de la Salud (bench/round.js):');
     await benchRound();
+  }
+  if (!ONLY || ONLY.has('lot-trace')) {
+    console.log('\nLot trace (bench/lot-trace.js):');
+    await benchLotTrace();
   }
   await pool.end();
   process.exit(0);

@@ -17,6 +17,7 @@ import { ReceiptResolver, StockLevelResolver, StockMovementResolver, StockResolv
 import { LotHoldResolver } from '../modules/stock/stock.holds.resolver';
 import { StockOutClaveResolver, StockOutsResolver, UnitStockOutsResolver } from '../modules/stock/stock.outs';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
+import { LotTraceResolver } from '../modules/recall/lot-trace.resolver';
 import { DistributionRoundClaveResolver, DistributionRoundResolver, EstablishmentKitsResolver, KitTemplateLineResolver, KitTemplateResolver, OrderRoundResolver, RouteResolver } from '../modules/distribution/distribution.resolver';
 import { KitTemplateFilesResolver } from '../modules/distribution/distribution-files.resolver';
 import { ProcurementContractResolver, ProcurementResolver, RedistributionResolver } from '../modules/procurement/procurement.resolver';
@@ -63,6 +64,7 @@ const resolvers: NonEmptyArray<Function> = [
   OrderPickListResolver,
   PickListLineResolver,
   PrescriptionResolver,
+  LotTraceResolver,
 ];
 
 /**

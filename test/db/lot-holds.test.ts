@@ -221,6 +221,9 @@ describe('holding a lot', () => {
     const open = await api.gql(`{ lotHolds { lotNumber } all: lotHolds(all: true) { lotNumber releasedAt } }`, {}, central);
     expect(open.data.lotHolds).toEqual([]);
     expect(open.data.all).toHaveLength(1);
+    // the lot's trace carries its holds, released too
+    const trace = await api.gql(`{ lotTrace(clave: "${PARA}", lotNumber: "RX-1") { holds { reference releaseReason } } }`, {}, central);
+    expect(trace.data.lotTrace.holds).toEqual([{ reference: ALERT, releaseReason: 'COFEPRIS levantó la alerta: el lote es genuino' }]);
     const twice = await api.gql(RELEASE, { i: { idempotencyKey: 'rel-2', clave: PARA, lotNumber: 'RX-1', reason: 'otra vez' } }, central);
     expect(twice.data.lotHoldRelease.userErrors.map((e: any) => e.code)).toEqual(['NOT_HELD']);
   });
