@@ -90,6 +90,24 @@ test('suggestions by hand: soonest expiry first, inside the state first', async 
   expect((await api.gql(SUGGEST, {}, await api.token(Role.PHARMACY, { clues: 'OCSSA000002' }))).errors?.[0].extensions?.code).toBe('FORBIDDEN');
 });
 
+test('a lot on hold is never offered, even at risk of expiring: with T-SOON held, T-FAR goes round instead', async () => {
+  await ok(central, 'lotHoldSet', 'LotHoldSetInput', { idempotencyKey: 'h-soon', clave: TRAS, lotNumber: 'T-SOON', reason: 'Alerta sanitaria', reference: 'COFEPRIS-AS-TEST' }, 'hold { id } userErrors { code }');
+  try {
+    // OCSSA000002 keeps only T-LATE usable (10 = 1 month): nothing to give, needs 30 − 10 = 20. T-FAR's 85 of
+    // overstock go, fewest months first, to OCSSA000003 (0.25 months) its 55, to OCSSA000002 its 20, then
+    // the last 10 to Guerrero
+    const r = await api.gql(SUGGEST, {}, central);
+    expect(rows(r)).toEqual([
+      ['OCSSA000004', 'OCSSA000003', 'T-FAR', 55, 'OVERSTOCK', true],
+      ['OCSSA000004', 'OCSSA000002', 'T-FAR', 20, 'OVERSTOCK', true],
+      ['OCSSA000004', 'GRSSA000020', 'T-FAR', 10, 'OVERSTOCK', false],
+    ]);
+  } finally {
+    await ok(central, 'lotHoldRelease', 'LotHoldReleaseInput', { idempotencyKey: 'h-soon-off', clave: TRAS, lotNumber: 'T-SOON', reason: 'prueba terminada' }, 'hold { id } userErrors { code }');
+  }
+  expect(rows(await api.gql(SUGGEST, {}, central))).toHaveLength(3);
+});
+
 test('a suggestion becomes an approved order; the sending hospital dispatches it and the other receives it', async () => {
   const M = `mutation($i: RedistributionOrderInput!) { redistributionOrderCreate(input: $i) {
     order { number kind status origin requestingClues supplyingClues lines { clave requested approved } } userErrors { code field } } }`;

@@ -160,7 +160,7 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
     pending_in: string;
     pending_out: string;
     max_months: string;
-    lots: Array<[string, string | null, number, boolean]>;
+    lots: Array<[string, string | null, number, boolean, boolean]>;
   }> = await db.query(
     `WITH items AS (SELECT id FROM supply_item WHERE CASE WHEN $1::text IS NULL THEN high_cost ELSE clave = $1 END),
           pos AS (${positionSql({
@@ -194,8 +194,8 @@ export async function positions(db: Db, q: RedistributionQuery): Promise<Positio
         inTransit: Number(r.in_transit),
         pendingIn: Number(r.pending_in),
         pendingOut: Number(r.pending_out),
-        // the usable lots (an expired lot is not offered)
-        lots: r.lots.filter((l) => !l[3]).map(([lotNumber, expiresOn, quantity]) => ({ lotNumber, expiresOn, quantity })),
+        // the usable lots (an expired lot or one on hold is not offered)
+        lots: r.lots.filter((l) => !l[3] && !l[4]).map(([lotNumber, expiresOn, quantity]) => ({ lotNumber, expiresOn, quantity })),
       },
       q.today,
     ),
