@@ -416,11 +416,15 @@ export function dispatchRoute(ctx: Context, raw: RouteDispatchInput): Promise<{ 
           `INSERT INTO idempotency_key (key, operation, subject, request_hash) VALUES ($1, 'routeDispatch', $2, $3)`,
           [key, meta.actor, codeOf(meta.idempotencyKey)],
         );
+        // each stop in a savepoint: a stop refused part-way (the ledger refuses after its balance update,
+        // a shipment is already written) leaves nothing behind, and the other stops still go
+        await em.query('SAVEPOINT route_stop');
         try {
           numbers.push(await dispatchLocked(em, { ...meta, idempotencyKey: key }, order, { dispatchedAt: input.dispatchedAt ?? null }));
+          await em.query('RELEASE SAVEPOINT route_stop');
         } catch (err) {
-          // nothing was written for this stop: its problems are found before the first write
           if (!(err instanceof UserInputError)) throw err;
+          await em.query('ROLLBACK TO SAVEPOINT route_stop');
           const mine = err.errors.map((e) => ({ clues: stop.clues, orderNumber: order.number, code: e.code, message: e.message }));
           skipped.push(...mine);
           // kept with the stop's key, so a replay answers the same
