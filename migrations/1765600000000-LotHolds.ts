@@ -60,8 +60,8 @@ export class LotHolds1765600000000 implements MigrationInterface {
       await q.query(`ALTER TABLE ${t} DROP CONSTRAINT ${t}_rejection_reason_check,
                        ADD CONSTRAINT ${t}_rejection_reason_check CHECK (rejection_reason IN (${[...REASONS, 'RECALLED'].map((r) => `'${r}'`).join(', ')}))`);
     }
-    await q.query(`ALTER TABLE order_fill ADD COLUMN r_recalled bigint NOT NULL DEFAULT 0`);
-    await q.query(`ALTER TABLE order_fill_summary ADD COLUMN r_recalled bigint NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE order_fill ADD COLUMN IF NOT EXISTS r_recalled bigint NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE order_fill_summary ADD COLUMN IF NOT EXISTS r_recalled bigint NOT NULL DEFAULT 0`);
     await q.query(`CREATE OR REPLACE VIEW order_fill_summed AS ${summed('order_fill')}`);
     const apply = (sign: '+' | '-') => `
         INSERT INTO order_fill_summary AS s (${KEYS.join(', ')}, ${MEASURES.join(', ')})

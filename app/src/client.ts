@@ -150,6 +150,9 @@ export function createClient(onUnauthorized: () => void): Session {
       StockReceivePayload: () => null,
       ReceiptLine: () => null,
       SupplyItemGtinLinkPayload: () => null,
+      HeldLot: () => null,
+      LotRecallNotice: () => null,
+      DistributionRoundSkip: () => null,
     },
     optimistic: {
       prescriptionDispense: (args) => ({ __typename: 'PrescriptionPayload', prescription: localEntity('Prescription')(args), userErrors: [] }),
@@ -161,8 +164,8 @@ export function createClient(onUnauthorized: () => void): Session {
       Mutation: {
         prescriptionDispense: (_r, _a, c) => invalidateRoot(c, 'stockLevels'),
         stockConsume: (_r, _a, c) => invalidateRoot(c, 'stockLevels'),
-        shipmentReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'shipments'),
-        stockReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'orders'),
+        shipmentReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'shipments', 'heldLots'),
+        stockReceive: (_r, _a, c) => invalidateRoot(c, 'stockLevels', 'orders', 'heldLots'),
         orderCreate: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),
         orderUpdate: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),
         orderSubmit: (_r, _a, c) => invalidateRoot(c, 'orders', 'suggestedOrder'),

@@ -145,7 +145,7 @@ describe('holding a lot', () => {
     const before = await counts();
     const named = await dispatch(o3, 'd3-named', [{ clave: PARA, lotNumber: 'RX-1', quantity: 10 }]);
     expect(named.data.shipmentDispatch.userErrors).toEqual([
-      { code: 'LOT_ON_HOLD', field: ['input', 'lines', '0', 'lotNumber'], message: `El lote RX-1 está retenido por la alerta sanitaria ${ALERT}: no puede surtirse, dispensarse ni consumirse.` },
+      { code: 'LOT_ON_HOLD', field: ['input', 'lines', '0', 'lotNumber'], message: `El lote RX-1 está retenido por la alerta sanitaria ${ALERT}: no puede surtirse, dispensarse ni consumirse; sale solo por devolución al proveedor o destrucción.` },
     ]);
     const consumed = await api.gql(
       `mutation($i: StockConsumeInput!) { stockConsume(input: $i) { userErrors { code field } } }`,
@@ -166,6 +166,13 @@ describe('holding a lot', () => {
       unit,
     );
     expect(fefo.data.stockConsume.userErrors.map((e: any) => e.code)).toEqual(['INSUFFICIENT_STOCK']);
+    // nor can central redistribute it
+    const moved = await api.gql(
+      `mutation($i: RedistributionOrderInput!) { redistributionOrderCreate(input: $i) { userErrors { code field } } }`,
+      { i: { idempotencyKey: 'red-held', fromClues: 'GRSSA000010', toClues: 'GRSSA000003', clave: PARA, pieces: 5, lotNumber: 'RX-1' } },
+      central,
+    );
+    expect(moved.data.redistributionOrderCreate.userErrors).toEqual([{ code: 'LOT_ON_HOLD', field: ['input', 'lotNumber'] }]);
     expect(await counts()).toBe(before);
     // the warehouse's FEFO takes RX-2, which expires later, not the held RX-1
     const sent = await dispatch(o3, 'd3');
@@ -193,6 +200,18 @@ describe('holding a lot', () => {
       shipmentNumber: node.number,
       lines: [{ clave: PARA, lotNumber: 'RX-1', acceptedQuantity: 0, rejectedQuantity: 20, rejectionReason: 'RECALLED' }],
     }, 'shipment { status } userErrors { code }');
+    // RECALLED is only for a held lot: GRSSA000003's RX-2 is not
+    const mobile = await api.token(Role.PHARMACY, { clues: 'GRSSA000003' });
+    const [other] = (await api.gql(`{ shipments(filter: { toClues: "GRSSA000003", statuses: [IN_TRANSIT] }) { edges { node { number recalls { lotNumber } } } } }`, {}, mobile)).data.shipments.edges.map((e: any) => e.node);
+    expect(other.recalls).toEqual([]);
+    const wrong = await api.gql(
+      `mutation($i: ShipmentReceiveInput!) { shipmentReceive(input: $i) { userErrors { code field message } } }`,
+      { i: { idempotencyKey: 'r3', shipmentNumber: other.number, lines: [{ clave: PARA, lotNumber: 'RX-2', acceptedQuantity: 0, rejectedQuantity: 10, rejectionReason: 'RECALLED' }] } },
+      mobile,
+    );
+    expect(wrong.data.shipmentReceive.userErrors).toEqual([
+      { code: 'NOT_HELD', field: ['input', 'lines', '0', 'rejectionReason'], message: `El lote RX-2 de ${PARA} no está retenido por alerta sanitaria: elija el motivo de rechazo que corresponda.` },
+    ]);
     const holders = await api.gql(`{ lotHolds(lotNumber: "RX-1") { holders { clues onHand inTransit } } }`, {}, central);
     expect(holders.data.lotHolds[0].holders).toEqual([
       { clues: 'GRSSA000010', onHand: 50, inTransit: 0 },
@@ -204,6 +223,21 @@ describe('holding a lot', () => {
     const ADJUST = `mutation($i: StockAdjustInput!) { stockAdjust(input: $i) { userErrors { code field message } } }`;
     const wrong = await api.gql(ADJUST, { i: { idempotencyKey: 'a-0', clues: 'GRSSA000010', clave: PARA, lotNumber: 'RX-2', quantity: -1, reason: 'RECALL_DESTRUCTION' } }, warehouse);
     expect(wrong.data.stockAdjust.userErrors.map((e: any) => e.code)).toEqual(['NOT_HELD']);
+    // held pieces do not leave by a reclassification, an "other" adjustment or a reversal of their arrival
+    const before = await counts();
+    for (const reason of ['RECLASSIFICATION', 'OTHER']) {
+      const r = await api.gql(ADJUST, { i: { idempotencyKey: `a-${reason}`, clues: 'GRSSA000001', clave: PARA, lotNumber: 'RX-1', quantity: -5, reason, note: 'x' } }, unit);
+      expect(r.data.stockAdjust.userErrors.map((e: any) => e.code)).toEqual(['LOT_ON_HOLD']);
+    }
+    const arrival = (await api.gql(`{ stockMovements(clues: "GRSSA000001", first: 10) { edges { node { id kind } } } }`, {}, unit)).data.stockMovements.edges
+      .map((e: any) => e.node).find((m: any) => m.kind === 'TRANSFER_IN');
+    const reversed = await api.gql(
+      `mutation($i: StockMovementReverseInput!) { stockMovementReverse(input: $i) { userErrors { code } } }`,
+      { i: { idempotencyKey: 'rev-1', movementId: arrival.id, reason: 'se registró por error' } },
+      unit,
+    );
+    expect(reversed.data.stockMovementReverse.userErrors.map((e: any) => e.code)).toEqual(['LOT_ON_HOLD']);
+    expect(await counts()).toBe(before);
     const back = await api.gql(ADJUST, { i: { idempotencyKey: 'a-1', clues: 'GRSSA000001', clave: PARA, lotNumber: 'RX-1', quantity: -30, reason: 'RECALL_RETURN', note: 'Devuelto al proveedor, acta 17' } }, unit);
     expect(back.data.stockAdjust.userErrors).toEqual([]);
     const [moved] = await tdb.db.query(`SELECT m.kind, m.reason, m.quantity FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE e.clues = 'GRSSA000001' ORDER BY m.id DESC LIMIT 1`);

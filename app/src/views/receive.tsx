@@ -154,7 +154,7 @@ export function ReceiveView({ me }: { me: Me }) {
                   <strong>Kit de Rutas de la Salud</strong> · ronda {kit.number} ({monthName(kit.month)}) · {kit.kit}
                 </p>
               )}
-              {s.recalls.length > 0 && (
+              {(s.recalls ?? []).length > 0 && (
                 <div class="recall" role="alert" data-recalls={s.number}>
                   <strong>Lote retenido por alerta sanitaria:</strong>{' '}
                   {s.recalls.map((r: any) => `lote ${r.lotNumber} de ${r.clave} (${fmtInt(r.quantity)} piezas, alerta ${r.reference})`).join('; ')}. Al recibir ya va marcado como rechazado con el motivo «{REASONS.RECALLED}»: sepárelo y no lo acepte en su existencia.

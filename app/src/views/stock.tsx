@@ -43,7 +43,7 @@ function Recalled({ clues }: { clues: string }) {
         {held.map((h) => (
           <li data-held-lot={h.lotNumber}>
             <span class="clave">{h.clave}</span> {h.description} · lote <strong>{h.lotNumber}</strong> · {fmtInt(h.pieces)} piezas · alerta <strong>{h.reference}</strong>
-            <small class="block">{h.reason} (retenido el {fmtDate(h.heldAt.slice(0, 10))})</small>
+            <small class="block">{h.reason} (retenido el {new Date(h.heldAt).toLocaleDateString('es-MX', { timeZone: 'America/Mexico_City', day: 'numeric', month: 'short', year: 'numeric' })})</small>
           </li>
         ))}
       </ul>

@@ -55,7 +55,7 @@ function shortfall(clave: string, requested: number, sent: number, expired: numb
     sent > 0
       ? [ShortfallReason.PARTIAL_STOCK, `Se enviaron las ${sent} piezas utilizables de ${clave}; quedan ${left} de ${requested} aprobadas por enviar.`]
       : onHold > 0
-        ? [ShortfallReason.ONLY_HELD_STOCK, `Las ${onHold} piezas de ${clave} en existencia${expired > 0 ? ' que no están caducadas' : ''} están retenidas por alerta sanitaria y no se envían; quedan ${left} aprobadas por enviar.`]
+        ? [ShortfallReason.ONLY_HELD_STOCK, `Ninguna pieza de ${clave} es utilizable: ${onHold} están retenidas por alerta sanitaria${expired > 0 ? ` y ${expired} caducadas` : ''}, y no se envían; quedan ${left} aprobadas por enviar.`]
       : expired > 0
         ? [ShortfallReason.ONLY_EXPIRED_STOCK, `Las ${expired} piezas de ${clave} en existencia están caducadas y no se envían; quedan ${left} aprobadas por enviar.`]
         : [ShortfallReason.NO_STOCK, `No hay piezas de ${clave} en existencia; quedan ${left} aprobadas por enviar.`];

@@ -1,4 +1,4 @@
-import { onHoldSql } from '../stock/stock.holds';
+import { holdsOf, onHoldMessage, onHoldSql } from '../stock/stock.holds';
 import { runMutation } from '../../db/mutation';
 import { Roles } from '../../base/auth';
 import { Context } from '../../base/context';
@@ -47,6 +47,12 @@ export async function createRedistributionOrder(ctx: Context, raw: Redistributio
       if (errors.length) throw new UserInputError(errors);
       if (!item.authorized) {
         fail('NOT_AUTHORIZED_FOR_LEVEL', ['clave'], `La clave ${input.clave} no está autorizada para el nivel de atención ni la tipología de ${input.toClues}.`);
+      }
+      // A lot named that is on hold there is refused as such, with the alert's reference.
+      if (input.lotNumber) {
+        const [lot] = await em.query('SELECT id FROM lot WHERE supply_item_id = $1 AND lot_number = $2', [item.id, input.lotNumber]);
+        const hold = lot ? (await holdsOf(em, [{ establishmentId: from!.id, lotId: lot.id }])).get(`${from!.id}:${lot.id}`) : undefined;
+        if (hold) fail('LOT_ON_HOLD', ['lotNumber'], onHoldMessage(hold.lotNumber, hold.reference));
       }
       // The pieces must be there now (usable, in the named lot when there is one), beyond what is already promised away.
       const [{ usable, promised }] = await em.query(

@@ -1,3 +1,4 @@
+import { shipmentRecalls } from '../stock/stock.holds';
 import { keyClaimedAt } from '../../db/idempotency';
 import { runMutation } from '../../db/mutation';
 import { businessDay } from '../../domain/dates';
@@ -101,6 +102,15 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
               ? userError(ErrorCode.LOT_EXPIRED, [...r.field, 'acceptedQuantity'], `${what}: recháce las piezas (EXPIRED).`)
               : userError(ErrorCode.LOT_EXPIRED, r.field, `${what}: no puede aceptarse como enviado; inclúyalo en lines con sus piezas rechazadas (EXPIRED).`),
           );
+        }
+      }
+      // RECALLED is the reason for a lot on hold where the shipment arrives, and for no other
+      if (received.some((r) => r.reason === RejectionReason.RECALLED)) {
+        const held = new Set((await shipmentRecalls(em, [shipment.pk])).get(shipment.pk)?.map((x) => `${x.clave}|${x.lotNumber}`) ?? []);
+        for (const r of received) {
+          if (r.reason === RejectionReason.RECALLED && !held.has(`${r.shipped.clave}|${r.shipped.lotNumber}`)) {
+            errors.push(userError('NOT_HELD', [...r.field, 'rejectionReason'], `El lote ${r.shipped.lotNumber} de ${r.shipped.clave} no está retenido por alerta sanitaria: elija el motivo de rechazo que corresponda.`));
+          }
         }
       }
       throwIfAny(errors);

@@ -4,7 +4,7 @@ import { BUSINESS_TIME_ZONE } from '../../domain/dates';
 import { RejectionReason } from '../../domain/enums';
 import { neutralizeCell, SpreadsheetCell } from '../../domain/spreadsheet-cell';
 import { ExportFile } from '../procurement/procurement.types';
-import { MovementKind, ReceiptSource } from '../stock/stock.types';
+import { ADJUSTMENT_REASON_LABEL, AdjustmentReason, MovementKind, ReceiptSource } from '../stock/stock.types';
 import { LotTrace, LotTraceSource } from './recall.types';
 
 /**
@@ -101,7 +101,7 @@ export async function lotTraceFile(t: LotTrace): Promise<ExportFile> {
   head.commit();
   for (const e of t.timeline) {
     const kind = e.reversesKind ? `${MOVEMENT_LABEL[e.kind]} de ${MOVEMENT_LABEL[e.reversesKind].toLowerCase()}` : MOVEMENT_LABEL[e.kind];
-    timeline.addRow(safe([local(e.occurredAt), e.clues, e.name, kind, e.quantity, e.document ?? '', e.orderNumber ?? '', e.counterpartClues ?? '', e.reason ?? ''])).commit();
+    timeline.addRow(safe([local(e.occurredAt), e.clues, e.name, kind, e.quantity, e.document ?? '', e.orderNumber ?? '', e.counterpartClues ?? '', e.reason ? ADJUSTMENT_REASON_LABEL[e.reason as AdjustmentReason] ?? e.reason : ''])).commit();
   }
   timeline.commit();
   await workbook.commit();

@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { LotStock } from '../../domain/stock';
 import { ErrorCode, UserError, userError, UserInputError } from '../../base/errors';
 import { MovementKind } from './stock.types';
-import { holdsOf, onHoldMessage, onHoldSql, stateOf, USES } from './stock.holds';
+import { holdsOf, onHoldMessage, onHoldSql, refusedOnHold, stateOf } from './stock.holds';
 
 /**
  * The one place stock changes. Every mutation that moves pieces builds drafts and hands them here:
@@ -122,9 +122,9 @@ export async function writeMovements(em: EntityManager, meta: LedgerMeta, drafts
         ORDER BY b.establishment_id, b.lot_id FOR UPDATE OF b`,
       [outs.map((c) => c.establishmentId), outs.map((c) => c.lotId)],
     );
-    // A use of held pieces (a dispatch, a dispensing, a consumption) is refused here whatever path asked
-    // for it: this statement starts after the locks above, so it reads a hold that committed meanwhile.
-    const uses = new Set(drafts.filter((d) => d.quantity < 0 && (USES as readonly string[]).includes(d.kind)).map((d) => `${d.establishmentId}:${d.lotId}`));
+    // Taking held pieces out other than by a recall's return or destruction, an expiry write-off, a count
+    // or a recorded damage, loss or theft (refusedOnHold) is refused here whatever path asked for it: this statement starts after the locks above, so it reads a hold that committed meanwhile.
+    const uses = new Set(drafts.filter(refusedOnHold).map((d) => `${d.establishmentId}:${d.lotId}`));
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [updated]: [Array<{ establishment_id: number; lot_id: number }>, number] = await em.query(
       `UPDATE stock_balance b SET quantity = b.quantity + o.delta, updated_at = now()
@@ -255,15 +255,12 @@ async function refuseShortfalls(
   const refused = outs.filter((c) => !done.has(`${c.establishmentId}:${c.lotId}`));
   const held = await holdsOf(em, refused.filter((c) => uses.has(`${c.establishmentId}:${c.lotId}`)));
   const onHold = refused.filter((c) => held.has(`${c.establishmentId}:${c.lotId}`));
-  if (onHold.length) {
-    throw new UserInputError(
-      onHold.map((c) => {
-        const h = held.get(`${c.establishmentId}:${c.lotId}`)!;
-        return userError('LOT_ON_HOLD', c.field, onHoldMessage(h.lotNumber, h.reference));
-      }),
-    );
-  }
-  const short = refused;
+  const heldErrors = onHold.map((c) => {
+    const h = held.get(`${c.establishmentId}:${c.lotId}`)!;
+    return userError('LOT_ON_HOLD', c.field, onHoldMessage(h.lotNumber, h.reference));
+  });
+  // every problem at once: the held lots, and the lots short of pieces
+  const short = refused.filter((c) => !held.has(`${c.establishmentId}:${c.lotId}`));
   const have: Array<{ establishment_id: number; lot_id: number; quantity: number; lot_number: string }> = await em.query(
     `SELECT b.establishment_id, b.lot_id, b.quantity, l.lot_number FROM stock_balance b JOIN lot l ON l.id = b.lot_id
       WHERE (b.establishment_id, b.lot_id) IN (SELECT * FROM unnest($1::int[], $2::int[]))`,
@@ -277,5 +274,5 @@ async function refuseShortfalls(
       `Existencia insuficiente${h ? ` en el lote ${h.lot_number}` : ''}: hay ${h?.quantity ?? 0} piezas y se piden ${-c.delta}.`,
     );
   });
-  throw new UserInputError(errors);
+  throw new UserInputError([...heldErrors, ...errors]);
 }

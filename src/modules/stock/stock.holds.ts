@@ -12,7 +12,7 @@ type Db = Pick<EntityManager, 'query'>;
 
 /**
  * Lot holds (issue 21): THE definition of "held". A balance of lot `lot` at a location of state `state`
- * (SQL expressions; `state` is only evaluated when some hold is scoped to a state) is held when an open
+ * (SQL expressions; `state` is only evaluated for a lot under a state hold) is held when an open
  * hold of the lot reaches it — one for the whole network, or one for that state. Every arm is an
  * uncorrelated set PostgreSQL computes once per statement: with no open hold at all (the usual day) the
  * first is false and nothing else is read; otherwise each row costs two hash probes. Held pieces are on
@@ -23,14 +23,29 @@ type Db = Pick<EntityManager, 'query'>;
 export function onHoldSql(lot: string, state: string): string {
   return `(EXISTS (SELECT 1 FROM lot_hold WHERE released_at IS NULL)
            AND (${lot} IN (SELECT lot_id FROM lot_hold WHERE released_at IS NULL AND state_code IS NULL)
-                OR (${lot}, ${state}) IN (SELECT lot_id, state_code FROM lot_hold WHERE released_at IS NULL AND state_code IS NOT NULL)))`;
+                OR (${lot} IN (SELECT lot_id FROM lot_hold WHERE released_at IS NULL AND state_code IS NOT NULL)
+                    AND (${lot}, ${state}) IN (SELECT lot_id, state_code FROM lot_hold WHERE released_at IS NULL AND state_code IS NOT NULL))))`;
 }
 
 /** The state of establishment `id` (SQL), for onHoldSql where the statement has no establishment row at hand. */
 export const stateOf = (id: string) => `(SELECT st.state_code FROM establishment st WHERE st.id = ${id})`;
 
-/** Movements that put held pieces to use, refused on a held lot; write-offs, returns and corrections are not. */
+/** Movements that put held pieces to use, refused on a held lot. */
 export const USES = ['DISPATCH', 'DISPENSE', 'CONSUMPTION'] as const;
+
+/** Adjustment reasons that cannot take held pieces out: they would make them usable again elsewhere, or leave no recall trail. */
+const NOT_FOR_HELD = new Set(['RECLASSIFICATION', 'OTHER']);
+
+/**
+ * Whether a movement may not take pieces out of a held balance: a use (USES), a reversal that takes
+ * pieces out (of a receipt or a transfer in), or an adjustment by reclassification or "other". Held
+ * pieces leave only by a recall's return or destruction (RECALL_RETURN, RECALL_DESTRUCTION), an expiry
+ * write-off, a physical count, or a recorded damage, loss or theft.
+ */
+export function refusedOnHold(d: { kind: string; quantity: number; reason?: string | null }): boolean {
+  if (d.quantity >= 0) return false;
+  return (USES as readonly string[]).includes(d.kind) || d.kind === 'REVERSAL' || (d.kind === 'ADJUSTMENT' && NOT_FOR_HELD.has(d.reason ?? 'OTHER'));
+}
 
 /** The open holds reaching some balances (location, lot), with what the refusal says. */
 export async function holdsOf(db: Db, pairs: ReadonlyArray<{ establishmentId: number; lotId: number }>): Promise<Map<string, { reference: string; lotNumber: string }>> {
@@ -47,7 +62,7 @@ export async function holdsOf(db: Db, pairs: ReadonlyArray<{ establishmentId: nu
 
 /** The refusal of a use of held pieces, in Spanish, with the alert's reference. */
 export const onHoldMessage = (lotNumber: string, reference: string) =>
-  `El lote ${lotNumber} está retenido por la alerta sanitaria ${reference}: no puede surtirse, dispensarse ni consumirse.`;
+  `El lote ${lotNumber} está retenido por la alerta sanitaria ${reference}: no puede surtirse, dispensarse ni consumirse; sale solo por devolución al proveedor o destrucción.`;
 
 const HOLDERS = [Role.ADMIN, Role.CENTRAL, Role.STATE_COORDINATOR] as const;
 
