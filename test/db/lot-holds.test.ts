@@ -212,11 +212,17 @@ describe('holding a lot', () => {
     expect(wrong.data.shipmentReceive.userErrors).toEqual([
       { code: 'NOT_HELD', field: ['input', 'lines', '0', 'rejectionReason'], message: `El lote RX-2 de ${PARA} no está retenido por alerta sanitaria: elija el motivo de rechazo que corresponda.` },
     ]);
+    // the 20 rejected go back with the carrier to the warehouse's shelf, held there: nothing of the lot is lost track of
     const holders = await api.gql(`{ lotHolds(lotNumber: "RX-1") { holders { clues onHand inTransit } } }`, {}, central);
     expect(holders.data.lotHolds[0].holders).toEqual([
-      { clues: 'GRSSA000010', onHand: 50, inTransit: 0 },
+      { clues: 'GRSSA000010', onHand: 70, inTransit: 0 },
       { clues: 'GRSSA000001', onHand: 30, inTransit: 0 },
     ]);
+    const [back] = await tdb.db.query(
+      `SELECT m.kind, m.reason, m.quantity, m.document FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE e.clues = 'GRSSA000010' ORDER BY m.id DESC LIMIT 1`,
+    );
+    expect(back).toEqual({ kind: 'TRANSFER_IN', reason: 'RECALLED', quantity: 20, document: node.number });
+    expect(await level('GRSSA000010')).toMatchObject({ onHand: 110, usable: 40, held: 70 });
   });
 
   test('the unit returns its held pieces to the supplier with the reason; a recall reason on a lot not held is refused', async () => {
@@ -243,15 +249,15 @@ describe('holding a lot', () => {
     const [moved] = await tdb.db.query(`SELECT m.kind, m.reason, m.quantity FROM stock_movement m JOIN establishment e ON e.id = m.establishment_id WHERE e.clues = 'GRSSA000001' ORDER BY m.id DESC LIMIT 1`);
     expect(moved).toEqual({ kind: 'ADJUSTMENT', reason: 'RECALL_RETURN', quantity: -30 });
     const holders = await api.gql(`{ lotHolds(lotNumber: "RX-1") { holders { clues onHand } } }`, {}, central);
-    expect(holders.data.lotHolds[0].holders).toEqual([{ clues: 'GRSSA000010', onHand: 50 }]);
+    expect(holders.data.lotHolds[0].holders).toEqual([{ clues: 'GRSSA000010', onHand: 70 }]);
   });
 
   test('release: usable again where the hold reached, the hold kept with its release', async () => {
     const r = await api.gql(RELEASE, { i: { idempotencyKey: 'rel-1', clave: PARA, lotNumber: 'RX-1', reason: 'COFEPRIS levantó la alerta: el lote es genuino' } }, central);
     expect(r.data.lotHoldRelease.userErrors).toEqual([]);
     expect(r.data.lotHoldRelease.hold).toMatchObject({ lotNumber: 'RX-1', releaseReason: 'COFEPRIS levantó la alerta: el lote es genuino' });
-    // the warehouse: 50 RX-1 usable again, 40 RX-2 left after the 10 sent
-    expect(await level('GRSSA000010')).toMatchObject({ onHand: 90, usable: 90, held: 0 });
+    // the warehouse: 70 RX-1 usable again (50 + the 20 sent back), 40 RX-2 left after the 10 sent
+    expect(await level('GRSSA000010')).toMatchObject({ onHand: 110, usable: 110, held: 0 });
     const open = await api.gql(`{ lotHolds { lotNumber } all: lotHolds(all: true) { lotNumber releasedAt } }`, {}, central);
     expect(open.data.lotHolds).toEqual([]);
     expect(open.data.all).toHaveLength(1);
@@ -272,7 +278,7 @@ describe('holding a lot', () => {
     });
     const r = await api.gql(HOLD, { i: { idempotencyKey: 'h-gro', clave: PARA, lotNumber: 'RX-2', reason: 'Retención preventiva en Guerrero', reference: 'GRO-OF-77' } }, coordinator);
     expect(r.data.lotHoldSet.hold).toMatchObject({ stateCode: '12', holders: [{ clues: 'GRSSA000010', onHand: 40, inTransit: 0 }, { clues: 'GRSSA000003', onHand: 0, inTransit: 10 }] });
-    expect(await level('GRSSA000010')).toMatchObject({ onHand: 90, usable: 50, held: 40 });
+    expect(await level('GRSSA000010')).toMatchObject({ onHand: 110, usable: 70, held: 40 });
     expect(await level('OCSSA000001')).toMatchObject({ onHand: 10, usable: 10, held: 0 });
     // Oaxaca's coordinator does not see Guerrero's hold
     const oax = await api.gql(`{ lotHolds { reference } }`, {}, await api.token(Role.STATE_COORDINATOR, { state: '20' }));

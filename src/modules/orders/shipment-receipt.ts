@@ -140,10 +140,12 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
         [order.pk, shipment.pk],
       );
       const requesting = await requireEstablishment(em, order.requestingClues);
-      await writeMovements(
-        em,
-        meta,
-        received
+      // pieces of a held lot rejected as RECALLED go back with the carrier to the sender's shelf, where they
+      // stay held until returned to the supplier or destroyed: a recall never loses track of a piece
+      const recalled = received.filter((r) => r.reason === RejectionReason.RECALLED && r.rejected > 0);
+      const sender = recalled.length ? await requireEstablishment(em, order.supplyingClues!) : null;
+      await writeMovements(em, meta, [
+        ...received
           .filter((r) => r.accepted > 0)
           .map((r) => ({
             field: r.field,
@@ -155,7 +157,19 @@ export async function receiveShipment(ctx: Context, raw: ShipmentReceiveInput): 
             document: shipment.number,
             occurredAt: input.receivedAt,
           })),
-      );
+        ...recalled.map((r) => ({
+          field: r.field,
+          establishmentId: sender!.id,
+          supplyItemId: lotOf(r.shipped).item,
+          lotId: lotOf(r.shipped).id,
+          quantity: r.rejected,
+          kind: MovementKind.TRANSFER_IN,
+          reason: RejectionReason.RECALLED,
+          note: `Devuelto por ${order.requestingClues}: lote retenido por alerta sanitaria`,
+          document: shipment.number,
+          occurredAt: input.receivedAt,
+        })),
+      ]);
       await afterOrderChange(em, order.pk);
       return receivedResult((await shipmentByNumber(em, shipment.number))!, input, await keyClaimedAt(em, meta.actor, meta.idempotencyKey));
     },
