@@ -171,11 +171,21 @@ describeInBrowser('the counter app (/app) for a warehouse: dispatch by pick list
     const correctionsBefore = await corrections();
     const otherBefore = await lotsOf(other, false);
     await go('conteo');
-    await page.fill('#count-search', clave);
-    await page.keyboard.press('Enter');
+    // the shelf first, then the search: typed into a view still loading, the search could be lost
+    await page.locator('table.count tbody').first().waitFor();
     const body = page.locator(`table.count tbody[data-clave="${clave}"]`);
-    await body.waitFor();
-    await page.locator('table.count tbody').nth(1).waitFor({ state: 'detached' });
+    for (let attempt = 1; ; attempt++) {
+      await page.fill('#count-search', clave);
+      expect(await page.inputValue('#count-search')).toBe(clave);
+      await page.keyboard.press('Enter');
+      await body.waitFor();
+      try {
+        await page.locator('table.count tbody').nth(1).waitFor({ state: 'detached', timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     // with expected pieces shown (not blind), every lot's balance is in its row
     expect(await page.locator('table.count thead').textContent()).toContain('Esperadas');
     expect(await body.locator('tr').count()).toBe(before.length);
