@@ -312,6 +312,8 @@ describeInBrowser('the counter app (/app) for a pharmacy', () => {
     await page.click(`form[data-shipment="${shipment.number}"] button[name=receive]`);
     await page.waitForSelector(`[data-number="${shipment.number}"] [data-outcome="pending"]`);
     await go('envios');
+    // the list is read from the browser's outbox once the view is up: wait for it, then count
+    await page.locator('.writes li[data-status="pending"]').nth(3).waitFor();
     expect(await page.locator('.writes li[data-status="pending"]').count()).toBe(4);
     expect(await page.textContent('nav a[data-view="envios"]')).toContain('4 pendientes');
     await check('envios-sin-conexion');
